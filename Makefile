@@ -1,0 +1,64 @@
+# Two commands on a fresh machine with Python 3.11+ and Node 20+:
+#   make run   set everything up and serve the portal with demo data on http://127.0.0.1:5000
+#   make test  set everything up and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+ASSET_SOURCES := $(shell find static/src static/js -type f) static/build.mjs
+
+.PHONY: run test setup lint format lock clean
+
+setup: $(VENV)/.installed static/dist/.built instance/config.py
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+static/dist/.built: node_modules/.installed $(ASSET_SOURCES)
+	npm run --silent build
+	@touch $@
+
+# A random secret key for this machine only, and development settings (plain-http cookies).
+instance/config.py: | $(VENV)/.installed
+	@$(BIN)/python -c 'import secrets; print(f"SECRET_KEY = {secrets.token_urlsafe(48)!r}\nENVIRONMENT = \"development\"")' > $@
+	@echo "Wrote $@ with a new random SECRET_KEY (development settings)."
+
+instance/.demo-data-loaded: $(VENV)/.installed instance/config.py
+	$(FLASK) portal init
+	$(FLASK) portal demo-data
+	@touch $@
+
+run: setup instance/.demo-data-loaded
+	$(FLASK) portal init
+	@echo "Serving on http://$(HOST):$(PORT) with the job runner and mail sender. Ctrl+C stops both."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(FLASK) portal worker & \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-pin every Python package after changing pyproject.toml.
+lock: $(VENV)/.installed
+	@echo "# Every package the portal and its tests install, pinned. Regenerate with \`make lock\`." > requirements.lock
+	$(BIN)/pip freeze --exclude-editable >> requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules static/dist .pytest_cache .ruff_cache screenshots

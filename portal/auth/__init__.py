@@ -1,0 +1,1 @@
+"""Accounts, sign-in and the access rules every route declares."""

@@ -1,0 +1,112 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``PORTAL_*`` variables.
+
+Every setting is listed in the README's configuration table. Nothing here is a secret:
+``SECRET_KEY`` has no default, and the app refuses to start without a real one.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+# Keys that look like placeholders: a deployment that copied one of these is not secret.
+_PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
+MINIMUM_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+DEFAULTS: dict[str, Any] = {
+    # "production" or "development". Production is the default, so a forgotten setting
+    # fails safe: secure cookies and HSTS.
+    "ENVIRONMENT": "production",
+    "SERVICE_NAME": "Boost Peer Networks",
+    "HUB_NAME": "Boost – Lancashire's Business Growth Hub",
+    "HUB_AREA": "Lancashire",
+    "COUNCIL_NAME": "Lancashire County Council",
+    "CONTACT_EMAIL": "peernetworks@example.org.uk",
+    "CONTACT_PHONE": "0300 123 6701",
+    "DATA_PROTECTION_OFFICER_EMAIL": "dpo@example.org.uk",
+    # Used for every link built outside a request (emails sent by commands and jobs).
+    "BASE_URL": "http://127.0.0.1:5000",
+    "DATABASE_URL": None,  # None means sqlite:///<instance>/portal.sqlite3
+    "SQLITE_BUSY_TIMEOUT_MS": 15_000,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 500 * 1024,
+    "PROXY_FIX_X_FOR": 0,  # number of proxies in front of the app; 0 turns ProxyFix off
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    # CSRF tokens live as long as the session: they must not expire mid-form.
+    "WTF_CSRF_TIME_LIMIT": None,
+    # CSRF is checked in portal.security so that a failed check can keep what was typed.
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "SESSION_COOKIE_NAME": "portal_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # None: follow ENVIRONMENT (secure cookies and https links in production).
+    "SESSION_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_SECURE": None,
+    "PREFERRED_URL_SCHEME": None,
+    "MAIL_SERVER": None,  # None: messages are written to instance/mail/ and the console
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Boost Peer Networks <no-reply@example.org.uk>",
+    "TIMEZONE": "Europe/London",
+}
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from the defaults, the instance file and the environment.
+
+    Raises ``ConfigError`` when the result is unsafe to run.
+    """
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("PORTAL")
+        # DATABASE_URL is the name every platform uses, so it is read without the prefix too.
+        if os.environ.get("DATABASE_URL") and not os.environ.get("PORTAL_DATABASE_URL"):
+            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    else:
+        app.config.from_mapping(test_config)
+
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = (
+            f"sqlite:///{os.path.join(app.instance_path, 'portal.sqlite3')}"
+        )
+    is_production = app.config["ENVIRONMENT"] == "production"
+    for key, value in {
+        "SESSION_COOKIE_SECURE": is_production,
+        "REMEMBER_COOKIE_SECURE": is_production,
+        "PREFERRED_URL_SCHEME": "https" if is_production else "http",
+    }.items():
+        if app.config[key] is None:
+            app.config[key] = value
+    check(app.config)
+
+
+def check(config: dict[str, Any]) -> None:
+    """Refuse settings that would make the portal unsafe."""
+    if config["ENVIRONMENT"] not in {"production", "development"}:
+        raise ConfigError("ENVIRONMENT must be 'production' or 'development'.")
+    key = config.get("SECRET_KEY")
+    if not isinstance(key, str) or not key:
+        raise ConfigError(
+            "SECRET_KEY is not set. Set PORTAL_SECRET_KEY or put SECRET_KEY in "
+            "instance/config.py (`make instance/config.py` makes one for development)."
+        )
+    if config.get("TESTING"):
+        return
+    if key.lower() in _PLACEHOLDER_KEYS or len(key) < MINIMUM_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be a random value of at least {MINIMUM_SECRET_KEY_LENGTH} "
+            'characters, for example from `python -c "import secrets; '
+            'print(secrets.token_urlsafe(48))"`.'
+        )

@@ -1,0 +1,228 @@
+"""The database: engine, session per app context, one unit of work per request.
+
+Plain SQLAlchemy 2.x bound to Flask in a few dozen lines (after flask-sqlalchemy-lite).
+Services ``flush``; only :func:`commit_if_successful` (after a request) and CLI commands
+commit, so a failed request never leaves half a change behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
+from werkzeug.local import LocalProxy
+
+UTC = dt.UTC
+
+# Stable constraint names: migrations and error translation depend on them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Execution option that makes SQLite take the write lock when the transaction begins,
+# so concurrent writers queue on the busy timeout instead of failing on upgrade.
+_BEGIN_IMMEDIATE = "portal_begin_immediate"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware, in UTC: the only kind of datetime we store."""
+    return dt.datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A datetime stored as UTC on every database and always read back timezone-aware.
+
+    SQLite has no time zone, so values are stored there as naive UTC. Naive values are
+    refused on the way in: they are ambiguous and a common source of hour-out bugs.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Refusing to store a naive datetime; use portal.db.utcnow().")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return cast(dt.datetime, value).replace(tzinfo=UTC)
+        return cast(dt.datetime, value).astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime}
+
+
+def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 15_000, echo: bool = False) -> Engine:
+    """An engine for ``url``, set up the same way for the app, commands and tests."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo)
+        _configure_sqlite(engine, sqlite_busy_timeout_ms)
+        return engine
+    # pool_pre_ping: a connection broken by a database restart is replaced, not handed out.
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(_BEGIN_IMMEDIATE):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+@dataclass(frozen=True)
+class Database:
+    """The app's engine and its sessions.
+
+    ``writing`` sessions take SQLite's write lock when each transaction begins, so
+    concurrent writers queue on the busy timeout instead of failing when a read lock
+    cannot be upgraded. On PostgreSQL both kinds are the same.
+    """
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def session(self, *, writing: bool = False) -> Session:
+        if writing:
+            return self.sessions(bind=self.engine.execution_options(**{_BEGIN_IMMEDIATE: True}))
+        return self.sessions()
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factory, and the per-request unit of work."""
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        sqlite_busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+        echo=app.config.get("SQLALCHEMY_ECHO", False),
+    )
+    app.extensions["portal.db"] = Database(engine, sessionmaker(bind=engine))
+    app.after_request(commit_if_successful)
+    app.teardown_appcontext(_close_session)
+
+
+def database(app: Flask | None = None) -> Database:
+    return cast(Database, (app or current_app).extensions["portal.db"])
+
+
+def engine_for(app: Flask) -> Engine:
+    return database(app).engine
+
+
+def get_session() -> Session:
+    """The session of the current app context, created on first use.
+
+    Requests that may change data (POST and the like), commands and jobs get a writing
+    session; GET requests a reading one.
+    """
+    if "portal_session" not in g:
+        writing = not has_request_context() or request.method not in _SAFE_METHODS
+        g.portal_session = database().session(writing=writing)
+    return cast(Session, g.portal_session)
+
+
+session: Session = cast(Session, LocalProxy(get_session))
+
+
+def mark_failed() -> None:
+    """Roll back this request's changes even though the response is a success page.
+
+    Used when a check outside the view failed (a CSRF failure on a form that re-shows
+    what was typed): nothing the view did may be kept.
+    """
+    g.portal_unit_of_work_failed = True
+
+
+def commit_if_successful(response: Response) -> Response:
+    """Commit the request's changes if the view succeeded, otherwise roll them back.
+
+    Success is a response under 400 with no failure recorded. A failed commit becomes
+    the service's error page, so the person is never told a change was saved when it
+    was not.
+    """
+    db_session: Session | None = g.get("portal_session")
+    if db_session is None:
+        return response
+    if response.status_code >= 400 or g.get("portal_unit_of_work_failed"):
+        db_session.rollback()
+        return response
+    try:
+        db_session.commit()
+    except SQLAlchemyError:
+        db_session.rollback()
+        current_app.logger.exception("The commit at the end of the request failed")
+        from portal.errors import render_error_page  # avoid an import cycle at start-up
+
+        return render_error_page(500)
+    return response
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session: Session | None = g.pop("portal_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w., ]+)")
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint behind ``error``, from our naming convention.
+
+    PostgreSQL reports the name; SQLite reports only ``table.column`` pairs for unique
+    constraints, which are matched back to the named constraint or index in our metadata.
+    """
+    diag = getattr(error.orig, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return cast(str, diag.constraint_name)
+    match = _SQLITE_UNIQUE.search(str(error.orig))
+    if not match:
+        return None
+    pairs = [part.strip().split(".", 1) for part in match["columns"].split(",")]
+    table_name = pairs[0][0]
+    columns = {column for _table, column in pairs}
+    table = Base.metadata.tables.get(table_name)
+    if table is None:
+        return None
+    for constraint in table.constraints:
+        names = {column.name for column in getattr(constraint, "columns", [])}
+        if names == columns and constraint.name and constraint.name.startswith("uq_"):
+            return str(constraint.name)
+    for index in table.indexes:
+        if index.unique and {column.name for column in index.columns} == columns:
+            return str(index.name)
+    return None

@@ -1,0 +1,35 @@
+"""Error pages: every failure the person can meet gets a designed page in plain English."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+# Codes with a page of their own; any other client error uses the 400 page's wording.
+_PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+
+
+def render_error_page(code: int, *, csrf: bool = False) -> Response:
+    template = f"errors/{code if code in _PAGES else (500 if code >= 500 else 400)}.html"
+    return make_response(render_template(template, code=code, csrf=csrf), code)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _http_error(error: HTTPException) -> Response:
+    code = error.code or 500
+    response = render_error_page(code)
+    if code == 405 and error.get_response().headers.get("Allow"):
+        response.headers["Allow"] = error.get_response().headers["Allow"]
+    if code == 429 and error.get_response().headers.get("Retry-After"):
+        response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
+    return response
+
+
+def _unexpected_error(error: Exception) -> Response:
+    # A handler for Exception stops Flask logging it, so the traceback is logged here.
+    current_app.logger.error("Unexpected error on %s", request.path, exc_info=error)
+    return render_error_page(InternalServerError.code)

@@ -1,0 +1,75 @@
+"""The base form every portal form uses, and the error summary built from it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.main import wtforms_errors
+from werkzeug.datastructures import MultiDict
+
+EXPIRED_FORM_MESSAGE = (
+    "This page was open for too long or was sent from somewhere else. "
+    "Check your answers and submit them again."
+)
+
+
+_NOT_QUESTIONS = frozenset({"CSRFTokenField", "HiddenField", "SubmitField"})
+
+
+def strip_whitespace(value: Any) -> Any:
+    """A WTForms filter: surrounding spaces are never part of an answer."""
+    return value.strip() if isinstance(value, str) else value
+
+
+# Control characters other than tab and line breaks: invisible, never meant, and
+# PostgreSQL refuses NUL outright.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(value: str) -> str:
+    return _CONTROL_CHARACTERS.sub("", value)
+
+
+class PortalForm(FlaskForm):
+    """A FlaskForm whose CSRF failure reads as a GOV.UK message and keeps the answers.
+
+    The token is checked before the view (portal.security); when it fails, the form is
+    shown again with what was typed and a new token, so the person can simply resubmit.
+    Control characters are removed from every answer before any validator sees it.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            data = super().wrap_formdata(form, formdata)
+            if data is None:
+                return None
+            cleaned = MultiDict()
+            for key, value in data.items(multi=True):
+                cleaned.add(
+                    key, without_control_characters(value) if isinstance(value, str) else value
+                )
+            return cleaned
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        csrf_field = getattr(self, "csrf_token", None)
+        if csrf_field is not None and csrf_field.errors:
+            csrf_field.errors = [EXPIRED_FORM_MESSAGE]
+        return valid
+
+
+def error_summary(form: FlaskForm) -> dict[str, Any]:
+    """Params for ``govukErrorSummary``: one link per field error, in page order.
+
+    An expired-form error links to the first question, as the hidden token field cannot
+    take focus.
+    """
+    params = wtforms_errors(form)
+    visible_ids = [field.id for field in form if field.type not in _NOT_QUESTIONS]
+    first = f"#{visible_ids[0]}" if visible_ids else "#main-content"
+    for item in params["errorList"]:
+        if item["href"] == "#csrf_token":
+            item["href"] = first
+    return params
