@@ -40,8 +40,8 @@ instance/.demo-data-loaded: $(VENV)/.installed instance/config.py
 run: setup instance/.demo-data-loaded
 	$(FLASK) portal init
 	@echo "Serving on http://$(HOST):$(PORT) with the job runner and mail sender. Ctrl+C stops both."
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) portal worker & \
+	@$(FLASK) portal worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
