@@ -39,13 +39,15 @@ instance/.demo-data-loaded: $(VENV)/.installed instance/config.py
 
 run: setup instance/.demo-data-loaded
 	$(FLASK) portal init
+	@$(FLASK) portal demo-sign-ins
 	@echo "Serving on http://$(HOST):$(PORT) with the job runner and mail sender. Ctrl+C stops both."
 	@$(FLASK) portal worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
+# Tests run in parallel, one worker per core (pytest-xdist).
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

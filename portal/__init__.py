@@ -45,16 +45,20 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import jobs, security
+    from portal import jobs, notifications, security
+    from portal.auth import sessions
     from portal.auth.access import enforce_access
-    from portal.extensions import csrf, mail, wtforms_helpers
+    from portal.extensions import csrf, limiter, mail, wtforms_helpers
 
     csrf.init_app(app)
     mail.init_app(app)
+    limiter.init_app(app)
     wtforms_helpers.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)  # loads the user and ends idle sessions, before access is checked
     app.before_request(enforce_access)
     jobs.init_app(app)
+    notifications.init_app(app)  # registers the send-mail job
 
 
 def _init_jinja(app: Flask) -> None:
@@ -64,9 +68,17 @@ def _init_jinja(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.pages import bp as pages
+    from portal.account.views import bp as account
+    from portal.admin.views import bp as admin
+    from portal.audit.views import bp as audit
+    from portal.auth.views import bp as auth
+    from portal.notifications import bp as notifications
+    from portal.pages.views import bp as pages
+    from portal.reference.views import bp as reference
+    from portal.rounds.views import bp as rounds
 
-    app.register_blueprint(pages)
+    for blueprint in (pages, auth, account, admin, audit, notifications, rounds, reference):
+        app.register_blueprint(blueprint)
 
 
 def _register_error_handlers(app: Flask) -> None:

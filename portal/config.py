@@ -51,6 +51,24 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": None,
     "REMEMBER_COOKIE_SECURE": None,
     "PREFERRED_URL_SCHEME": None,
+    # Sessions end after this long without a request (with a warning first), and in any case
+    # after SESSION_MAX_HOURS.
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    # Sign-in throttling (Flask-Limiter). memory:// suits one process; use a Redis URL
+    # (redis://127.0.0.1:6379/0) when several app servers run.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "SIGN_IN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "EMAIL_LIMIT_PER_ADDRESS": "10 per hour",
+    # Argon2id cost. The defaults follow RFC 9106's second recommended option.
+    "PASSWORD_HASH_TIME_COST": 3,
+    "PASSWORD_HASH_MEMORY_KIB": 65536,
+    "PASSWORD_MIN_LENGTH": 12,
+    # How long emailed links work, in hours.
+    "VERIFY_EMAIL_LINK_HOURS": 24,
+    "RESET_PASSWORD_LINK_HOURS": 1,
+    "INVITATION_LINK_HOURS": 7 * 24,
     "MAIL_SERVER": None,  # None: messages are written to instance/mail/ and the console
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -58,6 +76,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "Boost Peer Networks <no-reply@example.org.uk>",
+    # Without MAIL_SERVER, each email is written here as an .eml file. None: <instance>/mail.
+    "MAIL_FOLDER": None,
+    # Seconds to wait for the mail server before counting the attempt as failed.
+    "MAIL_TIMEOUT_SECONDS": 30,
+    # A failed send is tried again after this many seconds, doubling each time (1, 2, 4,
+    # 8 and 16 minutes), and marked failed for an administrator after MAIL_MAX_ATTEMPTS.
+    "MAIL_RETRY_BASE_SECONDS": 60,
+    "MAIL_MAX_ATTEMPTS": 6,
     "TIMEZONE": "Europe/London",
 }
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 import click
 from sqlalchemy.orm import Session
 
-from portal import reference
+from portal.auth import demo as people
+from portal.reference import services as reference
+from portal.rounds.demo import load_demo_rounds
 
 Echo = Callable[[str], None]
 
@@ -19,9 +21,13 @@ def load(session: Session, echo: Echo = click.echo) -> None:
     """
     steps: list[tuple[str, Callable[[Session], int]]] = [
         ("reference data", reference.load_all),
+        ("contractors and people", people.load),
+        ("rounds", load_demo_rounds),
     ]
     with click.progressbar(steps, label="Loading demo data", file=None) as bar:
         results = [(name, step(session)) for name, step in bar]
     for name, changed in results:
         echo(f"  {name}: {changed} new or updated")
     echo("Demo data is ready. Open http://127.0.0.1:5000 to see the portal.")
+    for line in people.sign_in_lines():
+        echo(line)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from werkzeug.datastructures import MultiDict
+from wtforms import DateField
 
 EXPIRED_FORM_MESSAGE = (
     "This page was open for too long or was sent from somewhere else. "
@@ -30,6 +33,42 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def without_control_characters(value: str) -> str:
     return _CONTROL_CHARACTERS.sub("", value)
+
+
+class GovukDateField(DateField):
+    """A GOV.UK date input (day, month, year) with GOV.UK error messages.
+
+    Tolerates any number of parts in the request (a tampered form cannot cause an error
+    page) and accepts only a real date with a 4-digit year.
+    """
+
+    widget = GovDateInput()
+
+    def __init__(self, label: str, *, name_in_errors: str | None = None, **kwargs: Any) -> None:
+        super().__init__(label, format="%d %m %Y", **kwargs)
+        self.name_in_errors = name_in_errors or label
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        parts = [str(part).strip() for part in [*valuelist, "", "", ""][:3]]
+        self.raw_data = parts
+        if not any(parts):
+            self.data = None
+            return
+        missing = [
+            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
+        ]
+        if missing:
+            self.data = None
+            raise ValueError(f"{self.name_in_errors} must include a {' and '.join(missing)}")
+        day, month, year = parts
+        if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+            self.data = None
+            raise ValueError(f"{self.name_in_errors} must be a real date")
+        try:
+            self.data = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.name_in_errors} must be a real date") from None
 
 
 class PortalForm(FlaskForm):

@@ -9,7 +9,12 @@ from flask import Flask, current_app, has_request_context, request, url_for
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from portal import security, timefmt
+from portal.audit.wording import describe_action
+from portal.auth.access import signed_in_user
+from portal.auth.forms import ConfirmForm, password_hint
+from portal.auth.models import Role
 from portal.forms import error_summary
+from portal.navigation import admin_sections, service_navigation
 
 
 def init_app(app: Flask, templates: Path) -> None:
@@ -31,7 +36,14 @@ def init_app(app: Flask, templates: Path) -> None:
         govuk_time=timefmt.govuk_time,
         govuk_datetime=timefmt.govuk_datetime,
     )
-    app.jinja_env.globals.update(error_summary=error_summary, csp_nonce=security.csp_nonce)
+    app.jinja_env.globals.update(
+        error_summary=error_summary,
+        csp_nonce=security.csp_nonce,
+        password_hint=password_hint,
+        roles_for_form=list(Role),
+        admin_sections=admin_sections,
+    )
+    app.jinja_env.filters["audit_action"] = describe_action
     app.context_processor(_service_details)
 
 
@@ -45,5 +57,10 @@ def _service_details() -> dict[str, Any]:
         "contact_phone": config["CONTACT_PHONE"],
     }
     if has_request_context():
+        user = signed_in_user()
         details["feedback_url"] = url_for("pages.feedback", from_path=request.path)
+        details["current_person"] = user
+        details["service_navigation"] = service_navigation(user)
+        if user is not None:
+            details["sign_out_form"] = ConfirmForm(formdata=None)
     return details

@@ -6,6 +6,8 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
     "tests.fixtures.smtp",
+    "tests.fixtures.users",
+    "tests.fixtures.outbox",
     "tests.fixtures.browser",
 ]
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import create_app, db
-from portal.reference import ReferenceItem
+from portal.reference.models import ReferenceItem
 from tests.fixtures.app import make_test_config
 from tests.fixtures.database import url_for_database
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.db import make_engine, violated_constraint
 from portal.pages.models import Feedback, FeedbackRating
-from portal.reference import ReferenceItem, ReferenceKind
+from portal.reference.models import ReferenceItem, ReferenceKind
 
 
 def test_datetimes_come_back_in_utc_whatever_zone_they_went_in_with(session):

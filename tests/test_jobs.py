@@ -96,4 +96,5 @@ def test_run_jobs_command_reports_what_ran(app, calls):
     with app.app_context():
         from portal import db
 
-        assert [job.name for job in jobs.job_status(db.session)] == ["broken", "count"]
+        names = [job.name for job in jobs.job_status(db.session)]
+        assert {"broken", "count"} <= set(names)

@@ -4,8 +4,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from portal import reference
-from portal.reference import BankHoliday, ReferenceItem, ReferenceKind
+from portal.reference import services as reference
+from portal.reference.models import BankHoliday, ReferenceItem, ReferenceKind
 
 
 def test_the_shipped_lists_load_once(session):

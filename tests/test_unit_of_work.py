@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from portal import db
 from portal.auth.access import public
 from portal.pages.models import Feedback, FeedbackRating
-from portal.reference import ReferenceItem, ReferenceKind
+from portal.reference.models import ReferenceItem, ReferenceKind
 
 
 def add_feedback(comments):

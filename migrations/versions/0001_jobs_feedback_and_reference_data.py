@@ -41,7 +41,7 @@ def upgrade() -> None:
                 "very_dissatisfied",
                 name="feedbackrating",
                 native_enum=False,
-                length=30,
+                length=40,
             ),
             nullable=False,
         ),

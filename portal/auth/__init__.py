@@ -1,1 +1,1 @@
-"""Accounts, sign-in and the access rules every route declares."""
+"""Accounts: sign-in with two-factor for staff, registration, verification and resets."""

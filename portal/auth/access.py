@@ -1,17 +1,23 @@
 """Access rules: every route declares who may use it, and one hook enforces it.
 
-A view is wrapped by exactly one of the declarations below. ``create_app`` refuses to
-start if any endpoint has none, and the access inventory test checks each declared
-outcome for every role.
+A view is wrapped by exactly one of ``public``, ``signed_in`` or ``roles_required``.
+``create_app`` refuses to start if any endpoint has none, and the access inventory test
+makes real requests as every role and checks each declared outcome. Rules about *which*
+records a person may see (their own cohort, their contractor's bookings) live in the
+services, which answer 404 for anything outside the person's scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.auth.models import Role, User
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -23,12 +29,21 @@ class AccessRule:
     """Who may reach a view. ``roles`` empty and ``public`` false means any signed-in user."""
 
     public: bool = False
-    roles: frozenset[str] = frozenset()
+    roles: frozenset[Role] = frozenset()
+
+    def allows(self, user: User | None) -> bool:
+        if self.public:
+            return True
+        if user is None:
+            return False
+        return not self.roles or user.has_role(*self.roles)
 
     def describe(self) -> str:
         if self.public:
             return "public"
-        return "signed in" if not self.roles else "roles: " + ", ".join(sorted(self.roles))
+        if not self.roles:
+            return "signed in"
+        return "roles: " + ", ".join(sorted(role.value for role in self.roles))
 
 
 def _declare(rule: AccessRule) -> Callable[[View], View]:
@@ -46,8 +61,20 @@ def public(view: View) -> View:
     return _declare(AccessRule(public=True))(view)
 
 
+def signed_in(view: View) -> View:
+    """Anyone signed in may use this view (what they see is still scoped to them)."""
+    return _declare(AccessRule())(view)
+
+
+def roles_required(*roles: Role) -> Callable[[View], View]:
+    """Only people holding at least one of ``roles`` may use this view."""
+    if not roles:
+        raise TypeError("roles_required needs at least one role; use signed_in instead")
+    return _declare(AccessRule(roles=frozenset(roles)))
+
+
 def rule_for(view: Callable[..., Any]) -> AccessRule | None:
-    return getattr(view, ACCESS_ATTRIBUTE, None)
+    return cast(AccessRule | None, getattr(view, ACCESS_ATTRIBUTE, None))
 
 
 def undeclared_endpoints(app: Flask) -> list[str]:
@@ -59,14 +86,35 @@ def undeclared_endpoints(app: Flask) -> list[str]:
     )
 
 
-def enforce_access() -> None:
-    """Before every request: apply the view's declared rule."""
+def signed_in_user() -> User | None:
+    """The person signed in to this request, or None."""
+    if current_user and current_user.is_authenticated:
+        return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+    return None
+
+
+def enforce_access() -> Response | None:
+    """Before every request: apply the view's declared rule.
+
+    Not signed in: to the sign-in page (coming back here afterwards). Signed in without
+    the role: 403. Staff whose role needs two-factor sign-in but who have not set it up
+    are sent to set it up before anything else.
+    """
     if request.endpoint is None or request.endpoint == "static":
-        return
+        return None
     rule = rule_for(current_app.view_functions[request.endpoint])
     if rule is None:  # create_app prevents this; refuse rather than serve an unguarded page
         abort(403)
     if rule.public:
-        return
-    # Accounts arrive with the accounts issue; until then no signed-in page exists.
-    abort(403)
+        return None
+    user = signed_in_user()
+    if user is None:
+        next_path = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.sign_in", next=next_path))
+    if user.needs_two_factor and not user.has_two_factor:
+        from portal.auth.sessions import require_two_factor_set_up
+
+        return require_two_factor_set_up(user)
+    if not rule.allows(user):
+        abort(403)
+    return None

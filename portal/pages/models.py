@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, utcnow
+from portal.db import Base, enum_column, utcnow
 
 
 class FeedbackRating(enum.StrEnum):
@@ -33,14 +33,7 @@ class Feedback(Base):
     __tablename__ = "feedback"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rating: Mapped[FeedbackRating] = mapped_column(
-        Enum(
-            FeedbackRating,
-            native_enum=False,
-            length=30,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    rating: Mapped[FeedbackRating] = mapped_column(enum_column(FeedbackRating))
     comments: Mapped[str] = mapped_column(Text, default="")
     page: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

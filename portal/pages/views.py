@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from portal import db
 from portal.auth.access import public
-from portal.pages import bp
 from portal.pages.forms import FeedbackForm
 from portal.pages.models import FeedbackRating
 from portal.pages.services import record_feedback
 from portal.urls import is_safe_local_path
+
+bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")

@@ -1,5 +1,7 @@
-// Starts GOV.UK Frontend's components. Loaded as a module from 'self', so the
+// Starts GOV.UK Frontend's components and our own. Loaded as a module from 'self', so the
 // Content-Security-Policy needs no 'unsafe-inline'.
 import { initAll } from "/static/dist/govuk-frontend.min.js";
+import { initTimeoutWarning } from "/static/js/timeout-warning.mjs";
 
 initAll();
+initTimeoutWarning(document.getElementById("timeout-warning"));

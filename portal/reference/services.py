@@ -1,6 +1,6 @@
 """Reference data: editable lists (districts, sectors, issues ...) and UK bank holidays.
 
-Lists are shipped as files in ``portal/reference_data`` and loaded by ``flask portal init``;
+Lists are shipped as files in ``portal/reference/data`` and loaded by ``flask portal init``;
 admins edit them afterwards. Items are retired, never deleted, so old records keep their
 meaning. Loading is idempotent: a shipped label change updates the item, and an item an
 admin added or retired is left as it is.
@@ -10,75 +10,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import enum
 import json
 from pathlib import Path
 
-from sqlalchemy import Date, Enum, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from portal.db import Base
+from portal.reference.models import BankHoliday, ReferenceItem, ReferenceKind
 
-DATA = Path(__file__).resolve().parent / "reference_data"
+DATA = Path(__file__).resolve().parent / "data"
 BANK_HOLIDAY_DIVISION = "england-and-wales"
 # Warn when the shipped bank holidays end within this many days.
 BANK_HOLIDAY_WARNING_DAYS = 365
-
-
-class ReferenceKind(enum.StrEnum):
-    DISTRICT = "district"
-    SECTOR = "sector"
-    OWNERSHIP_FACT = "ownership_fact"
-    BUSINESS_ORGANISATION = "business_organisation"
-    ISSUE = "issue"
-    SUPPORT_TYPE = "support_type"
-
-    @property
-    def file_name(self) -> str:
-        return {
-            "district": "districts.csv",
-            "sector": "sectors.csv",
-            "ownership_fact": "ownership-facts.csv",
-            "business_organisation": "business-organisations.csv",
-            "issue": "issues.csv",
-            "support_type": "support-types.csv",
-        }[self.value]
-
-
-class ReferenceItem(Base):
-    """One item of an editable list. ``code`` is stable; ``label`` may be reworded."""
-
-    __tablename__ = "reference_item"
-    __table_args__ = (UniqueConstraint("kind", "code"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ReferenceKind] = mapped_column(
-        Enum(
-            ReferenceKind,
-            native_enum=False,
-            length=40,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
-    code: Mapped[str] = mapped_column(String(60))
-    label: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(String(300), default="")
-    position: Mapped[int] = mapped_column(default=0)
-    retired_at: Mapped[dt.datetime | None]
-
-    @property
-    def is_active(self) -> bool:
-        return self.retired_at is None
-
-
-class BankHoliday(Base):
-    __tablename__ = "bank_holiday"
-    __table_args__ = (UniqueConstraint("division", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    division: Mapped[str] = mapped_column(String(40))
-    day: Mapped[dt.date] = mapped_column(Date)
-    title: Mapped[str] = mapped_column(String(200))
 
 
 def active_items(session: Session, kind: ReferenceKind) -> list[ReferenceItem]:
@@ -132,7 +75,7 @@ def load_list(session: Session, kind: ReferenceKind) -> int:
 def load_bank_holidays(session: Session, path: Path) -> int:
     """Load a file in the format of https://www.gov.uk/bank-holidays.json.
 
-    To update: download that file over ``portal/reference_data/bank-holidays.json`` and
+    To update: download that file over ``portal/reference/data/bank-holidays.json`` and
     run ``flask --app wsgi portal init``.
     """
     events = json.loads(path.read_text(encoding="utf-8"))[BANK_HOLIDAY_DIVISION]["events"]
@@ -177,6 +120,6 @@ def bank_holidays_warning(session: Session, today: dt.date) -> str | None:
     if (last - today).days < BANK_HOLIDAY_WARNING_DAYS:
         return (
             f"Bank holidays are only known until {last.day} {last:%B %Y}. "
-            "Update portal/reference_data/bank-holidays.json and run the init command."
+            "Update portal/reference/data/bank-holidays.json and run the init command."
         )
     return None

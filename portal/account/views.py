@@ -1,0 +1,193 @@
+"""A person's own account: what we hold, password, email address, two-factor, email choices."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from werkzeug.wrappers import Response
+
+from portal import db
+from portal.auth import services, tokens, two_factor
+from portal.auth.access import public, signed_in, signed_in_user
+from portal.auth.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailPreferencesForm,
+    TwoFactorSetUpForm,
+)
+from portal.auth.models import EmailCategory, User
+from portal.auth.sessions import refresh_session_identity
+from portal.auth.tokens import TokenError, TokenPurpose
+from portal.db import utcnow
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+Page = str | Response | tuple[str, int]
+_SETUP_SECRET = "account_two_factor_secret"  # noqa: S105 (a session key)
+
+
+def _me() -> User:
+    user = signed_in_user()
+    assert user is not None  # the access rule guarantees a signed-in person
+    return user
+
+
+@bp.get("/")
+@signed_in
+def home() -> str:
+    user = _me()
+    return render_template(
+        "account/home.html",
+        user=user,
+        recovery_codes_left=two_factor.unused_recovery_codes(db.session, user),
+        preferences=services.email_preferences(db.session, user),
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@signed_in
+def change_password() -> Page:
+    user = _me()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session,
+                user,
+                current=form.current_password.data,
+                new=form.password.data,
+                now=utcnow(),
+            )
+        except services.AccountError as error:
+            form.current_password.errors = [error.message]
+        else:
+            refresh_session_identity(user)  # this session carries on; the others end
+            flash("Your password has been changed. You have been signed out elsewhere.", "success")
+            return redirect(url_for("account.home"))
+    status = 400 if form.errors else 200
+    return render_template("account/change_password.html", form=form), status
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@signed_in
+def change_email() -> Page:
+    user = _me()
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(
+                db.session,
+                user,
+                new_email=form.email.data,
+                password=form.password.data,
+                now=utcnow(),
+            )
+        except services.AccountError as error:
+            getattr(form, error.field or "email").errors = [error.message]
+        else:
+            flash(
+                f"We have sent a link to {services.normalise_email(form.email.data)}. "
+                "Your email address will change when you follow it.",
+                "success",
+            )
+            return redirect(url_for("account.home"))
+    status = 400 if form.errors else 200
+    return render_template("account/change_email.html", form=form, user=user), status
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_email_change(token: str) -> Page:
+    try:
+        tokens.check(db.session, token, TokenPurpose.CHANGE_EMAIL, utcnow())
+    except TokenError as error:
+        return render_template(
+            "auth/link_problem.html", problem=error.problem.value, kind="change_email"
+        ), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_email_change(db.session, token, utcnow())
+        except TokenError as error:
+            return render_template(
+                "auth/link_problem.html", problem=error.problem.value, kind="change_email"
+            ), 400
+        except services.AccountError as error:
+            return render_template("account/email_taken.html", message=error.message), 400
+        flash(f"Your email address is now {user.email}.", "success")
+        return redirect(url_for("account.home"))
+    return render_template("account/confirm_email_change.html", form=form)
+
+
+@bp.route("/emails", methods=["GET", "POST"])
+@signed_in
+def email_preferences() -> Page:
+    user = _me()
+    form = EmailPreferencesForm()
+    if not form.is_submitted():
+        current = services.email_preferences(db.session, user)
+        form.wanted.data = [category.value for category, wanted in current.items() if wanted]
+    if form.validate_on_submit():
+        wanted = {EmailCategory(value) for value in form.wanted.data or []}
+        services.set_email_preferences(db.session, user, wanted)
+        flash("Your email choices have been saved.", "success")
+        return redirect(url_for("account.home"))
+    status = 400 if form.errors else 200
+    return render_template("account/email_preferences.html", form=form), status
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@signed_in
+def two_factor_set_up() -> Page:
+    """Turn on two-factor sign-in (optional for roles that do not need it)."""
+    user = _me()
+    if user.has_two_factor:
+        return redirect(url_for("account.home"))
+    secret = session.setdefault(_SETUP_SECRET, two_factor.new_secret())
+    form = TwoFactorSetUpForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.confirm_two_factor(db.session, user, secret, form.code.data, utcnow())
+        except services.AccountError as error:
+            form.code.errors = [error.message]
+        else:
+            session.pop(_SETUP_SECRET, None)
+            session["new_recovery_codes"] = codes
+            session["after_recovery_codes"] = url_for("account.home")
+            return redirect(url_for("auth.recovery_codes"))
+    uri = two_factor.provisioning_uri(secret, user.email, current_app.config["SERVICE_NAME"])
+    status = 400 if form.errors else 200
+    return render_template(
+        "auth/two_factor_set_up.html",
+        form=form,
+        qr_code=two_factor.qr_code_data_uri(uri),
+        secret=two_factor.grouped_secret(secret),
+    ), status
+
+
+@bp.route("/two-factor/recovery-codes", methods=["GET", "POST"])
+@signed_in
+def new_recovery_codes() -> Page:
+    user = _me()
+    if not user.has_two_factor:
+        return redirect(url_for("account.home"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        session["new_recovery_codes"] = two_factor.new_recovery_codes(db.session, user, utcnow())
+        session["after_recovery_codes"] = url_for("account.home")
+        return redirect(url_for("auth.recovery_codes"))
+    return render_template("account/new_recovery_codes.html", form=form)
+
+
+@bp.route("/two-factor/turn-off", methods=["GET", "POST"])
+@signed_in
+def turn_off_two_factor() -> Page:
+    user = _me()
+    if not user.has_two_factor or user.needs_two_factor:
+        return redirect(url_for("account.home"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.turn_off_two_factor(db.session, user, utcnow())
+        flash("Two-factor sign-in is turned off.", "success")
+        return redirect(url_for("account.home"))
+    return render_template("account/turn_off_two_factor.html", form=form)

@@ -1,0 +1,272 @@
+"""Administration: invite people, change their roles, deactivate them; manage contractors."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portal import db
+from portal.admin import services
+from portal.admin.forms import (
+    AccessForm,
+    ContractorForm,
+    DeactivateForm,
+    EndContractorForm,
+    InviteUserForm,
+    ReactivateForm,
+    UserFilterForm,
+    contractor_choices,
+)
+from portal.audit.services import history
+from portal.auth.access import roles_required, signed_in_user
+from portal.auth.forms import ConfirmForm
+from portal.auth.models import Role, User, UserStatus
+from portal.auth.services import AccountError
+from portal.db import utcnow
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+Page = str | Response | tuple[str, int]
+admin_only = roles_required(Role.ADMIN)
+
+
+def _actor() -> User:
+    user = signed_in_user()
+    assert user is not None
+    return user
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+@bp.get("/")
+@admin_only
+def index() -> str:
+    return render_template("admin/index.html")
+
+
+@bp.get("/users")
+@admin_only
+def users() -> Page:
+    form = UserFilterForm(request.args)
+    filters_ok = form.validate()
+    result = services.find_users(
+        db.session,
+        search=form.search.data or "" if filters_ok else "",
+        role=Role(form.role.data) if filters_ok and form.role.data else None,
+        status=UserStatus(form.status.data) if filters_ok and form.status.data else None,
+        page=_page_number(),
+    )
+    status = 200 if filters_ok else 400
+    return render_template("admin/users.html", form=form, result=result), status
+
+
+def _fill_access_choices(form: AccessForm, user: User | None = None) -> None:
+    contractors = services.active_contractors(db.session)
+    if user is not None:  # keep showing an ended contractor the person still belongs to
+        contractors += [c for c in user.contractors if c not in contractors]
+    form.contractors.choices = contractor_choices(contractors)
+
+
+def _chosen(form: AccessForm) -> tuple[set[Role], set[int]]:
+    return {Role(value) for value in form.roles.data or []}, {
+        int(value) for value in form.contractors.data or []
+    }
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@admin_only
+def invite_user() -> Page:
+    form = InviteUserForm()
+    _fill_access_choices(form)
+    if form.validate_on_submit():
+        roles, contractor_ids = _chosen(form)
+        try:
+            user = services.invite_user(
+                db.session,
+                actor=_actor(),
+                email=form.email.data,
+                name=form.name.data,
+                roles=roles,
+                contractor_ids=contractor_ids,
+                now=utcnow(),
+            )
+        except AccountError as error:
+            getattr(form, error.field or "email").errors = [error.message]
+        else:
+            flash(f"We have sent an invitation to {user.email}.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/invite_user.html", form=form), status
+
+
+@bp.get("/users/<int:user_id>")
+@admin_only
+def user_detail(user_id: int) -> str:
+    user = services.get_user(db.session, user_id)
+    return render_template(
+        "admin/user_detail.html",
+        user=user,
+        events=history(db.session, "user", user.id),
+        resend_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.route("/users/<int:user_id>/access", methods=["GET", "POST"])
+@admin_only
+def change_access(user_id: int) -> Page:
+    user = services.get_user(db.session, user_id)
+    form = AccessForm()
+    _fill_access_choices(form, user)
+    if not form.is_submitted():
+        form.roles.data = sorted(role.value for role in user.roles)
+        form.contractors.data = [str(cid) for cid in sorted(user.contractor_ids)]
+    if form.validate_on_submit():
+        roles, contractor_ids = _chosen(form)
+        try:
+            changed = services.change_access(
+                db.session,
+                actor=_actor(),
+                user=user,
+                roles=roles,
+                contractor_ids=contractor_ids,
+                now=utcnow(),
+            )
+        except AccountError as error:
+            getattr(form, error.field or "roles").errors = [error.message]
+        else:
+            if changed:
+                flash(
+                    f"{user.name}'s access has been changed. They have been signed out.", "success"
+                )
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/change_access.html", form=form, user=user), status
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@admin_only
+def deactivate_user(user_id: int) -> Page:
+    return _set_active(user_id, active=False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
+@admin_only
+def reactivate_user(user_id: int) -> Page:
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, *, active: bool) -> Page:
+    user = services.get_user(db.session, user_id)
+    form = ReactivateForm() if active else DeactivateForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(
+                db.session,
+                actor=_actor(),
+                user=user,
+                active=active,
+                reason=form.reason.data,
+                now=utcnow(),
+            )
+        except AccountError as error:
+            form.reason.errors = [error.message]
+        else:
+            done = "reactivated" if active else "deactivated and signed out"
+            flash(f"{user.name}'s account has been {done}.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/set_active.html", form=form, user=user, active=active), status
+
+
+@bp.post("/users/<int:user_id>/resend-invitation")
+@admin_only
+def resend_invitation(user_id: int) -> Page:
+    user = services.get_user(db.session, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_invitation(db.session, actor=_actor(), user=user, now=utcnow())
+        except AccountError as error:
+            flash(error.message, "info")
+        else:
+            flash(f"We have sent a new invitation to {user.email}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+# Contractors
+
+
+@bp.get("/contractors")
+@admin_only
+def contractors() -> str:
+    return render_template(
+        "admin/contractors.html", contractors=services.all_contractors(db.session)
+    )
+
+
+@bp.route("/contractors/add", methods=["GET", "POST"])
+@admin_only
+def add_contractor() -> Page:
+    return _save_contractor(None)
+
+
+@bp.route("/contractors/<int:contractor_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_contractor(contractor_id: int) -> Page:
+    return _save_contractor(contractor_id)
+
+
+def _save_contractor(contractor_id: int | None) -> Page:
+    contractor = (
+        services.get_contractor(db.session, contractor_id) if contractor_id is not None else None
+    )
+    form = ContractorForm(obj=contractor)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_contractor(
+                db.session,
+                actor=_actor(),
+                contractor=contractor,
+                name=form.name.data,
+                contact_email=(form.contact_email.data or "").lower(),
+                now=utcnow(),
+            )
+        except AccountError as error:
+            getattr(form, error.field or "name").errors = [error.message]
+        else:
+            flash(f"{saved.name} has been saved.", "success")
+            return redirect(url_for("admin.contractor_detail", contractor_id=saved.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/contractor_form.html", form=form, contractor=contractor), status
+
+
+@bp.get("/contractors/<int:contractor_id>")
+@admin_only
+def contractor_detail(contractor_id: int) -> str:
+    contractor = services.get_contractor(db.session, contractor_id)
+    members = services.contractor_members(db.session, contractor)
+    return render_template(
+        "admin/contractor_detail.html",
+        contractor=contractor,
+        members=members,
+        roles=services.roles_of(members),
+        events=history(db.session, "contractor", contractor.id),
+    )
+
+
+@bp.route("/contractors/<int:contractor_id>/end", methods=["GET", "POST"])
+@admin_only
+def end_contractor(contractor_id: int) -> Page:
+    contractor = services.get_contractor(db.session, contractor_id)
+    form = EndContractorForm()
+    if form.validate_on_submit():
+        services.end_contractor(
+            db.session, actor=_actor(), contractor=contractor, reason=form.reason.data, now=utcnow()
+        )
+        flash(f"{contractor.name}'s contract has been ended.", "success")
+        return redirect(url_for("admin.contractor_detail", contractor_id=contractor.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/end_contractor.html", form=form, contractor=contractor), status

@@ -1,0 +1,30 @@
+"""Plain-English wording for audit actions, for history tables."""
+
+from __future__ import annotations
+
+_WORDS = {
+    "user.account_created": "Account created",
+    "user.email_verified": "Email address confirmed",
+    "user.invited": "Invited",
+    "user.invitation_resent": "Invitation sent again",
+    "user.invitation_accepted": "Invitation accepted",
+    "user.access_changed": "Access changed",
+    "user.deactivated": "Account deactivated",
+    "user.reactivated": "Account reactivated",
+    "user.password_reset": "Password reset",
+    "user.password_changed": "Password changed",
+    "user.email_changed": "Email address changed",
+    "user.two_factor_enabled": "Two-factor sign-in turned on",
+    "user.two_factor_disabled": "Two-factor sign-in turned off",
+    "user.recovery_code_used": "Recovery code used to sign in",
+    "user.email_preferences_changed": "Email choices changed",
+    "contractor.added": "Contractor added",
+    "contractor.changed": "Contractor details changed",
+    "contractor.ended": "Contract ended",
+}
+
+
+def describe_action(action: str) -> str:
+    if action in _WORDS:
+        return _WORDS[action]
+    return action.split(".", 1)[-1].replace("_", " ").capitalize()

@@ -1,0 +1,223 @@
+"""People who sign in, their roles, and the contractors staff belong to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, enum_column, utcnow
+
+
+class Role(enum.StrEnum):
+    PARTICIPANT = "participant"
+    FACILITATOR = "facilitator"
+    COACH = "coach"
+    CONTRACTOR_LEAD = "contractor_lead"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {
+            "participant": "Participant",
+            "facilitator": "Facilitator",
+            "coach": "Coach",
+            "contractor_lead": "Contractor lead",
+            "officer": "Officer",
+            "admin": "Administrator",
+        }[self.value]
+
+    @property
+    def hint(self) -> str:
+        return {
+            "participant": "A business owner or manager taking part",
+            "facilitator": "Runs cohorts for a contractor",
+            "coach": "Gives one-to-one support for a contractor",
+            "contractor_lead": "Manages a contractor's facilitators and coaches",
+            "officer": "Runs the programme for the Growth Hub",
+            "admin": "Manages users, contractors, rounds and reference data",
+        }[self.value]
+
+
+# These roles see other people's data across the programme: a password is not enough.
+ROLES_REQUIRING_TWO_FACTOR = frozenset({Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD})
+# These roles act for a contractor and must belong to at least one.
+CONTRACTOR_ROLES = frozenset({Role.FACILITATOR, Role.COACH, Role.CONTRACTOR_LEAD})
+
+
+class UserStatus(enum.StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+
+class EmailCategory(enum.StrEnum):
+    """Emails a person may turn off. Essential emails (sign-in, places, bookings) have none."""
+
+    REMINDERS = "reminders"
+    SURVEY_REMINDERS = "survey_reminders"
+    PROGRAMME_NEWS = "programme_news"
+
+    @property
+    def label(self) -> str:
+        return {
+            "reminders": "Reminders about sessions and one-to-one support",
+            "survey_reminders": "Reminders to answer surveys",
+            "programme_news": "News about future programmes and events",
+        }[self.value]
+
+
+class Contractor(Base):
+    """A delivery organisation contracted to run cohorts and one-to-one support."""
+
+    __tablename__ = "contractor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None]
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[UserStatus] = mapped_column(enum_column(UserStatus), default=UserStatus.ACTIVE)
+    email_verified_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_signed_in_at: Mapped[dt.datetime | None]
+    # Part of every session's identity: raising it ends all of the person's sessions.
+    session_version: Mapped[int] = mapped_column(default=1)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[dt.datetime | None]
+    # The last TOTP time step accepted, so a code cannot be used twice.
+    totp_last_step: Mapped[int | None]
+
+    role_grants: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    memberships: Mapped[list[ContractorMembership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Flask-Login's interface.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == UserStatus.ACTIVE
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(grant.role for grant in self.role_grants)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def contractor_ids(self) -> frozenset[int]:
+        return frozenset(membership.contractor_id for membership in self.memberships)
+
+    @property
+    def contractors(self) -> list[Contractor]:
+        return sorted((m.contractor for m in self.memberships), key=lambda c: c.name)
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return bool(self.roles & ROLES_REQUIRING_TWO_FACTOR)
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="role_grants")
+
+
+class ContractorMembership(Base):
+    __tablename__ = "contractor_membership"
+    __table_args__ = (UniqueConstraint("user_id", "contractor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    contractor_id: Mapped[int] = mapped_column(ForeignKey("contractor.id"), index=True)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    contractor: Mapped[Contractor] = relationship(lazy="joined")
+
+
+class RecoveryCode(Base):
+    """A single-use code for signing in without the authenticator app. Stored hashed."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[dt.datetime | None]
+
+
+class TokenPurpose(enum.StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose, not a password)
+    INVITATION = "invitation"
+    CHANGE_EMAIL = "change_email"
+
+
+class AccountToken(Base):
+    """A single-use, expiring link sent by email. Only a hash of the token is stored."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # For a change of email: the new address, which is only used once it is proven.
+    new_email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class EmailPreference(Base):
+    """A person's choice for one category of optional email. No row means they get it."""
+
+    __tablename__ = "email_preference"
+    __table_args__ = (UniqueConstraint("user_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    category: Mapped[EmailCategory] = mapped_column(enum_column(EmailCategory))
+    wanted: Mapped[bool] = mapped_column(default=True)

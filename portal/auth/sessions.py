@@ -1,0 +1,125 @@
+"""Sessions: who is signed in, the two-factor step between password and session, and timeouts.
+
+A session's identity is ``"<user id>:<session version>"``; raising a person's session
+version (on deactivation, a role change or a password reset) ends every session of theirs.
+Sessions end after ``SESSION_IDLE_MINUTES`` without a request (the page warns first and
+offers to extend) and after ``SESSION_MAX_HOURS`` in any case.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import LoginManager, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from portal import db
+from portal.auth.models import User
+from portal.db import utcnow
+
+login_manager = LoginManager()
+
+_PENDING = "pending_sign_in"
+_SIGNED_IN_AT = "signed_in_at"
+_SEEN_AT = "seen_at"
+_NEXT = "after_sign_in"
+# How long the gap between password and two-factor code may be.
+PENDING_SECONDS = 10 * 60
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    app.before_request(_expire_idle_session)
+
+
+def _load_user(identity: str) -> User | None:
+    user_id, _, version = identity.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _expire_idle_session() -> None:
+    if request.endpoint == "static" or "_user_id" not in session:
+        return
+    now = time.time()
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    longest = current_app.config["SESSION_MAX_HOURS"] * 3600
+    seen_at = session.get(_SEEN_AT, now)
+    signed_in_at = session.get(_SIGNED_IN_AT, now)
+    if now - seen_at > idle or now - signed_in_at > longest:
+        end_session()
+        flash(
+            "You were signed out because you had not used the service for "
+            f"{current_app.config['SESSION_IDLE_MINUTES']} minutes. Sign in again to carry on.",
+            "info",
+        )
+        return
+    # The timeout warning's status check must not count as activity.
+    if request.endpoint != "auth.session_status":
+        session[_SEEN_AT] = now
+
+
+def seconds_until_idle_timeout() -> int:
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    return max(0, int(session.get(_SEEN_AT, time.time()) + idle - time.time()))
+
+
+def start_pending_sign_in(user: User, next_path: str | None) -> None:
+    """Remember that the password was right; the two-factor step comes next."""
+    session.clear()
+    session[_PENDING] = {"user": user.get_id(), "at": time.time()}
+    if next_path:
+        session[_NEXT] = next_path
+
+
+def pending_user() -> User | None:
+    """The person between password and two-factor code, if the step has not expired."""
+    pending: dict[str, Any] | None = session.get(_PENDING)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    return _load_user(str(pending.get("user", "")))
+
+
+def complete_sign_in(user: User, next_path: str | None = None) -> str:
+    """Start the person's session. Returns where to send them next: ``next_path``, or the
+    page they asked for before signing in, or their account.
+
+    A new session is started (the old cookie's contents are dropped) so a session id
+    fixed before sign-in is useless. Side effect: records the sign-in time.
+    """
+    next_path = next_path or session.get(_NEXT)
+    session.clear()
+    login_user(user)
+    now = time.time()
+    session[_SIGNED_IN_AT] = now
+    session[_SEEN_AT] = now
+    user.last_signed_in_at = utcnow()
+    from portal.urls import is_safe_local_path
+
+    return next_path if is_safe_local_path(next_path) else url_for("account.home")
+
+
+def refresh_session_identity(user: User) -> None:
+    """Keep this session after the person's session version was raised (ending the others)."""
+    login_user(user)
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def require_two_factor_set_up(user: User) -> Response:
+    """Staff who must use two-factor sign-in but have not set it up do that first."""
+    end_session()
+    start_pending_sign_in(user, request.full_path.rstrip("?") if request.method == "GET" else None)
+    flash("Your role needs two-factor sign-in. Set it up to carry on.", "info")
+    return redirect(url_for("auth.two_factor_set_up"))

@@ -1,0 +1,75 @@
+"""The service navigation: the sections a signed-in person can use, by role.
+
+Each feature adds its section here, so the menu is defined in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+
+from portal.auth.models import Role, User
+
+
+@dataclass(frozen=True)
+class Section:
+    text: str
+    endpoint: str
+    roles: frozenset[Role]  # empty: everyone signed in
+    # Endpoints whose pages belong to this section (for highlighting), by prefix.
+    prefix: str
+
+
+SECTIONS = [
+    Section("Rounds", "rounds.index", frozenset({Role.OFFICER}), "rounds."),
+    Section("Administration", "admin.index", frozenset({Role.ADMIN}), "admin."),
+    Section("Your account", "account.home", frozenset(), "account."),
+]
+
+
+def service_navigation(user: User | None) -> list[dict[str, object]]:
+    if user is None:
+        return []
+    endpoint = request.endpoint or ""
+    return [
+        {
+            "text": section.text,
+            "href": url_for(section.endpoint),
+            "active": endpoint.startswith(section.prefix),
+        }
+        for section in SECTIONS
+        if not section.roles or user.has_role(*section.roles)
+    ]
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    text: str
+    endpoint: str
+    description: str
+
+
+ADMIN_SECTIONS = [
+    AdminSection(
+        "Users", "admin.users", "Invite people, change their roles and deactivate accounts."
+    ),
+    AdminSection(
+        "Contractors", "admin.contractors", "The delivery organisations and their people."
+    ),
+    AdminSection("Rounds", "rounds.index", "Programme years, their funding and their settings."),
+    AdminSection(
+        "Reference data", "reference.index", "Districts, sectors, issues and other lists."
+    ),
+    AdminSection("Outbox", "notifications.index", "Emails waiting to be sent or that failed."),
+    AdminSection("Audit log", "audit.events", "Who did what, and when."),
+]
+
+
+def admin_sections() -> list[dict[str, str]]:
+    """The administration sections this deployment has (features add theirs above)."""
+    return [
+        {"text": s.text, "href": url_for(s.endpoint), "description": s.description}
+        for s in ADMIN_SECTIONS
+        if s.endpoint in current_app.view_functions
+    ]

@@ -1,0 +1,1 @@
+"""Reference data: editable lists (districts, sectors, issues ...) and UK bank holidays."""

@@ -1,0 +1,1 @@
+"""Rounds: funded programme years, with the settings every later feature reads."""
