@@ -1,0 +1,1 @@
+"""Registration of interest and applicant screening."""
