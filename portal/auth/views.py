@@ -182,7 +182,15 @@ def sign_out() -> Response:
     if not form.validate_on_submit():
         return redirect(url_for("account.home"))
     end_session()
-    flash("You have signed out.", "success")
+    if request.args.get("timed_out"):
+        minutes = current_app.config["SESSION_IDLE_MINUTES"]
+        flash(
+            f"You were signed out because you had not used the service for {minutes} minutes. "
+            "Sign in again to carry on.",
+            "info",
+        )
+    else:
+        flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
 

@@ -25,7 +25,8 @@ export function initTimeoutWarning(dialog) {
   const tick = () => {
     const left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
     if (left === 0) {
-      window.location.href = dialog.dataset.signedOutUrl;
+      // Sign out for real, so the session ends here even if the server's clock lags.
+      dialog.querySelector("form#timeout-sign-out").submit();
       return;
     }
     // Announce whole minutes, then every 15 seconds in the last minute, not every second.
