@@ -1,0 +1,401 @@
+"""The officers' side of registration: the applicant list, an application, overriding
+eligibility, exports and imports. Officers only (administrators need the officer role too).
+
+Imports take two steps, a check (the dry run) and the import. The uploaded file is kept
+between them in ``instance/imports/<random>.bin``, named in the officer's signed session
+with its SHA-256, so the officer confirms with one button instead of uploading again and
+what is imported is exactly what was checked. Files are removed once imported and swept
+after a day. With several app servers the instance folder must be shared storage; where
+it is not, a confirm that lands on another server finds no file and asks for the upload
+again (nothing is lost).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as browser_session
+from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from portal import db
+from portal.auth.access import roles_required, signed_in_user
+from portal.auth.forms import ConfirmForm
+from portal.auth.models import Role, User
+from portal.db import utcnow
+from portal.exports import csv_response, xlsx_response
+from portal.reference.models import ReferenceKind
+from portal.registration import queries, services
+from portal.registration.exports import (
+    ExportFormat,
+    export_filename,
+    export_table,
+    record_export,
+)
+from portal.registration.imports import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_ROWS,
+    Action,
+    ImportReport,
+    check_file,
+    run_import,
+)
+from portal.registration.officer_answers import (
+    ReferenceLabels,
+    outcome_label,
+    reference_labels,
+)
+from portal.registration.officer_detail import (
+    answer_sections,
+    application_history,
+    ownership_rows,
+)
+from portal.registration.officer_forms import (
+    INELIGIBLE,
+    ApplicantFilterForm,
+    ExportForm,
+    ImportUploadForm,
+    OverrideEligibilityForm,
+)
+from portal.registration.queries import (
+    ApplicantFilters,
+    application_reference,
+    find_applicants,
+    status_counts,
+)
+from portal.rounds.models import Round
+from portal.rounds.services import current_round, get_round, rounds_by_start
+from portal.timefmt import today_in_london
+
+bp = Blueprint("applicants", __name__, url_prefix="/applicants")
+
+Page = str | Response | tuple[str, int]
+officers_only = roles_required(Role.OFFICER)
+PENDING_IMPORT = "applicant_import"
+_IMPORT_FOLDER = "imports"
+_KEEP_UPLOADS = dt.timedelta(days=1)
+_FILTER_KINDS = {
+    "district": ReferenceKind.DISTRICT,
+    "sector": ReferenceKind.SECTOR,
+    "ownership": ReferenceKind.OWNERSHIP_FACT,
+    "organisation": ReferenceKind.BUSINESS_ORGANISATION,
+    "issue": ReferenceKind.ISSUE,
+}
+
+
+def _actor() -> User:
+    user = signed_in_user()
+    assert user is not None
+    return user
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+def _round_choices(rounds: list[Round]) -> list[SelectChoice]:
+    return [SelectChoice(str(r.id), f"{r.name} ({r.year_label})") for r in reversed(rounds)]
+
+
+def _reference_choices(labels: ReferenceLabels) -> dict[str, list[SelectChoice]]:
+    """Active items, then retired ones (marked), so old rounds can still be filtered."""
+    choices = {}
+    for name, kind in _FILTER_KINDS.items():
+        items = labels.by_kind[kind]
+        active = [SelectChoice(code, items[code]) for code in labels.active[kind]]
+        retired = [
+            SelectChoice(code, f"{label} (retired)")
+            for code, label in items.items()
+            if not labels.is_active(kind, code)
+        ]
+        choices[name] = active + retired
+    return choices
+
+
+def _filter_form(labels: ReferenceLabels) -> tuple[ApplicantFilterForm, Round | None, bool]:
+    """The list's filters from the query string, and the round they apply to.
+
+    No round chosen: the current round, or else the latest. Returns whether the filters
+    were valid (a tampered query string is shown with its errors, filtering nothing).
+    """
+    form = ApplicantFilterForm(request.args)
+    rounds = rounds_by_start(db.session)
+    form.round.choices = _round_choices(rounds)
+    form.set_reference_choices(_reference_choices(labels))
+    valid = form.validate()
+    chosen = None
+    if valid and form.round.data:
+        chosen = get_round(db.session, int(form.round.data))
+    if chosen is None:
+        chosen = current_round(db.session, today_in_london()) or (rounds[-1] if rounds else None)
+    if chosen is not None:
+        form.round.data = str(chosen.id)
+    return form, chosen, valid
+
+
+def breakable(text: str | None) -> Markup:
+    """Text that may wrap inside a long run without spaces (``<wbr>`` every 15 characters),
+    so a long web address or a pasted formula cannot push the table off the page."""
+    parts = []
+    for word in (text or "").split(" "):
+        chunks = [word[index : index + 15] for index in range(0, len(word), 15)] or [""]
+        parts.append(Markup("<wbr>").join(escape(chunk) for chunk in chunks))
+    return Markup(" ").join(parts)
+
+
+def page_items(page: int, pages: int) -> list[int | None]:
+    """Page numbers for the GOV.UK pagination: the first, the last and those next to the
+    current page, with None where numbers are left out."""
+    wanted = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    items: list[int | None] = []
+    for number in wanted:
+        if items and number - (items[-1] or 0) > 1:
+            items.append(None)
+        items.append(number)
+    return items
+
+
+@bp.get("/")
+@officers_only
+def index() -> Page:
+    labels = reference_labels(db.session)
+    form, programme_round, valid = _filter_form(labels)
+    filters = form.filters() if valid else ApplicantFilters()
+    result = (
+        find_applicants(
+            db.session,
+            programme_round.id,
+            filters,
+            page=_page_number(),
+            per_page=queries.PER_PAGE,
+        )
+        if programme_round
+        else None
+    )
+    return render_template(
+        "applicants/index.html",
+        form=form,
+        programme_round=programme_round,
+        result=result,
+        counts=status_counts(db.session, programme_round.id) if programme_round else [],
+        labels=labels,
+        kinds=ReferenceKind,
+        page_items=page_items(result.page, result.pages) if result else [],
+        export_form=ExportForm(formdata=None),
+        filtered=bool(filters.used()),
+        breakable=breakable,
+    ), 200 if valid else 400
+
+
+@bp.post("/export")
+@officers_only
+def export() -> Response:
+    """The filtered list as CSV or XLSX (filters in the query string, as on the list)."""
+    labels = reference_labels(db.session)
+    form, programme_round, valid = _filter_form(labels)
+    export_form = ExportForm()
+    if not valid or not export_form.validate_on_submit():
+        abort(400)
+    if programme_round is None:
+        abort(404)
+    filters = form.filters()
+    chosen = ExportFormat.XLSX if export_form.xlsx.data else ExportFormat.CSV
+    sensitive = bool(export_form.sensitive.data)
+    header, rows = export_table(db.session, programme_round, filters, sensitive=sensitive)
+    record_export(
+        db.session,
+        actor=_actor(),
+        programme_round=programme_round,
+        filters=filters,
+        export_format=chosen,
+        sensitive=sensitive,
+        count=len(rows),
+    )
+    filename = export_filename(programme_round, chosen, today_in_london().isoformat())
+    if chosen == ExportFormat.XLSX:
+        return xlsx_response(filename, "Applicants", header, rows)
+    return csv_response(filename, header, rows)
+
+
+@bp.get("/<int:application_id>")
+@officers_only
+def show_application(application_id: int) -> str:
+    application = services.get_application(db.session, application_id)
+    person = db.session.get(User, application.person_id)
+    assert person is not None
+    labels = reference_labels(db.session)
+    return render_template(
+        "applicants/application.html",
+        application=application,
+        person=person,
+        programme_round=db.session.get(Round, application.round_id),
+        sections=answer_sections(application, person, labels),
+        ownership=ownership_rows(application, labels),
+        outcome=outcome_label(application.eligibility_outcome),
+        reasons=services.reasons_of(application),
+        duplicate_reference=application_reference(db.session, application.duplicate_of_id),
+        history=application_history(db.session, application, person),
+    )
+
+
+@bp.route("/<int:application_id>/eligibility", methods=["GET", "POST"])
+@officers_only
+def override_eligibility(application_id: int) -> Page:
+    application = services.get_application(db.session, application_id)
+    person = db.session.get(User, application.person_id)
+    form = OverrideEligibilityForm()
+    if form.validate_on_submit():
+        try:
+            services.override_eligibility(
+                db.session,
+                application,
+                actor=_actor(),
+                eligible=form.decision.data != INELIGIBLE,
+                reason=form.reason.data,
+                now=utcnow(),
+            )
+        except services.RegistrationError as error:
+            form.decision.errors = [error.message]
+        else:
+            flash(f"{application.reference} is now {application.status.label.lower()}.", "success")
+            return redirect(url_for("applicants.show_application", application_id=application.id))
+    return render_template(
+        "applicants/override_eligibility.html",
+        form=form,
+        application=application,
+        person=person,
+        outcome=outcome_label(application.eligibility_outcome),
+    ), 400 if form.errors else 200
+
+
+# Importing a partner's file
+
+
+def _import_folder() -> Path:
+    folder = Path(current_app.instance_path) / _IMPORT_FOLDER
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _sweep_old_uploads(folder: Path) -> None:
+    cutoff = (utcnow() - _KEEP_UPLOADS).timestamp()
+    for old in folder.glob("*.bin"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+
+
+def _keep_upload(data: bytes, filename: str, round_id: int) -> None:
+    folder = _import_folder()
+    _sweep_old_uploads(folder)
+    token = secrets.token_hex(16)
+    (folder / f"{token}.bin").write_bytes(data)
+    browser_session[PENDING_IMPORT] = {
+        "token": token,
+        "filename": filename,
+        "round_id": round_id,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def _pending_upload() -> tuple[dict[str, Any], bytes] | None:
+    pending = browser_session.get(PENDING_IMPORT)
+    if not isinstance(pending, dict) or not str(pending.get("token", "")).isalnum():
+        return None
+    path = _import_folder() / f"{pending['token']}.bin"
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != pending.get("sha256"):
+        _forget_upload()  # changed since it was checked: never import what was not checked
+        return None
+    return pending, data
+
+
+def _forget_upload() -> None:
+    pending = browser_session.pop(PENDING_IMPORT, None)
+    if isinstance(pending, dict) and str(pending.get("token", "")).isalnum():
+        (_import_folder() / f"{pending['token']}.bin").unlink(missing_ok=True)
+
+
+def _limits() -> dict[str, int]:
+    config = current_app.config
+    return {
+        "max_rows": int(config.get("APPLICANT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
+        "max_bytes": int(config.get("APPLICANT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)),
+    }
+
+
+def _check(data: bytes, filename: str, programme_round: Round) -> ImportReport:
+    return check_file(
+        db.session, data, filename, programme_round, today=today_in_london(), **_limits()
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@officers_only
+def import_file() -> Page:
+    form = ImportUploadForm()
+    rounds = rounds_by_start(db.session)
+    form.round.choices = _round_choices(rounds)
+    if not form.is_submitted():
+        chosen = current_round(db.session, today_in_london())
+        form.round.data = str(chosen.id) if chosen else None
+    if form.validate_on_submit():
+        programme_round = get_round(db.session, int(form.round.data))
+        upload = form.file.data
+        data = upload.read(_limits()["max_bytes"] + 1)
+        filename = upload.filename or ""
+        report = _check(data, filename, programme_round)
+        if report.file_error is not None:
+            form.file.errors = [report.file_error]
+        else:
+            _keep_upload(data, filename, programme_round.id)
+            return render_template(
+                "applicants/import_check.html",
+                report=report,
+                programme_round=programme_round,
+                confirm_form=ConfirmForm(formdata=None),
+                actions=Action,
+            )
+    return render_template(
+        "applicants/import.html", form=form, limits=_limits()
+    ), 400 if form.errors else 200
+
+
+@bp.post("/import/confirm")
+@officers_only
+def confirm_import() -> Page:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    pending = _pending_upload()
+    if pending is None:
+        flash("The file you checked is no longer here. Upload it again.", "info")
+        return redirect(url_for("applicants.import_file"))
+    details, data = pending
+    programme_round = get_round(db.session, int(details["round_id"]))
+    report = _check(data, str(details["filename"]), programme_round)
+    _forget_upload()
+    if report.file_error is not None:
+        flash(report.file_error, "info")
+        return redirect(url_for("applicants.import_file"))
+    run_import(db.session, report, programme_round, officer=_actor(), now=utcnow())
+    return render_template(
+        "applicants/import_done.html", report=report, programme_round=programme_round
+    )
