@@ -1,0 +1,1 @@
+"""Cohorts: forming peer groups from eligible applicants, offers, sessions and attendance."""

@@ -1,0 +1,97 @@
+"""Demo data for delivering cohorts: schedules, and registers for the sessions already past.
+
+``load`` is a step of ``portal.demo.load``, run once cohorts exist in the demo. It only
+touches confirmed or running cohorts that have no sessions yet, so running it again adds
+nothing twice, and it does nothing when there are no such cohorts. No email is sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import User
+from portal.cohorts import delivery
+from portal.cohorts.models import AttendanceStatus, Cohort
+from portal.db import utcnow
+from portal.timefmt import to_london
+
+# Demo cohorts started this long ago, so a few sessions are in the past with registers.
+STARTED_WEEKS_AGO = 5
+# Issue codes the demo's facilitators record as discussed, in turn.
+DEMO_THEMES = (
+    ("staffing", "finance"),
+    ("supply-chain", "exporting"),
+    ("marketing", "business-development"),
+    ("technology", "people-management"),
+)
+
+
+def load(session: Session) -> int:
+    """Schedule each confirmed or running demo cohort without sessions, and take the
+    registers of its sessions already past. Returns how many sessions were made.
+
+    Side effects: adds and flushes sessions, attendance, themes and audit events.
+    """
+    now = utcnow()
+    cohorts = session.scalars(
+        select(Cohort).where(Cohort.status.in_(delivery.DELIVERING)).order_by(Cohort.id)
+    ).all()
+    made = 0
+    for cohort in cohorts:
+        if cohort.sessions:
+            continue
+        facilitator = session.get(User, cohort.facilitator_id) if cohort.facilitator_id else None
+        if cohort.start_on is None:
+            cohort.start_on = to_london(now).date() - dt.timedelta(weeks=STARTED_WEEKS_AGO)
+        try:
+            delivery.generate_schedule(session, cohort, actor=facilitator, now=now, notify=False)
+        except delivery.DeliveryError:
+            continue  # settings no schedule can be made from: leave it for a facilitator
+        made += len(cohort.sessions)
+        _accepted_before_the_start(cohort)
+        if facilitator is not None:
+            _take_registers(session, cohort, facilitator, now)
+    return made
+
+
+def _accepted_before_the_start(cohort: Cohort) -> None:
+    """In the demo, members accepted their places a week before the first session (the
+    demo's places are made today, after the sessions it backdates)."""
+    sessions = delivery.active_sessions(cohort)
+    if not sessions:
+        return
+    before = sessions[0].starts_at - dt.timedelta(days=7)
+    for place in delivery.current_members(cohort):
+        if place.accepted_at is None or place.accepted_at > before:
+            place.accepted_at = before
+
+
+def _take_registers(session: Session, cohort: Cohort, facilitator: User, now: dt.datetime) -> None:
+    past = [s for s in delivery.active_sessions(cohort) if s.ends_at <= now]
+    for number, cohort_session in enumerate(past):
+        entries = []
+        members = sorted(delivery.session_members(cohort_session), key=lambda p: p.id)
+        for position, place in enumerate(members):
+            # Most come; one leaves early; one sends apologies now and then.
+            turn = (position + number) % 7
+            if turn == 5:
+                entries.append(delivery.RegisterEntry(place.id, AttendanceStatus.APOLOGIES))
+            elif turn == 6:
+                hours = (delivery.session_hours(cohort_session) / 2).quantize(Decimal("0.01"))
+                entries.append(delivery.RegisterEntry(place.id, AttendanceStatus.PARTIAL, hours))
+            else:
+                entries.append(delivery.RegisterEntry(place.id, AttendanceStatus.PRESENT))
+        delivery.record_register(session, cohort_session, entries, actor=facilitator, now=now)
+        themes = DEMO_THEMES[(cohort.id + number) % len(DEMO_THEMES)]
+        known = delivery.issue_labels(session)
+        delivery.record_themes(
+            session,
+            cohort_session,
+            [code for code in themes if code in known],
+            actor=facilitator,
+            now=now,
+        )

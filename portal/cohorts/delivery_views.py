@@ -1,0 +1,476 @@
+"""Delivering cohorts: the facilitator's pages, and the participant's "Your cohort".
+
+Facilitators see only the cohorts they facilitate; participants only their own place.
+Anything else answers 404. The calendar feed is public by design, so calendar programs can
+fetch it without signing in: its secret link is the only key, and it can be replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask import session as cookie_session
+from wtforms import SelectChoice
+
+from portal import db
+from portal.auth.access import public, roles_required, signed_in_user
+from portal.auth.models import Role, User
+from portal.cohorts import delivery
+from portal.cohorts.delivery_forms import (
+    AddSessionForm,
+    CancelSessionForm,
+    DeliverySettingsForm,
+    FeedLinkForm,
+    GenerateScheduleForm,
+    LeaveForm,
+    MoveSessionForm,
+    RegisterMember,
+    session_record_form,
+)
+from portal.cohorts.models import CohortDelivery, CohortSession, Place, PlaceStatus, SessionStatus
+from portal.db import utcnow
+from portal.registration.models import WEEKDAYS
+from portal.timefmt import to_london
+from portal.urls import external_url
+
+bp = Blueprint("facilitation", __name__, url_prefix="/facilitation")
+participant_bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
+
+Page = str | Response | tuple[str, int]
+facilitators = roles_required(Role.FACILITATOR)
+participants = roles_required(Role.PARTICIPANT)
+_NEW_FEED_LINK = "new_feed_link"
+
+
+def _me() -> User:
+    user = signed_in_user()
+    assert user is not None
+    return user
+
+
+def _status(form: object) -> int:
+    return 400 if getattr(form, "errors", None) else 200
+
+
+def _ordinal(number: int) -> str:
+    """ "1st", "2nd", "3rd", "11th" ..."""
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def _helpers() -> dict[str, object]:
+    return {"hours_text": delivery.hours_text, "ordinal": _ordinal}
+
+
+bp.context_processor(_helpers)
+participant_bp.context_processor(_helpers)
+
+
+# The facilitator's pages
+
+
+@bp.get("/")
+@facilitators
+def index() -> str:
+    return render_template(
+        "facilitation/index.html",
+        cohorts=delivery.facilitated_cohorts(db.session, _me()),
+        now=utcnow(),
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@facilitators
+def cohort(cohort_id: int) -> str:
+    found = delivery.cohort_for_facilitator(db.session, _me(), cohort_id)
+    programme_round = delivery.round_of(found)
+    return render_template(
+        "facilitation/cohort.html",
+        cohort=found,
+        programme_round=programme_round,
+        sessions=sorted(found.sessions, key=lambda s: (s.starts_at, s.id)),
+        numbers=delivery.session_numbers(found),
+        members=delivery.members_of(db.session, found),
+        weekday=WEEKDAYS[found.meeting_weekday] if found.meeting_weekday < 5 else "",
+        can_join=delivery.can_join(found, utcnow()),
+        delivering=found.status in delivery.DELIVERING,
+        now=utcnow(),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/settings", methods=["GET", "POST"])
+@facilitators
+def settings(cohort_id: int) -> Page:
+    found = delivery.cohort_for_facilitator(db.session, _me(), cohort_id)
+    if found.status not in delivery.DELIVERING:
+        abort(404)
+    form = DeliverySettingsForm(
+        data={
+            "start_on": found.start_on,
+            "start_time": delivery.start_time_of(found),
+            "session_length_minutes": found.session_length_minutes,
+            "session_frequency_days": str(found.session_frequency_days),
+            "planned_hours": found.planned_hours,
+            "venue": found.venue,
+            "online_link": found.online_link,
+        }
+    )
+    online = found.delivery == CohortDelivery.ONLINE
+    if online:
+        del form.venue
+    else:
+        del form.online_link
+    if form.validate_on_submit():
+        try:
+            delivery.update_delivery_settings(
+                db.session,
+                found,
+                actor=_me(),
+                start_on=form.start_on.data,
+                start_time=form.start_time.data,
+                session_length_minutes=form.session_length_minutes.data,
+                session_frequency_days=int(form.session_frequency_days.data),
+                planned_hours=form.planned_hours.data,
+                venue=None if online else form.venue.data or "",
+                online_link=form.online_link.data or "" if online else None,
+            )
+        except delivery.DeliveryError as error:
+            form.start_on.errors = [error.message]
+        else:
+            flash("The delivery settings have been saved.", "success")
+            return redirect(url_for("facilitation.schedule", cohort_id=found.id))
+    return render_template(
+        "facilitation/settings.html",
+        form=form,
+        cohort=found,
+        weekday=WEEKDAYS[found.meeting_weekday] if found.meeting_weekday < 5 else "",
+        online=online,
+    ), _status(form)
+
+
+@bp.route("/cohorts/<int:cohort_id>/schedule", methods=["GET", "POST"])
+@facilitators
+def schedule(cohort_id: int) -> Page:
+    found = delivery.cohort_for_facilitator(db.session, _me(), cohort_id)
+    if found.status not in delivery.DELIVERING:
+        abort(404)
+    form = GenerateScheduleForm()
+    now = utcnow()
+    problem = None
+    plan = None
+    try:
+        plan = delivery.plan_schedule(db.session, found, now=now)
+    except delivery.DeliveryError as error:
+        problem = error.message
+    if plan is not None and form.validate_on_submit():
+        made = delivery.generate_schedule(db.session, found, actor=_me(), now=now)
+        flash(
+            f"The schedule has been created: {made.total} sessions. "
+            "Members have been emailed the dates.",
+            "success",
+        )
+        return redirect(url_for("facilitation.cohort", cohort_id=found.id))
+    return render_template(
+        "facilitation/schedule.html",
+        form=form,
+        cohort=found,
+        plan=plan,
+        problem=problem,
+        start_time=delivery.start_time_of(found),
+        numbers=delivery.session_numbers(found),
+    ), _status(form)
+
+
+@bp.route("/cohorts/<int:cohort_id>/sessions/add", methods=["GET", "POST"])
+@facilitators
+def add_session(cohort_id: int) -> Page:
+    found = delivery.cohort_for_facilitator(db.session, _me(), cohort_id)
+    if found.status not in delivery.DELIVERING:
+        abort(404)
+    form = AddSessionForm(
+        data={
+            "start_time": delivery.start_time_of(found),
+            "length_minutes": found.session_length_minutes,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            added = delivery.add_session(
+                db.session,
+                found,
+                on=form.starts_on.data,
+                at=form.start_time.data,
+                length_minutes=form.length_minutes.data,
+                actor=_me(),
+                reason=form.reason.data,
+                now=utcnow(),
+            )
+        except delivery.DeliveryError as error:
+            form.starts_on.errors = [error.message]
+        else:
+            flash(
+                f"A session has been added on {delivery.session_when(added)}. "
+                "Members have been emailed.",
+                "success",
+            )
+            return redirect(url_for("facilitation.cohort", cohort_id=found.id))
+    return render_template("facilitation/add_session.html", form=form, cohort=found), _status(form)
+
+
+def _issue_choices(cohort_session: CohortSession) -> list[SelectChoice]:
+    labels = delivery.issue_labels(db.session)
+    recorded = [t.issue_code for t in cohort_session.themes if t.issue_code not in labels]
+    return [SelectChoice(code, label) for code, label in labels.items()] + [
+        SelectChoice(code, f"{code} (no longer on the list)") for code in sorted(recorded)
+    ]
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@facilitators
+def session_page(session_id: int) -> Page:
+    found = delivery.session_for_facilitator(db.session, _me(), session_id)
+    now = utcnow()
+    open_ = delivery.register_open(found, now)
+    members = delivery.session_members(found)
+    persons = delivery.people(db.session, members)
+    register = [RegisterMember(p.id, persons[p.id].name) for p in members]
+    register.sort(key=lambda m: m.name)
+    saved = {a.place_id: a for a in found.attendance}
+    data: dict[str, object] = {
+        "themes": [t.issue_code for t in found.themes],
+        "notes": found.facilitator_notes,
+    }
+    for member in register:
+        if member.place_id in saved:
+            row = saved[member.place_id]
+            data[f"attendance_{member.place_id}"] = row.status.value
+            if row.status.value == "partial":
+                data[f"hours_{member.place_id}"] = delivery.hours_text(row.hours)
+    form = session_record_form(register, _issue_choices(found), with_register=open_, data=data)
+    if open_ and form.validate_on_submit():
+        try:
+            delivery.record_register(db.session, found, form.entries(), actor=_me(), now=now)
+            delivery.record_themes(db.session, found, form.themes.data or [], actor=_me(), now=now)
+            delivery.save_notes(db.session, found, form.notes.data or "", actor=_me(), now=now)
+        except delivery.DeliveryError as error:
+            target = (
+                form[f"hours_{error.place_id}"]
+                if error.place_id is not None and f"hours_{error.place_id}" in form
+                else form.themes
+            )
+            target.errors = [error.message]
+        else:
+            flash("The register, themes and notes have been saved.", "success")
+            return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
+    return render_template(
+        "facilitation/session.html",
+        form=form,
+        cohort_session=found,
+        cohort=found.cohort,
+        number=delivery.session_numbers(found.cohort).get(found.id),
+        register=register,
+        length=delivery.session_hours(found),
+        open_=open_,
+        planned=found.status == SessionStatus.PLANNED
+        and found.cohort.status in delivery.DELIVERING,
+        where=delivery.where(found),
+        now=now,
+    ), _status(form)
+
+
+def _changeable_session(session_id: int) -> CohortSession:
+    found = delivery.session_for_facilitator(db.session, _me(), session_id)
+    if found.status != SessionStatus.PLANNED or found.cohort.status not in delivery.DELIVERING:
+        abort(404)
+    return found
+
+
+@bp.route("/sessions/<int:session_id>/move", methods=["GET", "POST"])
+@facilitators
+def move_session(session_id: int) -> Page:
+    found = _changeable_session(session_id)
+    local = to_london(found.starts_at)
+    form = MoveSessionForm(data={"starts_on": local.date(), "start_time": local.time()})
+    if form.validate_on_submit():
+        try:
+            delivery.move_session(
+                db.session,
+                found,
+                on=form.starts_on.data,
+                at=form.start_time.data,
+                actor=_me(),
+                reason=form.reason.data,
+                now=utcnow(),
+            )
+        except delivery.DeliveryError as error:
+            form.starts_on.errors = [error.message]
+        else:
+            flash(
+                f"The session has moved to {delivery.session_when(found)}. "
+                "Members have been emailed.",
+                "success",
+            )
+            return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
+    return render_template(
+        "facilitation/move_session.html",
+        form=form,
+        cohort_session=found,
+        cohort=found.cohort,
+        length_minutes=int((found.ends_at - found.starts_at) / dt.timedelta(minutes=1)),
+    ), _status(form)
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@facilitators
+def cancel_session(session_id: int) -> Page:
+    found = _changeable_session(session_id)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        delivery.cancel_session(
+            db.session, found, actor=_me(), reason=form.reason.data, now=utcnow()
+        )
+        flash(
+            f"The session on {delivery.session_when(found)} is cancelled. "
+            "Members have been emailed.",
+            "success",
+        )
+        return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
+    return render_template(
+        "facilitation/cancel_session.html", form=form, cohort_session=found, cohort=found.cohort
+    ), _status(form)
+
+
+# The participant's pages
+
+
+def _my_place_or_home() -> Place | Response:
+    place = delivery.current_place(db.session, _me())
+    if place is None:
+        return redirect(url_for("my_cohort.index"))
+    return place
+
+
+@participant_bp.get("/", endpoint="index")
+@participants
+def my_cohort() -> str:
+    place = delivery.current_place(db.session, _me())
+    if place is None:
+        return render_template("my_cohort/none.html")
+    found = place.cohort
+    now = utcnow()
+    programme_round = delivery.round_of(found)
+    facilitator = db.session.get(User, found.facilitator_id) if found.facilitator_id else None
+    others = [
+        m
+        for m in delivery.members_of(db.session, found)
+        if m.place.id != place.id and m.place.status == PlaceStatus.ACCEPTED
+    ]
+    hours = delivery.hours_attended(db.session, place)
+    return render_template(
+        "my_cohort/index.html",
+        place=place,
+        cohort=found,
+        programme_round=programme_round,
+        sessions=sorted(found.sessions, key=lambda s: (s.starts_at, s.id)),
+        numbers=delivery.session_numbers(found),
+        facilitator=facilitator,
+        sharing=[m for m in others if m.shares_with_cohort],
+        not_sharing=len([m for m in others if not m.shares_with_cohort]),
+        hours=hours,
+        completed=delivery.is_completer(hours, programme_round),
+        attendance={
+            a.session_id: a for s in found.sessions for a in s.attendance if a.place_id == place.id
+        },
+        now=now,
+    )
+
+
+@participant_bp.get("/sessions/<int:session_id>.ics")
+@participants
+def session_ics(session_id: int) -> Response:
+    place = delivery.current_place(db.session, _me())
+    if place is None:
+        abort(404)
+    found = delivery.session_for_participant(place, session_id)
+    if found.status == SessionStatus.CANCELLED:
+        abort(404)
+    number = delivery.session_numbers(found.cohort).get(found.id, found.id)
+    return Response(
+        delivery.session_calendar(db.session, found),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="peer-networks-session-{number}.ics"'
+        },
+    )
+
+
+@participant_bp.route("/calendar", methods=["GET", "POST"])
+@participants
+def feed() -> Page:
+    place = _my_place_or_home()
+    if isinstance(place, Response):
+        return place
+    form = FeedLinkForm()
+    if form.validate_on_submit():
+        had_one = place.feed_token_hash is not None
+        raw = delivery.new_feed_token(db.session, place)
+        cookie_session[_NEW_FEED_LINK] = raw
+        flash(
+            "Your new calendar link is ready. The old link no longer works."
+            if had_one
+            else "Your calendar link is ready.",
+            "success",
+        )
+        return redirect(url_for("my_cohort.feed"))
+    raw = cookie_session.pop(_NEW_FEED_LINK, None)
+    link = external_url("my_cohort.calendar_feed", token=raw) if raw else None
+    return render_template(
+        "my_cohort/feed.html",
+        form=form,
+        cohort=place.cohort,
+        link=link,
+        webcal=("webcal://" + link.split("://", 1)[1]) if link else None,
+        has_link=place.feed_token_hash is not None,
+    )
+
+
+@participant_bp.route("/leave", methods=["GET", "POST"])
+@participants
+def leave() -> Page:
+    place = _my_place_or_home()
+    if isinstance(place, Response):
+        return place
+    form = LeaveForm()
+    if form.validate_on_submit():
+        name = place.cohort.name
+        delivery.leave_cohort(db.session, place, reason=form.reason.data, now=utcnow())
+        flash(f"You have left {name}. Thank you for telling us why.", "success")
+        return redirect(url_for("my_cohort.index"))
+    return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), _status(form)
+
+
+@participant_bp.get("/calendar/<token>.ics")
+@public
+def calendar_feed(token: str) -> Response:
+    place = delivery.place_for_feed_token(db.session, token)
+    if place is None:
+        abort(404)
+    return Response(
+        delivery.feed_calendar(db.session, place.cohort),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": 'inline; filename="peer-networks.ics"',
+            "X-Robots-Tag": "noindex",
+        },
+    )

@@ -1,0 +1,486 @@
+"""Officers forming cohorts: matching runs, proposals and moves, hand-made cohorts, confirming
+and offers, contractors and facilitators; and participants answering their offers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from portal import db
+from portal.auth.access import public, roles_required, signed_in_user
+from portal.auth.forms import ConfirmForm
+from portal.auth.models import Contractor, Role, User
+from portal.cohorts import services
+from portal.cohorts.forms import (
+    AddMemberForm,
+    ConfirmCohortForm,
+    ConfirmConflictForm,
+    DeliveryAssignmentForm,
+    ManualCohortForm,
+    MatchingRunForm,
+    MoveForm,
+    RespondForm,
+)
+from portal.cohorts.models import Cohort, CohortDelivery, CohortStatus, PlaceStatus
+from portal.db import utcnow
+from portal.matching.model import Basis, Weights
+from portal.reference.models import ReferenceKind
+from portal.reference.services import active_items
+from portal.registration.models import Application, ApplicationStatus, PartOfDay
+from portal.registration.officer_answers import reference_labels
+from portal.rounds.models import Round
+from portal.rounds.services import current_round, get_round, rounds_by_start
+from portal.timefmt import today_in_london
+
+bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
+offers = Blueprint("offers", __name__, url_prefix="/offers")
+
+Page = str | Response | tuple[str, int]
+officers = roles_required(Role.OFFICER)
+
+
+def _me() -> User:
+    user = signed_in_user()
+    assert user is not None
+    return user
+
+
+def _chosen_round() -> Round | None:
+    value = request.args.get("round", "")
+    if value.isdigit():
+        return get_round(db.session, int(value))
+    return current_round(db.session, today_in_london())
+
+
+def _people(places_or_apps: list[Application]) -> dict[int, User]:
+    ids = {a.person_id for a in places_or_apps}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+@bp.get("/")
+@officers
+def index() -> Page:
+    programme_round = _chosen_round()
+    if programme_round is None:
+        return render_template("cohorts/no_round.html", rounds=rounds_by_start(db.session))
+    cohorts = services.round_cohorts(db.session, programme_round)
+    waiting = len(
+        db.session.scalars(
+            select(Application.id).where(
+                Application.round_id == programme_round.id,
+                Application.status == ApplicationStatus.WAITLISTED,
+            )
+        ).all()
+    )
+    return render_template(
+        "cohorts/index.html",
+        programme_round=programme_round,
+        rounds=rounds_by_start(db.session),
+        proposed=[c for c in cohorts if c.status == CohortStatus.PROPOSED],
+        confirmed=[c for c in cohorts if c.status != CohortStatus.PROPOSED],
+        matchable=len(services.matchable_applications(db.session, programme_round)),
+        waiting=waiting,
+        members=services.members,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/match", methods=["GET", "POST"])
+@officers
+def run_matching(round_id: int) -> Page:
+    programme_round = get_round(db.session, round_id)
+    districts = {item.code for item in active_items(db.session, ReferenceKind.DISTRICT)}
+    form = MatchingRunForm(district_codes=districts)
+    if form.validate_on_submit():
+        pool = services.matchable_applications(db.session, programme_round)
+        if form.delivery.data:
+            pool = [
+                a
+                for a in pool
+                if a.delivery is None or a.delivery.value in (form.delivery.data, "either")
+            ]
+        outcome = services.run_matching(
+            db.session,
+            programme_round,
+            settings=services.RunSettings(
+                basis=Basis(form.basis.data),
+                weights=Weights(
+                    homogeneity=form.homogeneity.data,
+                    shared_issues=form.shared_issues.data,
+                    similar_size=form.similar_size.data,
+                    no_isolation=form.no_isolation.data,
+                ),
+                near_districts=form.groups(),
+            ),
+            actor=_me(),
+            now=utcnow(),
+            only=pool,
+        )
+        result = outcome.result
+        quality = (
+            "This is the best possible answer."
+            if result.proven_optimal
+            else (f"At most {result.upper_bound} could be placed under the rules.")
+        )
+        flash(
+            f"The matching proposed {len(outcome.cohorts)} cohorts placing {result.placed} people; "
+            f"{len(outcome.waitlist)} are on the waiting list. {quality}",
+            "success",
+        )
+        return redirect(url_for("cohorts.proposals", round_id=programme_round.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "cohorts/match.html",
+        form=form,
+        programme_round=programme_round,
+        pool=len(services.matchable_applications(db.session, programme_round)),
+    ), status
+
+
+@bp.get("/rounds/<int:round_id>/proposals")
+@officers
+def proposals(round_id: int) -> Page:
+    programme_round = get_round(db.session, round_id)
+    cohorts = services.round_cohorts(db.session, programme_round, CohortStatus.PROPOSED)
+    waiting = list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.round_id == programme_round.id,
+                Application.status == ApplicationStatus.WAITLISTED,
+            )
+            .order_by(Application.id)
+        )
+    )
+    reasons = {a.id: (a.history[-1].reason if a.history else "") for a in waiting}
+    applications = {
+        p.application_id: db.session.get(Application, p.application_id)
+        for c in cohorts
+        for p in services.members(c)
+    }
+    return render_template(
+        "cohorts/proposals.html",
+        programme_round=programme_round,
+        cohorts=cohorts,
+        applications=applications,
+        people=_people([a for a in applications.values() if a] + waiting),
+        waiting=waiting,
+        reasons=reasons,
+        labels=reference_labels(db.session),
+        members=services.members,
+        lock_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.route("/applications/<int:application_id>/move", methods=["GET", "POST"])
+@officers
+def move(application_id: int) -> Page:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        return render_template("errors/404.html"), 404
+    programme_round = get_round(db.session, application.round_id)
+    cohorts = services.round_cohorts(db.session, programme_round, CohortStatus.PROPOSED)
+    form = MoveForm()
+    form.target.choices = [SelectChoice(str(c.id), c.name) for c in cohorts] + [
+        SelectChoice("waitlist", "The waiting list")
+    ]
+    person = db.session.get(User, application.person_id)
+    if form.validate_on_submit():
+        target = (
+            None
+            if form.target.data == "waitlist"
+            else services.get_cohort(db.session, int(form.target.data))
+        )
+        try:
+            services.move_to(
+                db.session, programme_round, application, target, actor=_me(), now=utcnow()
+            )
+        except services.CohortError as error:
+            form.target.errors = error.problems
+        else:
+            flash(f"{person.name if person else 'They'} moved.", "success")
+            return redirect(url_for("cohorts.proposals", round_id=programme_round.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "cohorts/move.html",
+        form=form,
+        application=application,
+        person=person,
+        programme_round=programme_round,
+    ), status
+
+
+@bp.post("/<int:cohort_id>/lock")
+@officers
+def lock(cohort_id: int) -> Response:
+    cohort = services.get_cohort(db.session, cohort_id)
+    form = ConfirmForm()
+    if form.validate_on_submit() and cohort.status == CohortStatus.PROPOSED:
+        services.set_locked(db.session, cohort, not cohort.locked, actor=_me())
+        flash(f"{cohort.name} is {'locked' if cohort.locked else 'unlocked'}.", "success")
+    return redirect(url_for("cohorts.proposals", round_id=cohort.round_id))
+
+
+@bp.route("/rounds/<int:round_id>/new", methods=["GET", "POST"])
+@officers
+def new_cohort(round_id: int) -> Page:
+    programme_round = get_round(db.session, round_id)
+    pool = services.matchable_applications(db.session, programme_round)
+    people = _people(pool)
+    form = ManualCohortForm()
+    form.members.choices = [
+        SelectChoice(str(a.id), f"{people[a.person_id].name}, {a.business_name} ({a.reference})")
+        for a in pool
+        if a.person_id in people
+    ]
+    if form.validate_on_submit():
+        chosen = [a for a in pool if str(a.id) in set(form.members.data)]
+        day, part = form.slot.data.split("-")
+        try:
+            cohort = services.create_manual_cohort(
+                db.session,
+                programme_round,
+                chosen,
+                delivery=CohortDelivery(form.delivery.data),
+                weekday=int(day),
+                part=PartOfDay(part),
+                actor=_me(),
+                now=utcnow(),
+            )
+        except services.CohortError as error:
+            form.members.errors = error.problems
+        else:
+            flash(f"{cohort.name} is created and locked. Confirm it to send offers.", "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    status = 400 if form.errors else 200
+    return render_template("cohorts/new.html", form=form, programme_round=programme_round), status
+
+
+@bp.get("/<int:cohort_id>")
+@officers
+def detail(cohort_id: int) -> Page:
+    cohort = services.get_cohort(db.session, cohort_id)
+    programme_round = get_round(db.session, cohort.round_id)
+    applications = {
+        p.application_id: db.session.get(Application, p.application_id) for p in cohort.places
+    }
+    return render_template(
+        "cohorts/detail.html",
+        cohort=cohort,
+        programme_round=programme_round,
+        applications=applications,
+        people=_people([a for a in applications.values() if a]),
+        contractor=db.session.get(Contractor, cohort.contractor_id)
+        if cohort.contractor_id
+        else None,
+        facilitator=db.session.get(User, cohort.facilitator_id) if cohort.facilitator_id else None,
+        labels=reference_labels(db.session),
+        members=services.members,
+        confirm_form=ConfirmCohortForm(formdata=None, data={"name": cohort.name}),
+    )
+
+
+@bp.post("/<int:cohort_id>/confirm")
+@officers
+def confirm(cohort_id: int) -> Page:
+    cohort = services.get_cohort(db.session, cohort_id)
+    form = ConfirmCohortForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_cohort(
+                db.session,
+                cohort,
+                name=form.name.data,
+                actor=_me(),
+                now=utcnow(),
+                reply_days=form.reply_days.data,
+            )
+        except services.CohortError as error:
+            form.name.errors = error.problems
+        else:
+            flash(f"{cohort.name} is confirmed and offers have been sent.", "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    programme_round = get_round(db.session, cohort.round_id)
+    applications = {
+        p.application_id: db.session.get(Application, p.application_id) for p in cohort.places
+    }
+    return render_template(
+        "cohorts/detail.html",
+        cohort=cohort,
+        programme_round=programme_round,
+        applications=applications,
+        people=_people([a for a in applications.values() if a]),
+        contractor=None,
+        facilitator=None,
+        labels=reference_labels(db.session),
+        members=services.members,
+        confirm_form=form,
+        form=form,
+    ), 400
+
+
+@bp.route("/<int:cohort_id>/delivery", methods=["GET", "POST"])
+@officers
+def assign(cohort_id: int) -> Page:
+    cohort = services.get_cohort(db.session, cohort_id)
+    programme_round = get_round(db.session, cohort.round_id)
+    contractors = list(
+        db.session.scalars(
+            select(Contractor).where(Contractor.ended_at.is_(None)).order_by(Contractor.name)
+        )
+    )
+    form = DeliveryAssignmentForm()
+    form.contractor.choices = [SelectChoice("", "Choose a contractor")] + [
+        SelectChoice(str(c.id), c.name) for c in contractors
+    ]
+    facilitators = [(c, f) for c in contractors for f in services.facilitators_of(db.session, c)]
+    form.facilitator.choices = [SelectChoice("", "Not chosen yet")] + [
+        SelectChoice(str(f.id), f"{f.name} ({c.name})") for c, f in facilitators
+    ]
+    if not form.is_submitted():
+        form.contractor.data = str(cohort.contractor_id or "")
+        form.facilitator.data = str(cohort.facilitator_id or "")
+    if form.validate_on_submit():
+        contractor = db.session.get(Contractor, int(form.contractor.data))
+        facilitator = (
+            db.session.get(User, int(form.facilitator.data)) if form.facilitator.data else None
+        )
+        try:
+            services.assign_delivery(
+                db.session, cohort, contractor=contractor, facilitator=facilitator, actor=_me()
+            )
+        except services.CohortError as error:
+            form.facilitator.errors = error.problems
+        else:
+            flash("Saved who delivers the cohort.", "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "cohorts/assign.html",
+        form=form,
+        cohort=cohort,
+        load=services.contractor_load(db.session, programme_round),
+    ), status
+
+
+@bp.route("/<int:cohort_id>/add-member", methods=["GET", "POST"])
+@officers
+def add_member(cohort_id: int) -> Page:
+    cohort = services.get_cohort(db.session, cohort_id)
+    waiting = list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.round_id == cohort.round_id,
+                Application.status == ApplicationStatus.WAITLISTED,
+            )
+            .order_by(Application.id)
+        )
+    )
+    people = _people(waiting)
+    form = AddMemberForm()
+    form.application.choices = [SelectChoice("", "Choose someone")] + [
+        SelectChoice(str(a.id), f"{people[a.person_id].name}, {a.business_name}") for a in waiting
+    ]
+    if form.validate_on_submit():
+        application = next(a for a in waiting if str(a.id) == form.application.data)
+        try:
+            services.add_to_cohort(db.session, cohort, application, actor=_me(), now=utcnow())
+        except services.CohortError as error:
+            form.application.errors = error.problems
+        else:
+            flash("A place has been offered.", "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    status = 400 if form.errors else 200
+    return render_template("cohorts/add_member.html", form=form, cohort=cohort), status
+
+
+# Participants' offers
+
+
+@offers.get("/")
+@roles_required(Role.PARTICIPANT)
+def mine() -> Page:
+    places = services.offers_for(db.session, _me())
+    return render_template(
+        "offers/mine.html",
+        places=places,
+        cohorts={p.cohort_id: db.session.get(Cohort, p.cohort_id) for p in places},
+        summary=services.cohort_summary,
+    )
+
+
+@offers.route("/<token>", methods=["GET", "POST"])
+@public
+def respond(token: str) -> Page:
+    """The link in the offer email: shows the offer with the answer chosen; one button sends it.
+
+    (Opening a link must not answer for the person: email scanners open links too.)
+    """
+    place = services.place_for_offer_token(db.session, token)
+    if place is None:
+        return render_template("offers/unknown.html"), 404
+    cohort = db.session.get(Cohort, place.cohort_id)
+    form = RespondForm()
+    if not form.is_submitted() and request.args.get("answer") in ("accept", "decline"):
+        form.answer.data = request.args["answer"]
+    if place.status != PlaceStatus.OFFERED:
+        return render_template("offers/closed.html", place=place, cohort=cohort)
+    if form.validate_on_submit():
+        accept = form.answer.data == "accept"
+        services.respond_to_offer(db.session, place, accept=accept, now=utcnow())
+        return render_template("offers/answered.html", accepted=accept, cohort=cohort)
+    status = 400 if form.errors else 200
+    return render_template(
+        "offers/respond.html",
+        form=form,
+        place=place,
+        cohort=cohort,
+        summary=services.cohort_summary,
+    ), status
+
+
+@bp.route("/rounds/<int:round_id>/conflicts", methods=["GET", "POST"])
+@officers
+def conflicts(round_id: int) -> Page:
+    """Likely conflicts: names people typed that nearly match another applicant's business."""
+    programme_round = get_round(db.session, round_id)
+    suggestions = services.conflict_suggestions(db.session, programme_round)
+    form = ConfirmConflictForm()
+    if form.validate_on_submit():
+        wanted = form.pair.data.split("-")
+        match = next(
+            (s for s in suggestions if [str(s.applicant_id), str(s.other_id)] == wanted), None
+        )
+        if match is None:
+            flash("That pair is no longer suggested.", "info")
+        else:
+            services.confirm_conflict(
+                db.session,
+                a=services.applications.get_application(db.session, match.applicant_id),
+                b=services.applications.get_application(db.session, match.other_id),
+                kind=match.kind,
+                actor=_me(),
+                now=utcnow(),
+            )
+            flash(f"{match.declared_name} and {match.business_name} will be kept apart.", "success")
+        return redirect(url_for("cohorts.conflicts", round_id=programme_round.id))
+    applications = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Application).where(
+                Application.id.in_(
+                    {s.applicant_id for s in suggestions} | {s.other_id for s in suggestions}
+                )
+            )
+        )
+    }
+    return render_template(
+        "cohorts/conflicts.html",
+        programme_round=programme_round,
+        suggestions=suggestions,
+        applications=applications,
+        people=_people(list(applications.values())),
+        form=ConfirmConflictForm(formdata=None),
+    )
