@@ -45,9 +45,10 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import jobs, notifications, security
+    from portal import casestudies, coaching, jobs, notifications, security, surveys
     from portal.auth import sessions
     from portal.auth.access import enforce_access
+    from portal.cohorts import services as cohort_services
     from portal.extensions import csrf, limiter, mail, wtforms_helpers
 
     csrf.init_app(app)
@@ -59,6 +60,10 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(enforce_access)
     jobs.init_app(app)
     notifications.init_app(app)  # registers the send-mail job
+    cohort_services.init_app(app)  # registers the job that lapses unanswered offers
+    coaching.init_app(app)  # registers the one-to-one booking reminders job
+    surveys.init_app(app)  # registers the survey invitations and reminders job
+    casestudies.init_app(app)  # registers the job that ends case-study consent on time
 
 
 def _init_jinja(app: Flask) -> None:
@@ -72,12 +77,55 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin
     from portal.audit.views import bp as audit
     from portal.auth.views import bp as auth
+    from portal.casestudies.review_views import bp as case_study_review
+    from portal.casestudies.stories_views import bp as stories
+    from portal.casestudies.views import bp as case_study
+    from portal.casestudies.views import drafts as case_study_drafts
+    from portal.coaching.coach_views import bp as coaching
+    from portal.coaching.participant_views import bp as one_to_one
+    from portal.coaching.report_views import bp as support_report
+    from portal.cohorts.delivery_views import bp as facilitation
+    from portal.cohorts.delivery_views import participant_bp as my_cohort
+    from portal.cohorts.views import bp as cohorts
+    from portal.cohorts.views import offers
     from portal.notifications import bp as notifications
+    from portal.outcomes.import_views import bp as earlier_rounds
     from portal.pages.views import bp as pages
     from portal.reference.views import bp as reference
+    from portal.registration.officer_views import bp as applicants
+    from portal.registration.views import bp as registration
     from portal.rounds.views import bp as rounds
+    from portal.surveys.officer_views import bp as survey_officers
+    from portal.surveys.version_views import bp as survey_definitions
+    from portal.surveys.views import bp as surveys
 
-    for blueprint in (pages, auth, account, admin, audit, notifications, rounds, reference):
+    for blueprint in (
+        pages,
+        auth,
+        account,
+        admin,
+        audit,
+        notifications,
+        rounds,
+        reference,
+        registration,
+        applicants,
+        cohorts,
+        offers,
+        facilitation,
+        my_cohort,
+        coaching,
+        one_to_one,
+        support_report,
+        surveys,
+        survey_officers,
+        survey_definitions,
+        case_study,
+        case_study_drafts,
+        case_study_review,
+        stories,
+        earlier_rounds,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -10,6 +11,7 @@ from flask.cli import AppGroup
 
 from portal import db, jobs, migrate
 from portal.notifications.sender import send_due_messages
+from portal.timefmt import today_in_london
 
 portal_group = AppGroup("portal", help="Set up, run jobs for and fill the portal.")
 db_group = AppGroup("db", help="Database migrations.")
@@ -26,6 +28,26 @@ def init_command() -> None:
     changed = reference.load_all(db.session)
     db.session.commit()
     click.echo(f"Reference data loaded ({changed} new or updated items).")
+    from portal.surveys.definitions import load_definitions
+
+    added = load_definitions(db.session)
+    db.session.commit()
+    click.echo(f"Survey definitions loaded ({added} new versions).")
+
+
+@portal_group.command("load-surveys")
+def load_surveys_command() -> None:
+    """Load the survey definitions shipped in portal/surveys/definitions/ (new file
+    versions become new published versions; nothing is loaded twice)."""
+    from portal.surveys.definitions import load_definitions
+    from portal.surveys.questions import DefinitionProblem
+
+    try:
+        added = load_definitions(db.session)
+    except DefinitionProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    db.session.commit()
+    click.echo(f"Survey definitions loaded ({added} new versions).")
 
 
 @db_group.command("upgrade")
@@ -126,3 +148,76 @@ def demo_code_command(email: str) -> None:
     if email not in {person.email for person in PEOPLE}:
         raise click.ClickException(f"{email} is not a demo person.")
     click.echo(pyotp.TOTP(demo_totp_secret(email)).now())
+
+
+@portal_group.command("import-applicants")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--round", "round_id", type=int, required=True, help="The id of the round.")
+@click.option("--officer", "officer_email", required=True, help="The officer importing.")
+@click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
+def import_applicants_command(file: Path, round_id: int, officer_email: str, dry_run: bool) -> None:
+    """Import applicants from a partner's CSV or XLSX file (docs/applicant-import-format.md)."""
+    from portal.registration import imports
+
+    config = current_app.config
+    with file.open("rb") as handle:
+        data = handle.read(config["APPLICANT_IMPORT_MAX_BYTES"] + 1)
+    try:
+        programme_round, officer = imports.round_and_officer(db.session, round_id, officer_email)
+    except imports.RegistrationError as error:
+        raise click.ClickException(error.message) from None
+    report = imports.check_file(
+        db.session,
+        data,
+        file.name,
+        programme_round,
+        today=today_in_london(),
+        max_rows=config["APPLICANT_IMPORT_MAX_ROWS"],
+        max_bytes=config["APPLICANT_IMPORT_MAX_BYTES"],
+    )
+    if report.file_error is None and not dry_run:
+        with click.progressbar(length=len(report.rows), label="Importing applicants") as bar:
+            imports.run_import(
+                db.session,
+                report,
+                programme_round,
+                officer=officer,
+                now=db.utcnow(),
+                advance=lambda: bar.update(1),
+            )
+        db.session.commit()
+    else:
+        db.session.rollback()
+    for line in imports.report_lines(report):
+        click.echo(line)
+    if report.file_error is not None:
+        raise SystemExit(1)
+
+
+@portal_group.command("import-earlier-rounds")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the files and report; change nothing.")
+def import_earlier_rounds_command(source: Path, dry_run: bool) -> None:
+    """Import rounds that ran before the portal from SOURCE, a folder of CSV files or an
+    XLSX workbook (docs/earlier-rounds-import-format.md). All or nothing; sends no email."""
+    from portal.outcomes import earlier_rounds
+    from portal.outcomes.earlier_rounds_files import configured_limits, read_path
+
+    sources = read_path(source, **configured_limits(current_app.config))
+    if dry_run:
+        report = earlier_rounds.check(db.session, sources, source.name, now=db.utcnow())
+    else:
+        with click.progressbar(
+            length=earlier_rounds.total_rows(sources), label="Importing earlier rounds"
+        ) as bar:
+            report = earlier_rounds.run_import(
+                db.session, sources, source.name, now=db.utcnow(), progress=bar.update
+            )
+    if report.imported:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    for line in report.lines():
+        click.echo(line)
+    if report.problems:
+        raise SystemExit(1)

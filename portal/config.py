@@ -69,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_EMAIL_LINK_HOURS": 24,
     "RESET_PASSWORD_LINK_HOURS": 1,
     "INVITATION_LINK_HOURS": 7 * 24,
+    # How long a survey invitation's personal link works.
+    "SURVEY_LINK_DAYS": 30,
     "MAIL_SERVER": None,  # None: messages are written to instance/mail/ and the console
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -85,6 +87,18 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_RETRY_BASE_SECONDS": 60,
     "MAIL_MAX_ATTEMPTS": 6,
     "TIMEZONE": "Europe/London",
+    # Where the "other help" offered to people who cannot take part points (see
+    # portal.registration.eligibility.signposting). A missing key shows no link.
+    "HELP_LINKS": {
+        "local_growth_hub": "https://www.gov.uk/business-support-helpline",
+        "national_business_support": "https://www.gov.uk/business-finance-support",
+        "start_up_support": "https://www.gov.uk/set-up-business",
+        "growth_hub_support": "https://www.lancashirebusinessboost.co.uk/",
+        "peer_networks_information": "/",
+    },
+    # Importing applicants from a partner's file: the most rows and bytes one file may have.
+    "APPLICANT_IMPORT_MAX_ROWS": 2_000,
+    "APPLICANT_IMPORT_MAX_BYTES": 2 * 1024 * 1024,
 }
 
 

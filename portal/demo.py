@@ -8,8 +8,14 @@ import click
 from sqlalchemy.orm import Session
 
 from portal.auth import demo as people
+from portal.casestudies import demo as case_studies_demo
+from portal.coaching import demo as coaching_demo
+from portal.cohorts import delivery_demo
+from portal.cohorts import demo as cohorts_demo
 from portal.reference import services as reference
+from portal.registration.demo import load_demo_applicants
 from portal.rounds.demo import load_demo_rounds
+from portal.surveys import demo as surveys_demo
 
 Echo = Callable[[str], None]
 
@@ -23,6 +29,12 @@ def load(session: Session, echo: Echo = click.echo) -> None:
         ("reference data", reference.load_all),
         ("contractors and people", people.load),
         ("rounds", load_demo_rounds),
+        ("applicants", load_demo_applicants),
+        ("cohorts", cohorts_demo.load),
+        ("sessions and registers", delivery_demo.load),
+        ("one-to-one support", coaching_demo.load),
+        ("surveys", surveys_demo.load),
+        ("case studies", case_studies_demo.load),
     ]
     with click.progressbar(steps, label="Loading demo data", file=None) as bar:
         results = [(name, step(session)) for name, step in bar]

@@ -11,6 +11,7 @@ from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField
+from wtforms.validators import InputRequired, StopValidation
 
 EXPIRED_FORM_MESSAGE = (
     "This page was open for too long or was sent from somewhere else. "
@@ -19,6 +20,20 @@ EXPIRED_FORM_MESSAGE = (
 
 
 _NOT_QUESTIONS = frozenset({"CSRFTokenField", "HiddenField", "SubmitField"})
+
+
+class Required(InputRequired):
+    """Like WTForms' InputRequired, but an answer of only spaces counts as no answer.
+
+    InputRequired looks at what was sent before filters run, so "   " would pass and then be
+    stripped to nothing; this checks the filtered answer too.
+    """
+
+    def __call__(self, form: Any, field: Any) -> None:
+        super().__call__(form, field)
+        if isinstance(field.data, str) and not field.data.strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
 
 
 def strip_whitespace(value: Any) -> Any:

@@ -10,28 +10,100 @@ from portal.auth.models import (
     User,
     UserRole,
 )
+from portal.casestudies.models import CaseStudy, CaseStudyStatusChange
+from portal.coaching.models import (
+    AvailabilityException,
+    Booking,
+    BookingReminder,
+    CoachProfile,
+    OutsideSupport,
+    WaitingEntry,
+    WeeklyWindow,
+)
+from portal.cohorts.models import (
+    Attendance,
+    Cohort,
+    CohortSession,
+    CohortStatusChange,
+    ConfirmedConflict,
+    Place,
+    SessionTheme,
+)
 from portal.db import Base
 from portal.jobs import JobRun
 from portal.notifications.models import OutboxAttachment, OutboxMessage
+from portal.outcomes.models import ContractorContract, IssuedReport
 from portal.pages.models import Feedback
 from portal.reference.models import BankHoliday, ReferenceItem
+from portal.registration.models import (
+    Application,
+    ApplicationIssue,
+    ApplicationOrganisation,
+    Availability,
+    Business,
+    DeclaredConflict,
+    OwnershipAnswer,
+    StatusChange,
+)
 from portal.rounds.models import Round
+from portal.surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyLink,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyVersion,
+)
 
 __all__ = [
     "AccountToken",
+    "Application",
+    "ApplicationIssue",
+    "ApplicationOrganisation",
+    "Attendance",
     "AuditEvent",
+    "Availability",
+    "AvailabilityException",
     "BankHoliday",
     "Base",
+    "Booking",
+    "BookingReminder",
+    "Business",
+    "CaseStudy",
+    "CaseStudyStatusChange",
+    "CoachProfile",
+    "Cohort",
+    "CohortSession",
+    "CohortStatusChange",
+    "ConfirmedConflict",
     "Contractor",
+    "ContractorContract",
     "ContractorMembership",
+    "DeclaredConflict",
     "EmailPreference",
     "Feedback",
+    "IssuedReport",
     "JobRun",
     "OutboxAttachment",
     "OutboxMessage",
+    "OutsideSupport",
+    "OwnershipAnswer",
+    "Place",
     "RecoveryCode",
     "ReferenceItem",
     "Round",
+    "SessionTheme",
+    "StatusChange",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyLink",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyVersion",
     "User",
     "UserRole",
+    "WaitingEntry",
+    "WeeklyWindow",
 ]

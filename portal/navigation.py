@@ -22,6 +22,33 @@ class Section:
 
 
 SECTIONS = [
+    Section(
+        "Your registration", "registration.start", frozenset({Role.PARTICIPANT}), "registration."
+    ),
+    Section("Applicants", "applicants.index", frozenset({Role.OFFICER}), "applicants."),
+    Section("Cohorts", "cohorts.index", frozenset({Role.OFFICER}), "cohorts."),
+    Section("Your offers", "offers.mine", frozenset({Role.PARTICIPANT}), "offers."),
+    Section("Your cohort", "my_cohort.index", frozenset({Role.PARTICIPANT}), "my_cohort."),
+    Section("Your cohorts", "facilitation.index", frozenset({Role.FACILITATOR}), "facilitation."),
+    Section("One-to-one support", "one_to_one.index", frozenset({Role.PARTICIPANT}), "one_to_one."),
+    Section("Your diary", "coaching.diary_page", frozenset({Role.COACH}), "coaching."),
+    Section(
+        "One-to-one support",
+        "support_report.index",
+        frozenset({Role.OFFICER, Role.CONTRACTOR_LEAD}),
+        "support_report.",
+    ),
+    Section("Your story", "case_study.index", frozenset({Role.PARTICIPANT}), "case_study."),
+    Section(
+        "Case studies",
+        "case_study_drafts.index",
+        frozenset({Role.FACILITATOR}),
+        "case_study_drafts.",
+    ),
+    Section("Surveys", "survey_officers.index", frozenset({Role.OFFICER}), "survey_"),
+    Section(
+        "Case studies", "case_study_review.index", frozenset({Role.OFFICER}), "case_study_review."
+    ),
     Section("Rounds", "rounds.index", frozenset({Role.OFFICER}), "rounds."),
     Section("Administration", "admin.index", frozenset({Role.ADMIN}), "admin."),
     Section("Your account", "account.home", frozenset(), "account."),

@@ -40,3 +40,8 @@ def govuk_date(value: dt.date | dt.datetime, *, weekday: bool = False) -> str:
 def govuk_datetime(value: dt.datetime) -> str:
     """'Tuesday 14 March 2023, 2pm' in London time."""
     return f"{govuk_date(value, weekday=True)}, {govuk_time(value)}"
+
+
+def today_in_london() -> dt.date:
+    """Today's date where the service runs (not UTC: after 11pm in summer they differ)."""
+    return dt.datetime.now(LONDON).date()

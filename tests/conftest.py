@@ -7,6 +7,8 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.smtp",
     "tests.fixtures.users",
+    "tests.fixtures.rounds",
+    "tests.fixtures.applications",
     "tests.fixtures.outbox",
     "tests.fixtures.browser",
 ]

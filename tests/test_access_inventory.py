@@ -21,10 +21,21 @@ from sqlalchemy import select
 
 from portal.auth.access import rule_for
 from portal.auth.models import Role
+from portal.db import utcnow
 from portal.notifications.services import queue_email
 from portal.reference import services as reference
 from portal.reference.models import ReferenceItem
+from portal.registration.services import start_application
+from portal.rounds.models import RoundStatus
 from portal.rounds.services import create_round
+from tests.coaching.world import (
+    a_coach,
+    a_coaching_booking,
+    a_coaching_day_change,
+    a_coaching_window,
+    a_support_download,
+    make_coaching_world,
+)
 from tests.fixtures.users import sign_in
 
 ANONYMOUS = "anonymous"
@@ -42,6 +53,17 @@ class World:
     outbox_message: Any
     round: Any
     issue: Any
+    application: Any
+    cohort: Any = None
+    delivery_cohort: Any = None
+    cohort_session: Any = None
+    survey_invitation: Any = None
+    survey_response: Any = None
+    case_study_draft: Any = None
+    story: Any = None
+    coaching_booking: Any = None
+    coaching_window: Any = None
+    coaching_day_change: Any = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +79,9 @@ class Declared:
     # A step that only makes sense mid-sign-in, or that ends the session: everyone ends up
     # at the sign-in page when they reach it out of turn.
     ends_at_sign_in: bool = False
+    # A public page opened by a personal link (a survey): anyone signed in as someone
+    # other than its owner (the participant) is refused with 404.
+    others_not_found: bool = False
 
 
 PUBLIC = Declared(None)
@@ -95,11 +120,144 @@ def an_item(world: World) -> dict[str, Any]:
     return {"list_slug": "issues", "item_id": world.issue.id}
 
 
+def a_question(world: World) -> dict[str, Any]:
+    return {"slug": "phone"}
+
+
+def an_application(world: World) -> dict[str, Any]:
+    return {"application_id": world.application.id}
+
+
+def a_question_for(world: World) -> dict[str, Any]:
+    return {"application_id": world.application.id, "slug": "phone"}
+
+
+OFFER_TOKEN = "an-offer-token-for-the-inventory"
+
+
+def a_cohort(world: World) -> dict[str, Any]:
+    return {"cohort_id": world.cohort.id}
+
+
+def an_offer(world: World) -> dict[str, Any]:
+    return {"token": OFFER_TOKEN}
+
+
+FEED_TOKEN = "a-calendar-feed-token-for-the-inventory"
+
+
+def a_delivery_cohort(world: World) -> dict[str, Any]:
+    return {"cohort_id": world.delivery_cohort.id}
+
+
+def a_session(world: World) -> dict[str, Any]:
+    return {"session_id": world.cohort_session.id}
+
+
+def a_feed(world: World) -> dict[str, Any]:
+    return {"token": FEED_TOKEN}
+
+
 def a_token(world: World) -> dict[str, Any]:
     return {"token": "not-a-real-token"}
 
 
+SURVEY_TOKEN = "a-survey-link-token-for-the-inventory"
+
+
+def a_survey_link(world: World) -> dict[str, Any]:
+    return {"token": SURVEY_TOKEN}
+
+
+def a_survey_page(world: World) -> dict[str, Any]:
+    return {"token": SURVEY_TOKEN, "page_key": "overall"}
+
+
+def a_survey_invitation(world: World) -> dict[str, Any]:
+    return {"invitation_id": world.survey_invitation.id}
+
+
+def a_key_in_page(world: World) -> dict[str, Any]:
+    return {"invitation_id": world.survey_invitation.id, "page_key": "overall"}
+
+
+def a_survey_response(world: World) -> dict[str, Any]:
+    return {"response_id": world.survey_response.id}
+
+
+def a_survey_cohort(world: World) -> dict[str, Any]:
+    return {"cohort_id": world.delivery_cohort.id}
+
+
+def a_survey(world: World) -> dict[str, Any]:
+    return {"timing": "exit"}
+
+
+def a_survey_question(world: World) -> dict[str, Any]:
+    question = world.survey_response.version.questions[0]
+    return {"timing": "exit", "question_id": question.id}
+
+
+def a_case_study_question(world: World) -> dict[str, Any]:
+    return {"slug": "title"}
+
+
+def a_member_place(world: World) -> dict[str, Any]:
+    return {"place_id": world.delivery_cohort.places[0].id}
+
+
+def a_draft(world: World) -> dict[str, Any]:
+    return {"case_study_id": world.case_study_draft.id}
+
+
+def a_draft_question(world: World) -> dict[str, Any]:
+    return {"case_study_id": world.case_study_draft.id, "slug": "title"}
+
+
+def a_story(world: World) -> dict[str, Any]:
+    return {"case_study_id": world.story.id}
+
+
 INVENTORY: dict[str, Declared] = {
+    # Surveys: the person's own link (no sign-in); officers' rates, keying in, questions
+    "surveys.start": Declared(None, url=a_survey_link, others_not_found=True),
+    "surveys.page": Declared(None, url=a_survey_page, others_not_found=True),
+    "surveys.check": Declared(None, url=a_survey_link, others_not_found=True),
+    "surveys.sent": Declared(None, url=a_survey_link, others_not_found=True),
+    "survey_officers.index": only(Role.OFFICER),
+    "survey_officers.cohort": only(Role.OFFICER, url=a_survey_cohort),
+    "survey_officers.resend": only(Role.OFFICER, url=a_survey_invitation),
+    "survey_officers.key_in": only(Role.OFFICER, url=a_survey_invitation),
+    "survey_officers.key_in_page": only(Role.OFFICER, url=a_key_in_page),
+    "survey_officers.key_in_check": only(Role.OFFICER, url=a_survey_invitation),
+    "survey_officers.key_in_done": only(Role.OFFICER, url=a_survey_invitation),
+    "survey_officers.response": only(Role.OFFICER, url=a_survey_response),
+    "survey_definitions.index": only(Role.OFFICER),
+    "survey_definitions.survey": only(Role.OFFICER, url=a_survey),
+    "survey_definitions.start_draft": only(Role.OFFICER, url=a_survey),
+    "survey_definitions.draft": only(Role.OFFICER, url=a_survey),
+    "survey_definitions.publish": only(Role.OFFICER, url=a_survey),
+    "survey_definitions.discard": only(Role.OFFICER, url=a_survey),
+    "survey_definitions.reword": only(Role.OFFICER, url=a_survey_question),
+    "survey_definitions.retire": only(Role.OFFICER, url=a_survey_question),
+    "survey_definitions.add": only(Role.OFFICER, url=a_survey),
+    # Case studies: participants' own, facilitators' drafts, officers' review, public stories
+    "case_study.index": only(Role.PARTICIPANT),
+    "case_study.start": only(Role.PARTICIPANT),
+    "case_study.question": only(Role.PARTICIPANT, url=a_case_study_question),
+    "case_study.check": only(Role.PARTICIPANT),
+    "case_study.withdraw": only(Role.PARTICIPANT),
+    "case_study_drafts.index": only(Role.FACILITATOR),
+    "case_study_drafts.start_for": only(Role.FACILITATOR, url=a_member_place),
+    "case_study_drafts.question": only(Role.FACILITATOR, url=a_draft_question),
+    "case_study_drafts.check": only(Role.FACILITATOR, url=a_draft),
+    "case_study_review.index": only(Role.OFFICER),
+    "case_study_review.detail": only(Role.OFFICER, url=a_story),
+    "case_study_review.start_review": only(Role.OFFICER, url=a_story),
+    "case_study_review.decision": only(Role.OFFICER, url=a_story),
+    "case_study_review.publish": only(Role.OFFICER, url=a_story),
+    "stories.index": PUBLIC,
+    "stories.story": Declared(None, url=a_story),
     # Public pages
     "pages.start": PUBLIC,
     "pages.accessibility": PUBLIC,
@@ -160,6 +318,80 @@ INVENTORY: dict[str, Declared] = {
     "reference.retire_item": only(Role.ADMIN, url=an_item),
     "reference.restore_item": only(Role.ADMIN, url=an_item),
     "reference.bank_holidays": only(Role.ADMIN),
+    # Registering interest: participants for themselves, officers on someone's behalf
+    "registration.start": only(Role.PARTICIPANT),
+    "registration.begin": only(Role.PARTICIPANT),
+    "registration.question": only(Role.PARTICIPANT, url=a_question),
+    "registration.check_answers": only(Role.PARTICIPANT),
+    "registration.done": only(Role.PARTICIPANT),
+    "registration.status": only(Role.PARTICIPANT),
+    "registration.withdraw": only(Role.PARTICIPANT),
+    "registration.on_behalf": only(Role.OFFICER),
+    "registration.on_behalf_question": only(Role.OFFICER, url=a_question_for),
+    "registration.on_behalf_check": only(Role.OFFICER, url=an_application),
+    "registration.on_behalf_done": only(Role.OFFICER, url=an_application),
+    # Forming cohorts (officers) and answering offers (participants, or anyone with the link)
+    "cohorts.index": only(Role.OFFICER),
+    "cohorts.run_matching": only(Role.OFFICER, url=a_round),
+    "cohorts.proposals": only(Role.OFFICER, url=a_round),
+    "cohorts.move": only(Role.OFFICER, url=an_application),
+    "cohorts.lock": only(Role.OFFICER, url=a_cohort),
+    "cohorts.new_cohort": only(Role.OFFICER, url=a_round),
+    "cohorts.detail": only(Role.OFFICER, url=a_cohort),
+    "cohorts.confirm": only(Role.OFFICER, url=a_cohort),
+    "cohorts.assign": only(Role.OFFICER, url=a_cohort),
+    "cohorts.add_member": only(Role.OFFICER, url=a_cohort),
+    "cohorts.conflicts": only(Role.OFFICER, url=a_round),
+    "offers.mine": only(Role.PARTICIPANT),
+    "offers.respond": Declared(None, url=an_offer),
+    # Officers screen applicants
+    "applicants.index": only(Role.OFFICER),
+    "applicants.show_application": only(Role.OFFICER, url=an_application),
+    "applicants.override_eligibility": only(Role.OFFICER, url=an_application),
+    "applicants.export": only(Role.OFFICER),
+    "applicants.import_file": only(Role.OFFICER),
+    "applicants.confirm_import": only(Role.OFFICER),
+    # Importing earlier rounds from a workbook
+    "earlier_rounds.upload": only(Role.OFFICER),
+    "earlier_rounds.confirm": only(Role.OFFICER),
+    # Delivering cohorts: facilitators' own cohorts, participants' own place, the feed by link
+    "facilitation.index": only(Role.FACILITATOR),
+    "facilitation.cohort": only(Role.FACILITATOR, url=a_delivery_cohort),
+    "facilitation.settings": only(Role.FACILITATOR, url=a_delivery_cohort),
+    "facilitation.schedule": only(Role.FACILITATOR, url=a_delivery_cohort),
+    "facilitation.add_session": only(Role.FACILITATOR, url=a_delivery_cohort),
+    "facilitation.session_page": only(Role.FACILITATOR, url=a_session),
+    "facilitation.move_session": only(Role.FACILITATOR, url=a_session),
+    "facilitation.cancel_session": only(Role.FACILITATOR, url=a_session),
+    "my_cohort.index": only(Role.PARTICIPANT),
+    "my_cohort.session_ics": only(Role.PARTICIPANT, url=a_session),
+    "my_cohort.feed": only(Role.PARTICIPANT),
+    "my_cohort.leave": only(Role.PARTICIPANT),
+    "my_cohort.calendar_feed": Declared(None, url=a_feed),
+    # One-to-one support: coaches' own diaries, participants' own bookings, the report
+    "coaching.diary_page": only(Role.COACH),
+    "coaching.availability": only(Role.COACH),
+    "coaching.settings": only(Role.COACH),
+    "coaching.add_weekly_hours": only(Role.COACH),
+    "coaching.remove_weekly_hours": only(Role.COACH, url=a_coaching_window),
+    "coaching.add_day_change": only(Role.COACH),
+    "coaching.remove_day_change": only(Role.COACH, url=a_coaching_day_change),
+    "coaching.booking": only(Role.COACH, url=a_coaching_booking),
+    "coaching.record_outcome": only(Role.COACH, url=a_coaching_booking),
+    "coaching.cancel_booking": only(Role.COACH, url=a_coaching_booking),
+    "coaching.record_support": only(Role.COACH),
+    "one_to_one.index": only(Role.PARTICIPANT),
+    "one_to_one.coaches": only(Role.PARTICIPANT),
+    "one_to_one.coach_times": only(Role.PARTICIPANT, url=a_coach),
+    "one_to_one.book": only(Role.PARTICIPANT, url=a_coach),
+    "one_to_one.start_waiting": only(Role.PARTICIPANT, url=a_coach),
+    "one_to_one.stop_waiting": only(Role.PARTICIPANT, url=a_coach),
+    "one_to_one.booking": only(Role.PARTICIPANT, url=a_coaching_booking),
+    "one_to_one.reschedule": only(Role.PARTICIPANT, url=a_coaching_booking),
+    "one_to_one.confirm_reschedule": only(Role.PARTICIPANT, url=a_coaching_booking),
+    "one_to_one.cancel": only(Role.PARTICIPANT, url=a_coaching_booking),
+    "support_report.index": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
+    "support_report.export": only(Role.OFFICER, Role.CONTRACTOR_LEAD, url=a_support_download),
 }
 
 
@@ -191,6 +423,13 @@ def world(app, session, make_user, make_contractor) -> World:
             ends_on=dt.date(2027, 3, 31),
             funder="Department for Business and Trade",
             grant_pence=40_000_000,
+            status=RoundStatus.OPEN,
+        )
+        application = start_application(
+            session,
+            person=users[Role.PARTICIPANT],
+            programme_round=programme_round,
+            now=utcnow(),
         )
         message = queue_email(
             session,
@@ -200,13 +439,21 @@ def world(app, session, make_user, make_contractor) -> World:
             context={"name": "Priya"},
         )
     session.commit()
+    cohort = make_world_cohort(session, programme_round, application)
+    delivery_cohort, cohort_session = make_delivery_world(app, session, users)
     return World(
+        **make_survey_and_story_world(app, session, users, delivery_cohort),
+        **make_coaching_world(app, session, users, delivery_cohort),
+        cohort=cohort,
+        delivery_cohort=delivery_cohort,
+        cohort_session=cohort_session,
         users=users,
         contractor=contractor,
         other_contractor=other,
         outbox_message=message,
         round=programme_round,
         issue=issue,
+        application=application,
     )
 
 
@@ -239,6 +486,8 @@ def expected_outcome(declared: Declared, role: str) -> str:
     if declared.roles is None:
         if declared.redirects_when_signed_in and role != ANONYMOUS:
             return "redirect"
+        if declared.others_not_found and role not in (ANONYMOUS, Role.PARTICIPANT):
+            return "not found"
         return "page"
     if role == ANONYMOUS:
         return "sign in"
@@ -290,3 +539,186 @@ def test_each_role_gets_the_declared_outcome_everywhere(app, world, role):
             if got != wanted:
                 problems.append(f"{method} {path} as {role}: expected {wanted}, got {got}")
     assert not problems, "\n".join(problems)
+
+
+def make_world_cohort(session, programme_round, application):
+    """A proposed cohort with one offered place, whose offer link is OFFER_TOKEN."""
+    import hashlib
+
+    from portal.cohorts.models import (
+        Cohort,
+        CohortBasis,
+        CohortDelivery,
+        CohortStatus,
+        Place,
+        PlaceStatus,
+    )
+    from portal.registration.models import PartOfDay
+
+    cohort = Cohort(
+        round_id=programme_round.id,
+        name="Proposed cohort 1",
+        basis=CohortBasis.MIXED,
+        delivery=CohortDelivery.ONLINE,
+        meeting_weekday=1,
+        meeting_part_of_day=PartOfDay.MORNING,
+        status=CohortStatus.PROPOSED,
+        planned_hours=18,
+        session_length_minutes=150,
+        session_frequency_days=14,
+    )
+    session.add(cohort)
+    session.flush()
+    session.add(
+        Place(
+            cohort_id=cohort.id,
+            application_id=application.id,
+            person_id=application.person_id,
+            status=PlaceStatus.OFFERED,
+            reply_by=programme_round.ends_on,
+            offer_token_hash=hashlib.sha256(OFFER_TOKEN.encode()).hexdigest(),
+        )
+    )
+    session.commit()
+    return cohort
+
+
+def make_delivery_world(app, session, users):
+    """A confirmed cohort of an earlier round, facilitated by the facilitator, where the
+    participant holds an accepted place (feed link FEED_TOKEN), with one session that has
+    started. No start date is set, so generating a schedule changes nothing."""
+    import hashlib
+
+    from portal.cohorts.models import (
+        Cohort,
+        CohortBasis,
+        CohortDelivery,
+        CohortSession,
+        CohortStatus,
+        Place,
+        PlaceStatus,
+    )
+    from portal.registration.models import PartOfDay
+
+    with app.app_context():
+        earlier = create_round(
+            session,
+            actor=None,
+            name="Round 2",
+            year_label="2025-26",
+            starts_on=dt.date(2025, 9, 1),
+            ends_on=dt.date(2026, 8, 31),
+            funder="Department for Business and Trade",
+            grant_pence=39_000_000,
+            status=RoundStatus.OPEN,
+        )
+        application = start_application(
+            session, person=users[Role.PARTICIPANT], programme_round=earlier, now=utcnow()
+        )
+    cohort = Cohort(
+        round_id=earlier.id,
+        name="Makers of Preston",
+        basis=CohortBasis.SECTOR,
+        delivery=CohortDelivery.IN_PERSON,
+        meeting_weekday=1,
+        meeting_part_of_day=PartOfDay.MORNING,
+        status=CohortStatus.CONFIRMED,
+        planned_hours=18,
+        session_length_minutes=150,
+        session_frequency_days=14,
+        facilitator_id=users[Role.FACILITATOR].id,
+    )
+    session.add(cohort)
+    session.flush()
+    started = utcnow().replace(microsecond=0) - dt.timedelta(hours=1)
+    cohort_session = CohortSession(
+        cohort_id=cohort.id, starts_at=started, ends_at=started + dt.timedelta(minutes=150)
+    )
+    session.add(cohort_session)
+    session.add(
+        Place(
+            cohort_id=cohort.id,
+            application_id=application.id,
+            person_id=application.person_id,
+            status=PlaceStatus.ACCEPTED,
+            accepted_at=started - dt.timedelta(days=7),
+            feed_token_hash=hashlib.sha256(FEED_TOKEN.encode()).hexdigest(),
+        )
+    )
+    session.commit()
+    return cohort, cohort_session
+
+
+def make_survey_and_story_world(app, session, users, delivery_cohort) -> dict[str, Any]:
+    """The participant invited to the exit survey (link SURVEY_TOKEN, answers started),
+    a case study the facilitator is drafting for them, and a published story of theirs."""
+    import hashlib
+
+    from portal.casestudies.models import CaseStudy, CaseStudyStatus, ConsentUse
+    from portal.surveys import runner
+    from portal.surveys.definitions import load_definitions
+    from portal.surveys.models import SurveyInvitation, SurveyLink, SurveyTiming
+
+    place = delivery_cohort.places[0]
+    now = utcnow()
+    with app.app_context():
+        load_definitions(session)
+        invitation = SurveyInvitation(
+            timing=SurveyTiming.EXIT,
+            place_id=place.id,
+            person_id=place.person_id,
+            cohort_id=delivery_cohort.id,
+            round_id=delivery_cohort.round_id,
+            triggered_at=now,
+            created_at=now,
+            sent_at=now,
+        )
+        session.add(invitation)
+        session.flush()
+        session.add(
+            SurveyLink(
+                invitation_id=invitation.id,
+                token_hash=hashlib.sha256(SURVEY_TOKEN.encode()).hexdigest(),
+                expires_at=now + dt.timedelta(days=30),
+            )
+        )
+        response = runner.start_response(session, invitation, now=now)
+    common = {
+        "person_id": place.person_id,
+        "place_id": place.id,
+        "cohort_id": delivery_cohort.id,
+        "round_id": delivery_cohort.round_id,
+        "application_id": place.application_id,
+        "sector_code": "C",
+        "issue_codes": ["exporting"],
+    }
+    story = CaseStudy(
+        **common,
+        status=CaseStudyStatus.PUBLISHED,
+        title="How a Preston mill found new customers",
+        challenge="Orders had fallen.",
+        group_help="The group shared contacts.",
+        actions="We visited a trade fair.",
+        outcomes="New customers in Ireland.",
+        named=False,
+        uses=[ConsentUse.WEBSITE.value],
+        consent_years=5,
+        consent_given_at=now,
+        consent_expires_at=now + dt.timedelta(days=5 * 365),
+        published_at=now,
+        created_at=now - dt.timedelta(days=1),
+    )
+    draft = CaseStudy(
+        **common,
+        status=CaseStudyStatus.DRAFT,
+        drafted_by_id=users[Role.FACILITATOR].id,
+        created_at=now,
+    )
+    session.add_all([story, draft])
+    session.commit()
+    return {
+        "survey_invitation": invitation,
+        "survey_response": response,
+        "case_study_draft": draft,
+        "story": story,
+    }

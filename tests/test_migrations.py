@@ -58,3 +58,19 @@ def test_every_migration_has_a_hand_written_summary():
         assert not revision.doc.startswith("empty message"), revision.revision
         source = Path(revision.path).read_text(encoding="utf-8")
         assert "please adjust" not in source, f"{revision.revision} was not reviewed"
+
+
+def test_booking_overlaps_are_refused_by_the_migrated_database(empty_engine):
+    migrate.upgrade(empty_engine)
+    if empty_engine.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        wanted = {"coaching_booking_no_overlap_insert", "coaching_booking_no_overlap_update"}
+    else:
+        query = (
+            "SELECT conname FROM pg_constraint WHERE contype = 'x' AND connamespace = "
+            "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+        )
+        wanted = {"xc_coaching_booking_coach_overlap", "xc_coaching_booking_participant_overlap"}
+    with empty_engine.connect() as connection:
+        found = set(connection.execute(text(query)).scalars())
+    assert wanted <= found

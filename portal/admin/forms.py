@@ -15,11 +15,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, Length, Optional
 
 from portal.auth.forms import EMAIL_FORMAT, email_field
 from portal.auth.models import Contractor, Role, UserStatus
-from portal.forms import PortalForm, strip_whitespace
+from portal.forms import PortalForm, Required, strip_whitespace
 
 REASON_MAX = 500
 
@@ -55,7 +55,7 @@ class InviteUserForm(AccessForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter their full name"),
+            Required("Enter their full name"),
             Length(max=200, message="Full name must be 200 characters or fewer"),
         ],
     )
@@ -70,7 +70,7 @@ def reason_field(message: str) -> TextAreaField:
         widget=GovCharacterCount(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired(message),
+            Required(message),
             Length(max=REASON_MAX, message=f"Reason must be {REASON_MAX} characters or fewer"),
         ],
     )
@@ -92,7 +92,7 @@ class ContractorForm(PortalForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter the organisation's name"),
+            Required("Enter the organisation's name"),
             Length(max=200, message="Organisation name must be 200 characters or fewer"),
         ],
     )

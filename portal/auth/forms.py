@@ -12,11 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import PasswordField, SelectChoice, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import Email, Length, ValidationError
 
 from portal.auth.models import EmailCategory
 from portal.auth.passwords import MAX_LENGTH, password_problem
-from portal.forms import PortalForm, strip_whitespace
+from portal.forms import PortalForm, Required, strip_whitespace
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
@@ -27,7 +27,7 @@ def email_field(label: str = "Email address", **kwargs: Any) -> StringField:
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter your email address"),
+            Required("Enter your email address"),
             Length(max=320, message="Email address must be 320 characters or fewer"),
             Email(message=EMAIL_FORMAT),
         ],
@@ -51,7 +51,7 @@ def new_password_field(label: str = "Create a password") -> PasswordField:
     return PasswordField(
         label,
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter a password"), NewPassword()],
+        validators=[Required("Enter a password"), NewPassword()],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -69,7 +69,7 @@ class SignInForm(PortalForm):
         "Password",
         widget=GovPasswordInput(),
         validators=[
-            InputRequired("Enter your password"),
+            Required("Enter your password"),
             Length(max=MAX_LENGTH, message="The email address or password is incorrect"),
         ],
         render_kw={"autocomplete": "current-password"},
@@ -85,7 +85,7 @@ class SecondFactorForm(PortalForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter the security code"),
+            Required("Enter the security code"),
             Length(max=20, message="Enter the 6-digit code or a recovery code"),
         ],
         render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
@@ -100,7 +100,7 @@ class TwoFactorSetUpForm(PortalForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter the 6-digit code shown in your authenticator app"),
+            Required("Enter the 6-digit code shown in your authenticator app"),
             Length(max=10, message="Enter the 6-digit code shown in your authenticator app"),
         ],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
@@ -114,7 +114,7 @@ class CreateAccountForm(PortalForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter your full name"),
+            Required("Enter your full name"),
             Length(max=200, message="Full name must be 200 characters or fewer"),
         ],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
@@ -138,7 +138,7 @@ class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your current password")],
+        validators=[Required("Enter your current password")],
         render_kw={"autocomplete": "current-password"},
     )
     password = new_password_field("New password")
@@ -151,7 +151,7 @@ class ChangeEmailForm(PortalForm):
         "Your password",
         description="To keep your account safe, confirm it is you.",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password")],
+        validators=[Required("Enter your password")],
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField("Send confirmation link", widget=GovSubmitInput())

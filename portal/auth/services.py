@@ -55,7 +55,13 @@ def _hours(setting: str) -> dt.timedelta:
 
 
 def create_account(
-    session: Session, *, email: str, name: str, password: str, now: dt.datetime
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    now: dt.datetime,
+    next_path: str | None = None,
 ) -> None:
     """Create a participant account and send a link to confirm the email address.
 
@@ -90,10 +96,13 @@ def create_account(
     record(
         session, actor=user, action="user.account_created", entity_type="user", entity_id=user.id
     )
-    send_verification(session, user, now)
+    send_verification(session, user, now, next_path=next_path)
 
 
-def send_verification(session: Session, user: User, now: dt.datetime) -> None:
+def send_verification(
+    session: Session, user: User, now: dt.datetime, *, next_path: str | None = None
+) -> None:
+    """Email a link that proves the address; ``next_path`` is where to go after signing in."""
     raw = tokens.issue(
         session, user, TokenPurpose.VERIFY_EMAIL, _hours("VERIFY_EMAIL_LINK_HOURS"), now
     )
@@ -104,7 +113,9 @@ def send_verification(session: Session, user: User, now: dt.datetime) -> None:
         template="verify_email",
         context={
             "name": user.name,
-            "url": external_url("auth.verify_email", token=raw),
+            "url": external_url(
+                "auth.verify_email", token=raw, **({"next": next_path} if next_path else {})
+            ),
             "hours": current_app.config["VERIFY_EMAIL_LINK_HOURS"],
         },
     )

@@ -220,6 +220,7 @@ def extend_session() -> Response:
 @limiter.limit(lambda: current_app.config["EMAIL_LIMIT_PER_ADDRESS"], methods=["POST"])
 def create_account() -> Page:
     form = CreateAccountForm()
+    next_path = request.args.get("next")
     if form.validate_on_submit():
         services.create_account(
             db.session,
@@ -227,6 +228,7 @@ def create_account() -> Page:
             name=form.name.data,
             password=form.password.data,
             now=utcnow(),
+            next_path=next_path if is_safe_local_path(next_path) else None,
         )
         session[_CHECK_EMAIL] = services.normalise_email(form.email.data)
         return redirect(url_for("auth.check_email", reason="new-account"))
@@ -258,9 +260,11 @@ def verify_email(token: str) -> Page:
         except TokenError as error:
             return _link_problem(error, "confirm_email")
         flash("Your email address is confirmed. You can now sign in.", "success")
+        next_path = request.args.get("next")
+        next_path = next_path if is_safe_local_path(next_path) else None
         if signed_in_user() is not None:
-            return redirect(url_for("account.home"))
-        return redirect(url_for("auth.sign_in"))
+            return redirect(next_path or url_for("account.home"))
+        return redirect(url_for("auth.sign_in", next=next_path))
     return render_template("auth/confirm_email.html", form=form)
 
 

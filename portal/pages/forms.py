@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
-from portal.forms import PortalForm, strip_whitespace
+from portal.forms import PortalForm, Required, strip_whitespace
 from portal.pages.models import FeedbackRating
 
 FEEDBACK_MAX_LENGTH = 1200
@@ -15,7 +15,7 @@ class FeedbackForm(PortalForm):
         "Overall, how do you feel about this service?",
         choices=[SelectChoice(rating.value, rating.label) for rating in FeedbackRating],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select how you feel about this service")],
+        validators=[Required("Select how you feel about this service")],
     )
     comments = TextAreaField(
         "How could we improve this service?",

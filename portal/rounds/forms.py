@@ -16,9 +16,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.forms import PortalForm, strip_whitespace
+from portal.forms import PortalForm, Required, strip_whitespace
 from portal.rounds.fields import (
     CheckboxesField,
     DateField,
@@ -113,7 +113,7 @@ class RoundDetailsForm(RoundDetailsFields):
         "Status",
         choices=[SelectChoice(status.value, status.label) for status in RoundStatus],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select the round’s status")],
+        validators=[Required("Select the round’s status")],
         invalid_choice_message="Select the round’s status",
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
@@ -150,9 +150,7 @@ class EligibilityForm(PortalForm):
         choices=YES_NO,
         coerce=_yes_no,
         widget=GovRadioInput(),
-        validators=[
-            InputRequired("Select yes if a business with exactly the minimum number qualifies")
-        ],
+        validators=[Required("Select yes if a business with exactly the minimum number qualifies")],
         invalid_choice_message="Select yes if a business with exactly the minimum number qualifies",
     )
     max_employees_exclusive = WholeNumberField(
@@ -195,7 +193,7 @@ class EligibilityForm(PortalForm):
         "People who took part in an earlier round",
         choices=[SelectChoice(rule.value, rule.label) for rule in ReturningParticipantRule],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select who from an earlier round may take part")],
+        validators=[Required("Select who from an earlier round may take part")],
         invalid_choice_message="Select who from an earlier round may take part",
     )
     max_people_per_business = WholeNumberField(
@@ -351,14 +349,14 @@ class OneToOneForm(PortalForm):
         choices=YES_NO,
         coerce=_yes_no,
         widget=GovRadioInput(),
-        validators=[InputRequired("Select yes if late cancellations and no-shows use up hours")],
+        validators=[Required("Select yes if late cancellations and no-shows use up hours")],
         invalid_choice_message="Select yes if late cancellations and no-shows use up hours",
     )
     coach_pool = RadioField(
         "Which coaches are participants offered?",
         choices=[SelectChoice(pool.value, pool.label) for pool in CoachPool],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select which coaches participants are offered")],
+        validators=[Required("Select which coaches participants are offered")],
         invalid_choice_message="Select which coaches participants are offered",
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())

@@ -34,9 +34,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from portal.cohorts.models import Cohort
 from portal.surveys.models import (
     ResponseStatus,
     Satisfaction,
@@ -67,17 +68,18 @@ class MeasureCounts:
     invited: int
 
 
-def answer_counts(
+def latest_answers(
     session: Session,
     *,
     as_at: dt.datetime,
     measure_code: str = OVERALL_SATISFACTION,
     timing: SurveyTiming = SurveyTiming.EXIT,
     round_ids: Collection[int] | None = None,
-) -> list[MeasureCounts]:
-    """Per round (ordered by round id): the answers to ``measure_code`` at ``timing`` as at
-    ``as_at``, with respondents and invited (see the module docstring for exactly which
-    answers). Rounds with invitations but no answers are included with zero counts."""
+    contractor_ids: Collection[int] | None = None,
+) -> dict[tuple[int, int], list[str]]:
+    """(round, person) -> the values of the answer that counts for that person (see the
+    module docstring: the last one submitted by ``as_at``). People with no answer are left
+    out. With ``contractor_ids``, only invitations for those contractors' cohorts count."""
     answers = (
         select(
             SurveyInvitation.round_id,
@@ -97,15 +99,10 @@ def answer_counts(
             SurveyResponse.submitted_at <= as_at,
         )
     )
-    invited = (
-        select(SurveyInvitation.round_id, func.count(SurveyInvitation.person_id.distinct()))
-        .where(SurveyInvitation.timing == timing, SurveyInvitation.created_at <= as_at)
-        .group_by(SurveyInvitation.round_id)
-    )
     if round_ids is not None:
         answers = answers.where(SurveyInvitation.round_id.in_(list(round_ids)))
-        invited = invited.where(SurveyInvitation.round_id.in_(list(round_ids)))
-
+    if contractor_ids is not None:
+        answers = answers.where(SurveyInvitation.cohort_id.in_(_cohorts_of(contractor_ids)))
     latest: dict[tuple[int, int], tuple[dt.datetime, int, list[str]]] = {}
     for round_id, person_id, submitted_at, response_id, choice, choices, number in session.execute(
         answers
@@ -116,11 +113,48 @@ def answer_counts(
         key = (round_id, person_id)
         if key not in latest or (submitted_at, response_id) > latest[key][:2]:
             latest[key] = (submitted_at, response_id, values)
+    return {key: values for key, (_when, _id, values) in latest.items()}
+
+
+def _cohorts_of(contractor_ids: Collection[int]) -> Select[tuple[int]]:
+    return select(Cohort.id).where(Cohort.contractor_id.in_(list(contractor_ids)))
+
+
+def answer_counts(
+    session: Session,
+    *,
+    as_at: dt.datetime,
+    measure_code: str = OVERALL_SATISFACTION,
+    timing: SurveyTiming = SurveyTiming.EXIT,
+    round_ids: Collection[int] | None = None,
+    contractor_ids: Collection[int] | None = None,
+) -> list[MeasureCounts]:
+    """Per round (ordered by round id): the answers to ``measure_code`` at ``timing`` as at
+    ``as_at``, with respondents and invited (see the module docstring for exactly which
+    answers). Rounds with invitations but no answers are included with zero counts. With
+    ``contractor_ids``, only invitations for those contractors' cohorts count."""
+    latest = latest_answers(
+        session,
+        as_at=as_at,
+        measure_code=measure_code,
+        timing=timing,
+        round_ids=round_ids,
+        contractor_ids=contractor_ids,
+    )
+    invited = (
+        select(SurveyInvitation.round_id, func.count(SurveyInvitation.person_id.distinct()))
+        .where(SurveyInvitation.timing == timing, SurveyInvitation.created_at <= as_at)
+        .group_by(SurveyInvitation.round_id)
+    )
+    if round_ids is not None:
+        invited = invited.where(SurveyInvitation.round_id.in_(list(round_ids)))
+    if contractor_ids is not None:
+        invited = invited.where(SurveyInvitation.cohort_id.in_(_cohorts_of(contractor_ids)))
 
     invited_by_round: dict[int, int] = {row[0]: row[1] for row in session.execute(invited)}
     tallies: dict[int, dict[str, int]] = {round_id: {} for round_id in invited_by_round}
     respondents: dict[int, int] = dict.fromkeys(invited_by_round, 0)
-    for (round_id, _person_id), (_when, _id, values) in latest.items():
+    for (round_id, _person_id), values in latest.items():
         tally = tallies.setdefault(round_id, {})
         respondents[round_id] = respondents.get(round_id, 0) + 1
         for value in values:

@@ -8,7 +8,7 @@ from portal.auth.models import Role
 from tests.fixtures.browser import assert_accessible, screenshot
 from tests.fixtures.users import PASSWORD, TOTP_SECRET
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_databases]
 
 NEW_PASSWORD = "seven green owls sing loudly"
 RESET_PASSWORD = "nine quiet foxes dance slowly"

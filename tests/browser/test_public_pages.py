@@ -4,7 +4,7 @@ import pytest
 
 from tests.fixtures.browser import assert_accessible, screenshot
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_databases]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,246 @@
+"""Reading one cell of an earlier-rounds file as the value it stands for.
+
+``Row`` wraps one row's cells by column name and turns each into a typed value (text, a
+key, a date, a time, a number, money, a choice, reference codes), collecting one problem
+per thing wrong so a whole file can be fixed at once. Text is kept as typed (surrounding
+spaces and control characters removed): text a spreadsheet could run as a formula is made
+harmless when it is exported (``portal.exports``), never changed on the way in. A real
+formula in an XLSX cell is refused, since its value was never typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from portal.forms import without_control_characters
+from portal.outcomes.earlier_rounds_files import Problem
+from portal.reference.models import ReferenceKind
+from portal.registration.import_files import Cell, Formula
+from portal.registration.officer_answers import ReferenceLabels
+
+E = TypeVar("E", bound=enum.Enum)
+
+KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/\-]{0,59}$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_YEAR_MONTH_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_LIST = re.compile(r"[;,\n]")
+_YES = frozenset({"yes", "y", "true", "1"})
+_NO = frozenset({"no", "n", "false", "0"})
+
+
+def as_text(value: Cell | dt.time) -> str:
+    """A cell as text: numbers without a spurious '.0', dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return without_control_characters(str(value)).strip()
+
+
+def choice_key(text: str) -> str:
+    """'Very satisfied' and 'very-satisfied' are both 'very_satisfied'."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+class Row:
+    """One row's cells by column name, read into values; problems collected on the way."""
+
+    def __init__(
+        self, file: str, line: int, cells: dict[str, Cell], problems: list[Problem]
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.cells = cells
+        self.problems = problems
+        self.found = 0  # problems found in this row
+
+    @property
+    def ok(self) -> bool:
+        """No problem was found in this row (so far)."""
+        return self.found == 0
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.file, self.line, column, message))
+        self.found += 1
+
+    def has(self, column: str) -> bool:
+        return column in self.cells
+
+    def text(self, column: str, *, required: str | None = None, max_length: int = 200) -> str:
+        value = self.cells.get(column)
+        if isinstance(value, Formula):
+            self.problem(
+                column, f"Cell {value.cell} holds a formula. Replace it with the value it shows"
+            )
+            return ""
+        text = as_text(value)
+        if not text and required:
+            self.problem(column, required)
+        elif len(text) > max_length:
+            self.problem(column, f"Must be {max_length:,} characters or fewer")
+        return text
+
+    def key(self, column: str, what: str) -> str:
+        """A stable key: letters, digits, spaces and . _ / - (at most 60 characters)."""
+        text = self.text(column, required=f"Enter the {what}", max_length=60)
+        if text and not KEY.match(text):
+            self.problem(
+                column,
+                f"“{text}” cannot be a {what}: use letters, digits, spaces and . _ / - only",
+            )
+            return ""
+        return text
+
+    def date(self, column: str, *, required: str | None = None) -> dt.date | None:
+        value = self.cells.get(column)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        raw = self.text(column, required=required)
+        if not raw:
+            return None
+        if match := _YEAR_MONTH_DAY.match(raw):
+            year, month, day = (int(part) for part in match.groups())
+        elif match := _DAY_MONTH_YEAR.match(raw):
+            day, month, year = (int(part) for part in match.groups())
+        else:
+            self.problem(column, f"“{raw}” is not a date: enter it as YYYY-MM-DD or DD/MM/YYYY")
+            return None
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            self.problem(column, f"“{raw}” is not a real date")
+            return None
+
+    def time(self, column: str, *, required: str) -> dt.time | None:
+        value = self.cells.get(column)
+        if isinstance(value, dt.time):
+            return value.replace(second=0, microsecond=0)
+        if isinstance(value, dt.datetime):
+            return value.time().replace(second=0, microsecond=0)
+        raw = self.text(column, required=required)
+        if not raw:
+            return None
+        match = _TIME.match(raw)
+        hour, minute = (int(part) for part in match.groups()) if match else (99, 99)
+        if hour > 23 or minute > 59:
+            self.problem(column, f"“{raw}” is not a time: enter it as HH:MM, like 09:30 or 18:00")
+            return None
+        return dt.time(hour, minute)
+
+    def decimal(
+        self,
+        column: str,
+        *,
+        what: str,
+        required: str | None = None,
+        places: int = 2,
+        minimum: Decimal = Decimal(0),
+        maximum: Decimal = Decimal(10**12),
+    ) -> Decimal | None:
+        value = self.cells.get(column)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raw = str(value)
+        else:
+            raw = self.text(column, required=required).replace(",", "").removeprefix("£")
+        if not raw:
+            return None
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        step = Decimal(1).scaleb(-places)
+        if not number.is_finite() or not minimum <= number <= maximum:
+            self.problem(column, f"Enter {what} as a number from {minimum} to {maximum:,}")
+            return None
+        if number != number.quantize(step):
+            self.problem(column, f"Enter {what} to {places} decimal places at most")
+            return None
+        return number.quantize(step)
+
+    def whole(
+        self,
+        column: str,
+        *,
+        what: str,
+        required: str | None = None,
+        minimum: int = 0,
+        maximum: int = 10**9,
+    ) -> int | None:
+        number = self.decimal(
+            column,
+            what=what,
+            required=required,
+            places=0,
+            minimum=Decimal(minimum),
+            maximum=Decimal(maximum),
+        )
+        return None if number is None else int(number)
+
+    def pence(self, column: str, *, what: str, required: str | None = None) -> int | None:
+        """Money in pounds (commas, a £ sign and pence allowed) as whole pence."""
+        pounds = self.decimal(column, what=what, required=required)
+        return None if pounds is None else int((pounds * 100).quantize(Decimal(1)))
+
+    def choice(
+        self,
+        column: str,
+        values: type[E],
+        what: str,
+        *,
+        required: bool = True,
+        labels: Callable[[E], str] | None = None,
+    ) -> E | None:
+        """One of an enum's values (or its label), any case, spaces or hyphens for _."""
+        raw = self.text(column, required=f"Enter {what}" if required else None)
+        if not raw:
+            return None
+        key = choice_key(raw)
+        for member in values:
+            label = labels(member) if labels else str(member.value)
+            if key in (str(member.value), choice_key(label)):
+                return member
+        allowed = ", ".join(str(member.value) for member in values)
+        self.problem(column, f"“{raw}” is not {what}: use one of {allowed}")
+        return None
+
+    def yes_no(self, column: str, *, required: str | None = None) -> bool | None:
+        raw = self.text(column, required=required).lower()
+        if not raw:
+            return None
+        if raw in _YES:
+            return True
+        if raw in _NO:
+            return False
+        self.problem(column, "Enter yes or no")
+        return None
+
+    def codes(
+        self, column: str, kind: ReferenceKind, what: str, labels: ReferenceLabels
+    ) -> list[str]:
+        """Reference codes separated by semicolons, in the order given, without repeats."""
+        found: list[str] = []
+        for code in split_list(self.text(column, max_length=2_000)):
+            if labels.is_active(kind, code):
+                if code not in found:
+                    found.append(code)
+            else:
+                self.problem(column, f"“{code}” is not a code from the list of {what}")
+        return found
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in _LIST.split(text) if part.strip()]

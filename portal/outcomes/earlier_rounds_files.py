@@ -1,0 +1,233 @@
+"""Reading the earlier-rounds files: a folder of CSV files, or one XLSX workbook.
+
+The format is in ``docs/earlier-rounds-import-format.md``: one CSV file per sheet
+(``participants.csv``), or the same sheets in one workbook (a sheet called
+``participants``). Reading is ``portal.registration.import_files``'s, so the same
+protections hold: CSV in UTF-8 (or Windows text, with a note), size and row limits, a zip
+bomb or XML entity trick refused, a real formula in a cell returned as a ``Formula``.
+
+What cannot be read at all becomes a problem of that file (and nothing is imported); a
+file or sheet that is not part of the format is ignored, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from portal.registration import import_files
+from portal.registration.import_files import Table, UnreadableFile, read_table
+
+logger = logging.getLogger(__name__)
+
+# The sheets, in the order they are imported (each may refer only to those before it).
+SHEETS = (
+    "rounds",
+    "contractors",
+    "contracts",
+    "cohorts",
+    "sessions",
+    "participants",
+    "attendance",
+    "survey_invitations",
+    "survey_answers",
+    "case_studies",
+)
+DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def configured_limits(config: Mapping[str, Any]) -> dict[str, int]:
+    """The row and size limits from the settings (``EARLIER_ROUNDS_IMPORT_MAX_ROWS`` and
+    ``_MAX_BYTES``), for ``read_path`` and ``read_workbook``."""
+    return {
+        "max_rows": int(config.get("EARLIER_ROUNDS_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
+        "max_bytes": int(config.get("EARLIER_ROUNDS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)),
+    }
+
+
+@dataclass
+class Problem:
+    """Something wrong with a file (``line`` None) or with one of its rows."""
+
+    file: str
+    line: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file} line {self.line}"
+        column = f" ({self.column})" if self.column else ""
+        return f"{where}{column}: {self.message}"
+
+
+@dataclass
+class Sources:
+    """Each sheet's table, with the name problems are reported under."""
+
+    tables: dict[str, Table] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def name_of(self, sheet: str) -> str:
+        return self.names.get(sheet, f"{sheet}.csv")
+
+
+def sheet_name(text: str) -> str:
+    """'Survey answers' and 'survey-answers.csv' are both 'survey_answers'."""
+    stem = text.strip().lower().removesuffix(".csv")
+    return re.sub(r"[\s\-]+", "_", stem)
+
+
+def read_folder(
+    folder: Path, *, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Sources:
+    """Every ``<sheet>.csv`` in the folder."""
+    sources = Sources()
+    ignored = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        sheet = sheet_name(path.name) if path.suffix.lower() == ".csv" else ""
+        if sheet not in SHEETS:
+            if path.suffix.lower() == ".csv":
+                ignored.append(path.name)
+            continue
+        sources.names[sheet] = path.name
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+        try:
+            table = read_table(data, path.name, max_rows=max_rows, max_bytes=max_bytes)
+        except UnreadableFile as error:
+            sources.problems.append(Problem(path.name, None, "", error.message))
+            continue
+        sources.notes.extend(f"{path.name}: {note}" for note in table.notes)
+        sources.tables[sheet] = table
+    _note_missing_and_ignored(sources, ignored, "files")
+    return sources
+
+
+def read_workbook(
+    data: bytes,
+    filename: str,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Sources:
+    """Every sheet of an XLSX workbook named after a sheet of the format."""
+    sources = Sources()
+    try:
+        sheets = _workbook_tables(data, filename, max_rows=max_rows, max_bytes=max_bytes)
+    except UnreadableFile as error:
+        sources.problems.append(Problem(filename or "the file", None, "", error.message))
+        return sources
+    ignored = []
+    for title, table in sheets:
+        sheet = sheet_name(title)
+        if table is None:
+            ignored.append(title)
+            continue
+        if sheet in sources.names:
+            sources.problems.append(
+                Problem(f"{title} sheet", None, "", f"There is more than one {sheet} sheet")
+            )
+            continue
+        sources.names[sheet] = f"{title} sheet"
+        if isinstance(table, str):
+            sources.problems.append(Problem(f"{title} sheet", None, "", table))
+        else:
+            sources.tables[sheet] = table
+    _note_missing_and_ignored(sources, ignored, "sheets")
+    return sources
+
+
+def read_path(
+    path: Path, *, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Sources:
+    """A folder of CSV files or an XLSX workbook, whichever ``path`` is."""
+    if path.is_dir():
+        return read_folder(path, max_rows=max_rows, max_bytes=max_bytes)
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    return read_workbook(data, path.name, max_rows=max_rows, max_bytes=max_bytes)
+
+
+def _note_missing_and_ignored(sources: Sources, ignored: list[str], kind: str) -> None:
+    missing = [sheet for sheet in SHEETS if sheet not in sources.tables]
+    found_problems = {problem.file for problem in sources.problems}
+    missing = [sheet for sheet in missing if sources.name_of(sheet) not in found_problems]
+    if missing:
+        kinds = "that kind" if len(missing) == 1 else "those kinds"
+        sources.notes.append(f"No {', '.join(missing)} {kind}: nothing of {kinds} is imported")
+    if ignored:
+        sources.notes.append(
+            f"These {kind} are not part of the format and were ignored: {', '.join(ignored)}"
+        )
+
+
+def _workbook_tables(
+    data: bytes, filename: str, *, max_rows: int, max_bytes: int
+) -> list[tuple[str, Table | str | None]]:
+    """(title, what ``_sheet_table`` made of it) for every sheet. Raises UnreadableFile for
+    a file that is not a workbook we can open, as ``read_table`` does."""
+    if not filename.lower().endswith(".xlsx"):
+        raise UnreadableFile("The selected file must be an Excel workbook (.xlsx)")
+    if not data:
+        raise UnreadableFile("The selected file is empty")
+    if len(data) > max_bytes:
+        raise UnreadableFile(f"The selected file must be smaller than {_size(max_bytes)}")
+    if not data.startswith(b"PK\x03\x04"):
+        # Not a zip: let the shared reader give its message (old .xls, renamed CSV ...).
+        read_table(data, filename, max_rows=max_rows, max_bytes=max_bytes)
+        raise UnreadableFile(import_files._NOT_A_WORKBOOK)
+    # The shared reader's checks and sheet reading, for every sheet rather than the first.
+    import_files._check_zip(data)
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about features it drops when reading (styles, validation).
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
+            workbook = load_workbook(
+                io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+            )
+            try:
+                return [
+                    (sheet.title, _sheet_table(sheet, max_rows)) for sheet in workbook.worksheets
+                ]
+            finally:
+                workbook.close()
+    except UnreadableFile:
+        raise
+    # A hostile file can make any part of the parser fail, in any way: all are reported.
+    except Exception as error:
+        logger.warning("An uploaded XLSX could not be read: %r", error)
+        if import_files._caused_by_forbidden_xml(error):
+            raise UnreadableFile(
+                "The selected file contains XML that could be harmful (entity definitions), "
+                "so we have not opened it"
+            ) from None
+        raise UnreadableFile(import_files._NOT_A_WORKBOOK) from None
+
+
+def _sheet_table(sheet: object, max_rows: int) -> Table | str | None:
+    """The sheet's table; the reason it cannot be read; or None for a sheet that is not
+    part of the format (never read, so a blank "Sheet1" does no harm)."""
+    if sheet_name(str(getattr(sheet, "title", ""))) not in SHEETS:
+        return None
+    try:
+        return import_files._sheet_table(sheet, max_rows)
+    except UnreadableFile as error:
+        message = error.message.replace("The selected file", "This sheet")
+        return message.replace("the selected file", "this sheet")
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"

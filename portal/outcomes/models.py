@@ -1,0 +1,59 @@
+"""Money behind the figures, and board reports frozen when issued."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, utcnow
+
+
+class ContractorContract(Base):
+    """What a contractor was contracted for in a round, and what has been spent to date."""
+
+    __tablename__ = "contractor_contract"
+    __table_args__ = (
+        UniqueConstraint("round_id", "contractor_id"),
+        CheckConstraint("contract_value_pence >= 0", name="contract_value_not_negative"),
+        CheckConstraint(
+            "spend_to_date_pence IS NULL OR spend_to_date_pence >= 0", name="spend_not_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("programme_round.id"), index=True)
+    contractor_id: Mapped[int] = mapped_column(ForeignKey("contractor.id"), index=True)
+    contract_value_pence: Mapped[int] = mapped_column(BigInteger)
+    # None: no spend entered yet (the round's cost is then its grant).
+    spend_to_date_pence: Mapped[int | None] = mapped_column(BigInteger)
+    spend_recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class IssuedReport(Base):
+    """A board report as issued: its figures frozen with their as-at date, never changed."""
+
+    __tablename__ = "issued_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    round_ids: Mapped[list[int]] = mapped_column(JSON)
+    as_at: Mapped[dt.date] = mapped_column(Date)
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Everything the report shows, as computed when issued (see portal.outcomes.snapshot).
+    figures: Mapped[dict[str, object]] = mapped_column(JSON)
+    html: Mapped[str] = mapped_column(Text)
+    docx: Mapped[bytes] = mapped_column(LargeBinary)
