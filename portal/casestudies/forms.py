@@ -23,10 +23,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from portal.casestudies.models import CONSENT_YEARS, ConsentUse
-from portal.forms import PortalForm, strip_whitespace
+from portal.forms import PortalForm, Required, strip_whitespace
 from portal.reference.models import ReferenceItem
 
 CONTINUE = "Save and continue"
@@ -49,7 +49,7 @@ def _story(label: str, message: str, *, required: bool = True, hint: str = "") -
         Length(max=STORY_LIMIT, message=f"{label} must be {STORY_LIMIT:,} characters or fewer")
     ]
     if required:
-        validators.insert(0, InputRequired(message))
+        validators.insert(0, Required(message))
     return TextAreaField(
         label,
         description=hint,
@@ -66,7 +66,7 @@ class TitleForm(PortalForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter a title for your story"),
+            Required("Enter a title for your story"),
             Length(max=120, message="Title must be 120 characters or fewer"),
         ],
     )

@@ -18,7 +18,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from portal.coaching.diary import (
     LENGTH_CHOICES,
@@ -31,7 +31,7 @@ from portal.coaching.models import ExceptionKind, LocationType, SupportChannel
 from portal.coaching.scope import minutes_text
 from portal.coaching.services import MAX_DELIVERED_MINUTES, NOTE_MAX, TOPIC_MAX
 from portal.cohorts.delivery_forms import TimeField
-from portal.forms import PortalForm, strip_whitespace
+from portal.forms import PortalForm, Required, strip_whitespace
 from portal.rounds.fields import CheckboxesField, DateField, WholeNumberField
 
 ABOUT_MAX = 1000
@@ -42,7 +42,7 @@ DAY_NOTE_MAX = 200
 
 
 def _text_area(label: str, *, maximum: int, noun: str, required: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
-    validators: list[Any] = [InputRequired(required)] if required else [Optional()]
+    validators: list[Any] = [Required(required)] if required else [Optional()]
     validators.append(
         Length(
             max=maximum,
@@ -125,7 +125,7 @@ class ProfileForm(PortalForm):
         "How do you meet people?",
         choices=[SelectChoice(t.value, t.label) for t in LocationType],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select how you meet people")],
+        validators=[Required("Select how you meet people")],
         invalid_choice_message="Select how you meet people",
     )
     video_link = StringField(
@@ -175,7 +175,7 @@ class WeeklyHoursForm(PortalForm):
         "Day of the week",
         choices=WEEKDAY_CHOICES,
         widget=GovRadioInput(),
-        validators=[InputRequired("Select the day of the week")],
+        validators=[Required("Select the day of the week")],
         invalid_choice_message="Select the day of the week",
     )
     start_time = TimeField("Start time", noun="start time")
@@ -192,7 +192,7 @@ class DayChangeForm(PortalForm):
             SelectChoice(ExceptionKind.EXTRA_HOURS.value, "I am available for extra hours"),
         ],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select what changes on this day")],
+        validators=[Required("Select what changes on this day")],
         invalid_choice_message="Select what changes on this day",
     )
     start_time = OptionalTimeField(
@@ -220,7 +220,7 @@ class BookForm(PortalForm):
     support_type = RadioField(
         "What kind of support do you want?",
         widget=GovRadioInput(),
-        validators=[InputRequired("Select the kind of support you want")],
+        validators=[Required("Select the kind of support you want")],
         invalid_choice_message="Select the kind of support you want",
     )
     topic = _text_area(
@@ -267,7 +267,7 @@ class OutcomeForm(PortalForm):
             SelectChoice("no_show", "They did not come"),
         ],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select what happened")],
+        validators=[Required("Select what happened")],
         invalid_choice_message="Select what happened",
     )
     minutes = OptionalWholeNumber(
@@ -294,7 +294,7 @@ class OutsideSupportForm(PortalForm):
     place_id = SelectField(
         "Who did you support?",
         widget=GovSelect(),
-        validators=[InputRequired("Select who you supported")],
+        validators=[Required("Select who you supported")],
         invalid_choice_message="Select who you supported",
     )
     happened_on = DateField("Date", noun="date", description="For example, 3 11 2026")
@@ -305,13 +305,13 @@ class OutsideSupportForm(PortalForm):
         "How?",
         choices=[SelectChoice(c.value, c.label) for c in SupportChannel],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select how you gave the support")],
+        validators=[Required("Select how you gave the support")],
         invalid_choice_message="Select how you gave the support",
     )
     support_type = RadioField(
         "Kind of support",
         widget=GovRadioInput(),
-        validators=[InputRequired("Select the kind of support")],
+        validators=[Required("Select the kind of support")],
         invalid_choice_message="Select the kind of support",
     )
     note = _text_area(

@@ -20,7 +20,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import Field, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from portal.cohorts.models import AttendanceStatus
 from portal.cohorts.schedule import (
@@ -29,7 +29,7 @@ from portal.cohorts.schedule import (
     MIN_PLANNED_HOURS,
     MIN_SESSION_MINUTES,
 )
-from portal.forms import PortalForm, strip_whitespace
+from portal.forms import PortalForm, Required, strip_whitespace
 from portal.rounds.fields import CheckboxesField, DateField, WholeNumberField
 
 REASON_MAX = 500
@@ -120,7 +120,7 @@ def reason_field(label: str, message: str, description: str) -> TextAreaField:
         widget=GovCharacterCount(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired(message),
+            Required(message),
             Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
         ],
     )
@@ -152,7 +152,7 @@ class DeliverySettingsForm(PortalForm):
         "How often does the group meet?",
         choices=FREQUENCY_CHOICES,
         widget=GovRadioInput(),
-        validators=[InputRequired("Select how often the group meets")],
+        validators=[Required("Select how often the group meets")],
         invalid_choice_message="Select how often the group meets",
     )
     planned_hours = WholeNumberField(
@@ -257,7 +257,7 @@ def _attendance_field(name: str) -> RadioField:
         f"Did {name} attend?",
         choices=[SelectChoice(status.value, status.label) for status in AttendanceStatus],
         widget=GovRadioInput(),
-        validators=[InputRequired(f"Select whether {name} attended")],
+        validators=[Required(f"Select whether {name} attended")],
         invalid_choice_message=f"Select whether {name} attended",
     )
 

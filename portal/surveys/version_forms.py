@@ -21,9 +21,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
-from portal.forms import PortalForm, strip_whitespace
+from portal.forms import PortalForm, Required, strip_whitespace
 from portal.surveys.models import QuestionKind, SurveyQuestion
 from portal.surveys.questions import NUMBER_LIMIT
 
@@ -36,7 +36,7 @@ class RewordForm(PortalForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter the question"),
+            Required("Enter the question"),
             Length(max=300, message="Question must be 300 characters or fewer"),
         ],
     )
@@ -76,7 +76,7 @@ class AddQuestionForm(PortalForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter the question"),
+            Required("Enter the question"),
             Length(max=300, message="Question must be 300 characters or fewer"),
         ],
     )
@@ -137,7 +137,7 @@ class AddQuestionForm(PortalForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter a measure code"),
+            Required("Enter a measure code"),
             Length(max=60, message="Measure code must be 60 characters or fewer"),
         ],
         render_kw={"spellcheck": "false"},
@@ -198,7 +198,7 @@ class PublishForm(PortalForm):
         widget=GovTextArea(),
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Describe what has changed in this version"),
+            Required("Describe what has changed in this version"),
             Length(max=1000, message="Description must be 1,000 characters or fewer"),
         ],
     )
