@@ -12,12 +12,26 @@ from portal.casestudies import demo as case_studies_demo
 from portal.coaching import demo as coaching_demo
 from portal.cohorts import delivery_demo
 from portal.cohorts import demo as cohorts_demo
+from portal.db import utcnow
 from portal.reference import services as reference
 from portal.registration.demo import load_demo_applicants
 from portal.rounds.demo import load_demo_rounds
 from portal.surveys import demo as surveys_demo
 
 Echo = Callable[[str], None]
+
+
+def load_earlier_rounds(session: Session) -> int:
+    """Import the shipped earlier-round samples (Rounds 1 and 2 of the February 2022 board
+    report), so the outcome figures have history. Importing again changes nothing."""
+    from portal.outcomes import earlier_rounds
+    from portal.outcomes.earlier_rounds_files import read_folder
+    from portal.outcomes.samples.generate import HERE as SAMPLES
+
+    report = earlier_rounds.run_import(session, read_folder(SAMPLES), "demo samples", now=utcnow())
+    if not report.imported:
+        raise click.ClickException("; ".join(report.lines()[:5]))
+    return report.count("created") + report.count("updated")
 
 
 def load(session: Session, echo: Echo = click.echo) -> None:
@@ -35,6 +49,7 @@ def load(session: Session, echo: Echo = click.echo) -> None:
         ("one-to-one support", coaching_demo.load),
         ("surveys", surveys_demo.load),
         ("case studies", case_studies_demo.load),
+        ("earlier rounds (Rounds 1 and 2)", load_earlier_rounds),
     ]
     with click.progressbar(steps, label="Loading demo data", file=None) as bar:
         results = [(name, step(session)) for name, step in bar]

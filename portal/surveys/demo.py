@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import Role, User, UserRole
 from portal.cohorts.models import Place, PlaceStatus
 from portal.db import utcnow
+from portal.registration.models import Application, ApplicationSource
 from portal.surveys import runner
 from portal.surveys.definitions import load_definitions
 from portal.surveys.invitations import invite_to_baseline
@@ -42,7 +43,13 @@ def load(session: Session) -> int:
     )
     places = session.scalars(
         select(Place)
-        .where(Place.status == PlaceStatus.ACCEPTED, Place.id.not_in(invited or {0}))
+        .join(Application, Application.id == Place.application_id)
+        .where(
+            Place.status == PlaceStatus.ACCEPTED,
+            Place.id.not_in(invited or {0}),
+            # Places imported from earlier rounds are history: nobody is invited to them.
+            Application.source != ApplicationSource.IMPORTED,
+        )
         .order_by(Place.id)
     ).all()
     now = utcnow()
