@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
+from portal.account import personal_data
 from portal.auth import services, tokens, two_factor
 from portal.auth.access import public, signed_in, signed_in_user
 from portal.auth.forms import (
@@ -191,3 +194,29 @@ def turn_off_two_factor() -> Page:
         flash("Two-factor sign-in is turned off.", "success")
         return redirect(url_for("account.home"))
     return render_template("account/turn_off_two_factor.html", form=form)
+
+
+# The person's right of access: everything we hold about them.
+
+
+@bp.get("/your-data")
+@signed_in
+def your_data() -> str:
+    user = _me()
+    return render_template(
+        "account/your_data.html", sections=personal_data.personal_data(db.session, user)
+    )
+
+
+@bp.get("/your-data.json")
+@signed_in
+def your_data_json() -> Response:
+    user = _me()
+    sections = personal_data.personal_data(db.session, user)
+    body = json.dumps(
+        personal_data.as_json(user, sections, now=utcnow()), indent=2, ensure_ascii=False
+    )
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="your-peer-networks-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
