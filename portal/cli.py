@@ -221,3 +221,33 @@ def import_earlier_rounds_command(source: Path, dry_run: bool) -> None:
         click.echo(line)
     if report.problems:
         raise SystemExit(1)
+
+
+@portal_group.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Back up the database to TARGET while the portal keeps running."""
+    from portal.backup import BackupError, backup
+
+    try:
+        written = backup(current_app.config["DATABASE_URL"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {written} ({written.stat().st_size:,} bytes).")
+
+
+@portal_group.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm: the database is replaced by the backup.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database with the backup in SOURCE. Stop the app servers and job runner
+    first."""
+    from portal.backup import BackupError, restore
+
+    if not yes:
+        raise click.ClickException("This replaces the whole database. Add --yes to go ahead.")
+    try:
+        restore(current_app.config["DATABASE_URL"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored the database from {source}.")
