@@ -86,6 +86,11 @@ class ReactivateForm(PortalForm):
     submit = SubmitField("Reactivate account", widget=GovSubmitInput())
 
 
+class EraseForm(PortalForm):
+    reason = reason_field("Enter why you are erasing this person's data")
+    submit = SubmitField("Erase their personal data", widget=GovSubmitInput())
+
+
 class ContractorForm(PortalForm):
     name = StringField(
         "Organisation name",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
@@ -12,6 +14,7 @@ from portal.admin.forms import (
     ContractorForm,
     DeactivateForm,
     EndContractorForm,
+    EraseForm,
     InviteUserForm,
     ReactivateForm,
     UserFilterForm,
@@ -179,6 +182,32 @@ def _set_active(user_id: int, *, active: bool) -> Page:
             return redirect(url_for("admin.user_detail", user_id=user.id))
     status = 400 if form.errors else 200
     return render_template("admin/set_active.html", form=form, user=user, active=active), status
+
+
+@bp.route("/users/<int:user_id>/erase", methods=["GET", "POST"])
+@admin_only
+def erase_user(user_id: int) -> Page:
+    """The right to erasure: personal data removed everywhere, figures unchanged."""
+    from portal.privacy.erasure import ErasureRefused, erase_person, remove_mail_files
+
+    user = services.get_user(db.session, user_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        name = user.name
+        try:
+            report = erase_person(
+                db.session, user, actor=_actor(), reason=form.reason.data, now=utcnow()
+            )
+        except ErasureRefused as refused:
+            form.reason.errors = [str(refused)]
+        else:
+            # The .eml files are development copies of the outbox rows erased above.
+            folder = current_app.config["MAIL_FOLDER"] or Path(current_app.instance_path) / "mail"
+            remove_mail_files(Path(folder), report.outbox_ids)
+            flash(f"{name}'s personal data has been erased.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/erase_user.html", form=form, user=user), status
 
 
 @bp.post("/users/<int:user_id>/resend-invitation")

@@ -1,0 +1,1 @@
+"""Privacy rights: erasure handled by administrators."""

@@ -1,0 +1,197 @@
+"""Erasing a person (UK GDPR article 17), handled by an administrator.
+
+What is erased: everything that identifies the person or that they wrote in their own
+words, wherever it lives: their account (name, email address, password, two-factor), their
+registrations' contact details and free text, conflicts they named, survey answers typed
+as text, their one-to-one booking topics and the coaches' notes about them, case studies
+about them, every email sent to them (the outbox rows and the ``.eml`` files written under
+the mail folder), and the reasons recorded when they left a cohort.
+
+What is kept, so that every figure already reported stays the same: the records' ids,
+dates, statuses, codes (district, sector, issues, ownership facts), hours, and the survey
+answers given as choices or numbers. None of these identify a person on their own. The
+audit log keeps the fact of the erasure, who did it and why, and no personal data.
+
+``erase_person`` flushes and never commits; it is all or nothing with the caller's
+transaction. The ``.eml`` files are removed by ``remove_mail_files`` after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from portal.audit.services import record
+from portal.auth.models import RecoveryCode, Role, User, UserRole, UserStatus
+from portal.casestudies.models import CaseStudy, CaseStudyStatus
+from portal.coaching.models import Booking, OutsideSupport
+from portal.cohorts.models import Place
+from portal.notifications.models import OutboxMessage
+from portal.registration.models import Application, DeclaredConflict
+from portal.surveys.models import SurveyAnswer, SurveyInvitation, SurveyResponse
+
+ERASED_NAME = "Erased person"
+ERASED = "(erased)"
+
+
+class ErasureRefused(Exception):
+    """The person cannot be erased this way; the message says why."""
+
+
+@dataclass
+class ErasureReport:
+    user_id: int
+    changed: dict[str, int] = field(default_factory=dict)
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+def erased_email(user_id: int) -> str:
+    return f"erased-{user_id}@erased.invalid"
+
+
+def erase_person(
+    session: Session, person: User, *, actor: User, reason: str, now: dt.datetime
+) -> ErasureReport:
+    """Erase ``person``'s personal data (see the module docstring). Refuses staff with
+    administrator or officer roles (their actions are the audit trail; remove their roles
+    first) and people already erased."""
+    if not reason.strip():
+        raise ErasureRefused("Enter the reason for erasing this person")
+    if person.email == erased_email(person.id):
+        raise ErasureRefused("This person has already been erased")
+    if person.id == actor.id:
+        raise ErasureRefused("You cannot erase yourself")
+    if any(role in (Role.ADMIN, Role.OFFICER) for role in person.roles):
+        raise ErasureRefused("Remove this person's officer and administrator roles first")
+    report = ErasureReport(person.id)
+    old_email = person.email
+
+    person.name = ERASED_NAME
+    person.email = erased_email(person.id)
+    person.password_hash = None
+    person.totp_secret = None
+    person.totp_confirmed_at = None
+    person.status = UserStatus.DEACTIVATED
+    person.status_changed_at = now
+    person.session_version += 1
+    session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == person.id))
+    session.execute(UserRole.__table__.delete().where(UserRole.user_id == person.id))
+    report.changed["account"] = 1
+
+    applications = select(Application.id).where(Application.person_id == person.id)
+    report.changed["applications"] = _count(
+        session.execute(
+            update(Application)
+            .where(Application.person_id == person.id)
+            .values(
+                phone=None,
+                organisations_other="",
+                issues_other="",
+                withdrawn_reason="",
+            )
+        )
+    )
+    report.changed["conflicts"] = _count(
+        session.execute(
+            update(DeclaredConflict)
+            .where(DeclaredConflict.application_id.in_(applications))
+            .values(business_name=ERASED)
+        )
+    )
+    report.changed["places"] = _count(
+        session.execute(
+            update(Place)
+            .where(Place.person_id == person.id, Place.end_reason != "")
+            .values(end_reason=ERASED)
+        )
+    )
+    responses = select(SurveyResponse.id).where(
+        SurveyResponse.invitation_id.in_(
+            select(SurveyInvitation.id).where(SurveyInvitation.person_id == person.id)
+        )
+    )
+    report.changed["survey text answers"] = _count(
+        session.execute(
+            update(SurveyAnswer)
+            .where(SurveyAnswer.response_id.in_(responses), SurveyAnswer.text.is_not(None))
+            .values(text=ERASED)
+        )
+    )
+    report.changed["bookings"] = _count(
+        session.execute(
+            update(Booking)
+            .where(Booking.participant_id == person.id)
+            .values(topic=ERASED, coach_note="", cancellation_reason="", location_detail="")
+        )
+    )
+    report.changed["other support"] = _count(
+        session.execute(
+            update(OutsideSupport).where(OutsideSupport.participant_id == person.id).values(note="")
+        )
+    )
+    report.changed["case studies"] = _count(
+        session.execute(
+            update(CaseStudy)
+            .where(CaseStudy.person_id == person.id)
+            .values(
+                status=CaseStudyStatus.WITHDRAWN,
+                status_changed_at=now,
+                unpublished_at=now,
+                consent_withdrawn_at=now,
+                title=ERASED,
+                challenge="",
+                group_help="",
+                one_to_one_help="",
+                actions="",
+                outcomes="",
+                quote="",
+                new_markets="",
+            )
+        )
+    )
+    mine = or_(OutboxMessage.user_id == person.id, OutboxMessage.to_address == old_email)
+    report.outbox_ids = list(session.scalars(select(OutboxMessage.id).where(mine)))
+    report.changed["emails"] = _count(
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(report.outbox_ids or [0]))
+            .values(
+                to_address=person.email,
+                subject=ERASED,
+                body_text=ERASED,
+                body_html=ERASED,
+                last_error=None,
+            )
+        )
+    )
+    record(
+        session,
+        actor=actor,
+        action="privacy.person_erased",
+        entity_type="user",
+        entity_id=person.id,
+        fields=sorted(name for name, count in report.changed.items() if count),
+        reason=reason.strip(),
+    )
+    session.flush()
+    return report
+
+
+def remove_mail_files(folder: Path, outbox_ids: list[int]) -> int:
+    """Delete the ``.eml`` copies of these messages (named ``<id:06d>-...eml``)."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for message_id in outbox_ids:
+        for path in folder.glob(f"{message_id:06d}-*.eml"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
