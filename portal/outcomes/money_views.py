@@ -1,0 +1,128 @@
+"""Money: each round's grant, contractors' contract values and spend, the round's cost, and
+the what-if projection. Administrators change contracts; officers read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portal import db
+from portal.auth.access import roles_required, signed_in_user
+from portal.auth.models import Role
+from portal.outcomes import money
+from portal.outcomes.board_report import (
+    CostBasis,
+    plural,
+    projection_for,
+    projection_formula,
+)
+from portal.outcomes.figures import as_at_moment
+from portal.outcomes.money_forms import ContractForm, ProjectionForm, round_choices
+from portal.outcomes.presentation import pounds
+from portal.outcomes.summary import round_summary
+from portal.rounds.services import get_round, rounds_by_start
+from portal.timefmt import govuk_date, today_in_london
+
+bp = Blueprint("money", __name__, url_prefix="/money")
+
+readers = roles_required(Role.ADMIN, Role.OFFICER)
+
+
+def _can_change() -> bool:
+    user = signed_in_user()
+    return user is not None and user.has_role(Role.ADMIN)
+
+
+def _money(value: object) -> str:
+    return "–" if value is None else pounds(value)  # type: ignore[arg-type]
+
+
+@bp.get("/")
+@readers
+def index() -> str:
+    moment = as_at_moment(today_in_london())
+    summaries = [round_summary(db.session, r, moment) for r in rounds_by_start(db.session)]
+    return render_template(
+        "money/index.html",
+        summaries=summaries,
+        money=_money,
+        today=govuk_date(today_in_london()),
+    )
+
+
+@bp.get("/rounds/<int:round_id>")
+@readers
+def round_money(round_id: int) -> str:
+    found = get_round(db.session, round_id)
+    lines = money.contract_lines(db.session, found)
+    contracted, spent = money.totals(lines)
+    return render_template(
+        "money/round.html",
+        round=found,
+        summary=round_summary(db.session, found, as_at_moment(today_in_london())),
+        lines=lines,
+        contracted=contracted,
+        spent=spent,
+        money=_money,
+        govuk_date=govuk_date,
+        today=govuk_date(today_in_london()),
+        can_change=_can_change(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/contractors/<int:contractor_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def contract(round_id: int, contractor_id: int) -> Response | tuple[str, int]:
+    found = get_round(db.session, round_id)
+    contractor = money.get_contractor(db.session, contractor_id)
+    existing = money.find_contract(db.session, found, contractor)
+    form = ContractForm()
+    if request.method == "GET" and existing is not None:
+        form.contract_value.data = existing.contract_value_pence
+        form.spend_to_date.data = existing.spend_to_date_pence
+    if form.validate_on_submit():
+        money.save_contract(
+            db.session,
+            found,
+            contractor,
+            contract_value_pence=form.contract_value.data,
+            spend_to_date_pence=form.spend_to_date.data,
+            today=today_in_london(),
+            actor=signed_in_user(),
+        )
+        flash(f"{contractor.name}’s contract in {found.name} has been saved.", "success")
+        return redirect(url_for("money.round_money", round_id=found.id))
+    return render_template(
+        "money/contract.html", form=form, round=found, contractor=contractor, existing=existing
+    ), 400 if form.errors else 200
+
+
+@bp.get("/projection")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def projection() -> tuple[str, int]:
+    rounds = rounds_by_start(db.session)
+    asked = bool(request.args)
+    form = ProjectionForm(request.args if asked else None)
+    form.round.choices = round_choices(rounds)
+    result = None
+    if asked and form.validate():
+        by_id = {str(r.id): r for r in rounds}
+        chosen = [by_id[value] for value in form.round.data]
+        moment = as_at_moment(today_in_london())
+        summaries = [round_summary(db.session, r, moment) for r in chosen]
+        basis = CostBasis(form.basis.data)
+        projected = projection_for(summaries, form.cohorts.data, basis)
+        result = {
+            "projection": projected,
+            "formula": projection_formula(projected),
+            "summaries": summaries,
+            "basis": basis,
+            "cohorts_text": plural(form.cohorts.data, "cohort"),
+        }
+    return render_template(
+        "money/projection.html",
+        form=form,
+        result=result,
+        money=_money,
+        today=govuk_date(today_in_london()),
+    ), 400 if form.errors else 200

@@ -1,0 +1,201 @@
+"""The board report: rounds side by side in the report's own sentences, printable, as a .docx,
+and issued as a frozen snapshot that never changes afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from portal import db
+from portal.auth.access import roles_required, signed_in_user
+from portal.auth.models import Role
+from portal.exports import _attachment
+from portal.outcomes import snapshot
+from portal.outcomes.board_report import BoardReport, CostBasis, build_report
+from portal.outcomes.figures import as_at_moment
+from portal.outcomes.money_forms import BoardReportForm, IssueForm, round_choices
+from portal.outcomes.report_docx import DOCX_MIMETYPE, report_docx
+from portal.outcomes.summary import RoundSummary, round_summary
+from portal.rounds.models import Round
+from portal.rounds.services import rounds_by_start
+from portal.timefmt import govuk_date, today_in_london
+
+bp = Blueprint("board_report", __name__, url_prefix="/board-report")
+
+readers = roles_required(Role.OFFICER, Role.ADMIN)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Choices:
+    rounds: list[Round]
+    as_at: dt.date
+    cohorts: int
+    basis: CostBasis
+
+    def args(self) -> dict[str, Any]:
+        """The query string that asks for this report again."""
+        return {
+            "round": [r.id for r in self.rounds],
+            "as_at": self.as_at.isoformat(),
+            "cohorts": self.cohorts,
+            "basis": self.basis.value,
+        }
+
+
+def form_data(source: MultiDict[str, str], *, today: dt.date) -> MultiDict[str, str]:
+    """The request's answers, with an ISO ``as_at`` (2022-02-10) split into day, month and year
+    and the defaults filled in for anything not asked."""
+    data: MultiDict[str, str] = MultiDict(source)
+    dates = data.getlist("as_at")
+    if len(dates) == 1 and _ISO_DATE.fullmatch(dates[0].strip()):
+        year, month, day = dates[0].strip().split("-")
+        data.setlist("as_at", [day.lstrip("0"), month.lstrip("0"), year])
+    elif not dates:
+        data.setlist("as_at", [str(today.day), str(today.month), str(today.year)])
+    data.setdefault("cohorts", "15")
+    data.setdefault("basis", CostBasis.RECORDED.value)
+    return data
+
+
+def report_form(source: MultiDict[str, str]) -> tuple[BoardReportForm, Choices | None]:
+    """The choices form filled from ``source``, and the valid choices (None if not valid or
+    nothing was asked)."""
+    rounds = rounds_by_start(db.session)
+    asked = bool(source)
+    form = BoardReportForm(form_data(source, today=today_in_london()) if asked else None)
+    form.round.choices = round_choices(rounds)
+    if not asked:
+        form.as_at.data = today_in_london()
+        return form, None
+    if not form.validate():
+        return form, None
+    by_id = {str(r.id): r for r in rounds}
+    return form, Choices(
+        rounds=[by_id[value] for value in form.round.data],
+        as_at=form.as_at.data,
+        cohorts=form.cohorts.data,
+        basis=CostBasis(form.basis.data),
+    )
+
+
+def summaries_for(choices: Choices) -> list[RoundSummary]:
+    moment = as_at_moment(choices.as_at)
+    return [round_summary(db.session, r, moment) for r in choices.rounds]
+
+
+def board_report_for(choices: Choices) -> BoardReport:
+    return build_report(
+        summaries_for(choices),
+        area=current_app.config["HUB_AREA"],
+        as_at=choices.as_at,
+        basis=choices.basis,
+        projected_cohorts=choices.cohorts,
+    )
+
+
+def report_html(report: BoardReport) -> Markup:
+    """The report's body as HTML: what the page shows and what issuing freezes (escaped by
+    the template, so safe to show as it is)."""
+    return Markup(render_template("board_report/_report.html", report=report))  # noqa: S704
+
+
+def docx_response(filename: str, body: bytes) -> Response:
+    response = Response(body, mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = _attachment(filename)
+    return response
+
+
+def _filename(report: BoardReport) -> str:
+    return f"board-report-as-at-{report.as_at}.docx"
+
+
+@bp.get("/")
+@readers
+def index() -> tuple[str, int]:
+    form, choices = report_form(request.args)
+    report = board_report_for(choices) if choices else None
+    return render_template(
+        "board_report/index.html",
+        form=form,
+        report=report,
+        body=report_html(report) if report else None,
+        args=choices.args() if choices else None,
+    ), 400 if form.errors else 200
+
+
+@bp.get("/report.docx")
+@readers
+def download() -> Response | tuple[str, int]:
+    form, choices = report_form(request.args)
+    if choices is None:
+        return render_template(
+            "board_report/index.html", form=form, report=None, body=None, args=None
+        ), 400
+    report = board_report_for(choices)
+    return docx_response(_filename(report), report_docx(report))
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@readers
+def issue() -> Response | tuple[str, int]:
+    source = request.form if request.method == "POST" else request.args
+    form, choices = report_form(
+        MultiDict([(k, v) for k, v in source.items(multi=True) if k != "csrf_token"])
+    )
+    issue_form = IssueForm()
+    if choices is None:
+        if not form.errors:
+            form.round.errors = ["Select at least one round"]
+        return render_template(
+            "board_report/index.html", form=form, report=None, body=None, args=None
+        ), 400
+    report = board_report_for(choices)
+    if issue_form.validate_on_submit():
+        issued = snapshot.issue_report(
+            db.session, report, html=str(report_html(report)), actor=signed_in_user()
+        )
+        flash(f"The report as at {report.as_at_text} has been issued.", "success")
+        return redirect(url_for("board_report.issued", report_id=issued.id))
+    return render_template(
+        "board_report/issue.html",
+        form=issue_form,
+        report=report,
+        args=choices.args(),
+    ), 400 if issue_form.errors else 200
+
+
+@bp.get("/issued/")
+@readers
+def issued_list() -> str:
+    return render_template(
+        "board_report/issued_list.html",
+        reports=snapshot.issued_reports(db.session),
+        govuk_date=govuk_date,
+    )
+
+
+@bp.get("/issued/<int:report_id>")
+@readers
+def issued(report_id: int) -> str:
+    found = snapshot.get_issued_report(db.session, report_id)
+    return render_template(
+        "board_report/issued.html",
+        issued=found,
+        govuk_date=govuk_date,
+    )
+
+
+@bp.get("/issued/<int:report_id>/report.docx")
+@readers
+def issued_download(report_id: int) -> Response:
+    found = snapshot.get_issued_report(db.session, report_id)
+    return docx_response(f"issued-board-report-{found.id}-as-at-{found.as_at}.docx", found.docx)
