@@ -89,7 +89,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cohorts.views import bp as cohorts
     from portal.cohorts.views import offers
     from portal.notifications import bp as notifications
+    from portal.outcomes.dashboard_views import bp as outcomes
     from portal.outcomes.import_views import bp as earlier_rounds
+    from portal.outcomes.money_views import bp as money
+    from portal.outcomes.report_views import bp as board_report
     from portal.pages.views import bp as pages
     from portal.reference.views import bp as reference
     from portal.registration.officer_views import bp as applicants
@@ -125,6 +128,9 @@ def _register_blueprints(app: Flask) -> None:
         case_study_review,
         stories,
         earlier_rounds,
+        outcomes,
+        money,
+        board_report,
     ):
         app.register_blueprint(blueprint)
 

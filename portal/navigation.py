@@ -49,7 +49,16 @@ SECTIONS = [
     Section(
         "Case studies", "case_study_review.index", frozenset({Role.OFFICER}), "case_study_review."
     ),
+    Section(
+        "Outcomes",
+        "outcomes.dashboard",
+        frozenset({Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD}),
+        "outcomes.",
+    ),
     Section("Rounds", "rounds.index", frozenset({Role.OFFICER}), "rounds."),
+    Section(
+        "Board report", "board_report.index", frozenset({Role.OFFICER, Role.ADMIN}), "board_report."
+    ),
     Section("Administration", "admin.index", frozenset({Role.ADMIN}), "admin."),
     Section("Your account", "account.home", frozenset(), "account."),
 ]
@@ -85,6 +94,9 @@ ADMIN_SECTIONS = [
         "Contractors", "admin.contractors", "The delivery organisations and their people."
     ),
     AdminSection("Rounds", "rounds.index", "Programme years, their funding and their settings."),
+    AdminSection(
+        "Money", "money.index", "Contractors’ contract values and spend, and each round’s cost."
+    ),
     AdminSection(
         "Reference data", "reference.index", "Districts, sectors, issues and other lists."
     ),

@@ -218,6 +218,44 @@ def a_story(world: World) -> dict[str, Any]:
     return {"case_study_id": world.story.id}
 
 
+def a_round_contractor(world: World) -> dict[str, Any]:
+    return {"round_id": world.round.id, "contractor_id": world.contractor.id}
+
+
+def a_board_report_query(world: World) -> dict[str, Any]:
+    return {"round": world.round.id, "as_at": "2026-10-01"}
+
+
+def an_issued_report(world: World) -> dict[str, Any]:
+    """An issued board report, made the first time it is asked for."""
+    from sqlalchemy.orm import object_session
+
+    from portal.outcomes.models import IssuedReport
+
+    session = object_session(world.round)
+    found = session.scalars(select(IssuedReport)).first()
+    if found is None:
+        found = IssuedReport(
+            title="Peer Networks board report: Round 3",
+            round_ids=[world.round.id],
+            as_at=dt.date(2026, 10, 1),
+            figures={},
+            html="<p>Frozen</p>",
+            docx=b"PK",
+        )
+        session.add(found)
+    session.commit()
+    return {"report_id": found.id}
+
+
+def an_outcomes_figure(world: World) -> dict[str, Any]:
+    return {"round_id": world.round.id, "figure": "participants"}
+
+
+def an_outcomes_download(world: World) -> dict[str, Any]:
+    return {"round_id": world.round.id, "table": "by-contractor", "fmt": "xlsx"}
+
+
 INVENTORY: dict[str, Declared] = {
     # Surveys: the person's own link (no sign-in); officers' rates, keying in, questions
     "surveys.start": Declared(None, url=a_survey_link, others_not_found=True),
@@ -288,6 +326,8 @@ INVENTORY: dict[str, Declared] = {
     "account.two_factor_set_up": SIGNED_IN,
     "account.new_recovery_codes": SIGNED_IN,
     "account.turn_off_two_factor": SIGNED_IN,
+    "account.your_data": SIGNED_IN,
+    "account.your_data_json": SIGNED_IN,
     # Administration
     "admin.index": only(Role.ADMIN),
     "admin.users": only(Role.ADMIN),
@@ -297,6 +337,7 @@ INVENTORY: dict[str, Declared] = {
     "admin.deactivate_user": only(Role.ADMIN, url=a_user),
     "admin.reactivate_user": only(Role.ADMIN, url=a_user),
     "admin.resend_invitation": only(Role.ADMIN, url=a_user),
+    "admin.erase_user": only(Role.ADMIN, url=a_user),
     "admin.contractors": only(Role.ADMIN),
     "admin.add_contractor": only(Role.ADMIN),
     "admin.contractor_detail": only(Role.ADMIN, url=a_contractor),
@@ -392,6 +433,27 @@ INVENTORY: dict[str, Declared] = {
     "one_to_one.cancel": only(Role.PARTICIPANT, url=a_coaching_booking),
     "support_report.index": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
     "support_report.export": only(Role.OFFICER, Role.CONTRACTOR_LEAD, url=a_support_download),
+    # The outcomes dashboard: officers and administrators, and contractor leads (their own)
+    "outcomes.dashboard": only(Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD),
+    "outcomes.compare": only(Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD),
+    "outcomes.help_page": only(Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD),
+    "outcomes.records": only(
+        Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD, url=an_outcomes_figure
+    ),
+    "outcomes.export": only(
+        Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD, url=an_outcomes_download
+    ),
+    # Money and the board report
+    "money.index": only(Role.ADMIN, Role.OFFICER),
+    "money.round_money": only(Role.ADMIN, Role.OFFICER, url=a_round),
+    "money.contract": only(Role.ADMIN, url=a_round_contractor),
+    "money.projection": only(Role.OFFICER, Role.ADMIN),
+    "board_report.index": only(Role.OFFICER, Role.ADMIN),
+    "board_report.download": only(Role.OFFICER, Role.ADMIN, url=a_board_report_query),
+    "board_report.issue": only(Role.OFFICER, Role.ADMIN),
+    "board_report.issued_list": only(Role.OFFICER, Role.ADMIN),
+    "board_report.issued": only(Role.OFFICER, Role.ADMIN, url=an_issued_report),
+    "board_report.issued_download": only(Role.OFFICER, Role.ADMIN, url=an_issued_report),
 }
 
 
