@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from portal.coaching.models import Booking, BookingStatus, OutsideSupport
 from portal.cohorts.models import Place
+from portal.outcomes.transaction_cache import within_transaction
 from portal.timefmt import to_london
 
 _HUNDREDTH = Decimal("0.01")
@@ -54,7 +55,28 @@ def delivered_support(
     contractor_ids: Collection[int] | None = None,
 ) -> list[DeliveredSupport]:
     """Every piece of 1:1 support delivered in the round (see the module docstring), as at
-    ``as_at`` (UTC) if given, for the given contractors only if given. No side effects."""
+    ``as_at`` (UTC) if given, for the given contractors only if given. No side effects.
+
+    Read once per transaction (``within_transaction``): a round's figures add it up more
+    than once. The list returned is the caller's own."""
+    key = (
+        "delivered_support",
+        round_id,
+        as_at,
+        None if contractor_ids is None else frozenset(contractor_ids),
+    )
+    found = within_transaction(
+        session, key, lambda: _delivered_support(session, round_id, as_at, contractor_ids)
+    )
+    return list(found)
+
+
+def _delivered_support(
+    session: Session,
+    round_id: int,
+    as_at: dt.datetime | None,
+    contractor_ids: Collection[int] | None,
+) -> list[DeliveredSupport]:
     bookings = (
         select(
             Booking.id,

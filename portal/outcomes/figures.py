@@ -27,6 +27,7 @@ from portal.cohorts.models import (
     SessionStatus,
     SessionTheme,
 )
+from portal.outcomes.transaction_cache import within_transaction
 from portal.registration.models import (
     Application,
     ApplicationIssue,
@@ -144,6 +145,67 @@ def _attended_sessions(
     )
 
 
+@dataclass(frozen=True)
+class _AttendedPlace:
+    """A place with at least one attended session held by the as-at moment."""
+
+    place_id: int
+    person_id: int
+    application_id: int
+    business_id: int | None
+    # Left (status "left") with an end before the as-at moment.
+    left: bool
+    hours: Decimal
+
+
+def _attended_places(
+    session: Session, round_id: int, as_at: dt.datetime, contractor_ids: Scope = None
+) -> tuple[_AttendedPlace, ...]:
+    """Every place with attended hours, with its hours summed in SQL (one row per place).
+
+    The people, hours and business figures all read this, so the dashboard runs the
+    registers' join once per transaction (``within_transaction``), not once per figure.
+    """
+    scope = None if contractor_ids is None else frozenset(contractor_ids)
+
+    def compute() -> tuple[_AttendedPlace, ...]:
+        attended = _attended_sessions(round_id, as_at, scope).subquery()
+        rows = session.execute(
+            select(
+                Place.id,
+                Place.person_id,
+                Place.application_id,
+                Application.business_id,
+                Place.status,
+                Place.ended_at,
+                func.sum(attended.c.hours),
+            )
+            .join(attended, attended.c.id == Place.id)
+            .join(Application, Application.id == Place.application_id)
+            .group_by(
+                Place.id,
+                Place.person_id,
+                Place.application_id,
+                Application.business_id,
+                Place.status,
+                Place.ended_at,
+            )
+        )
+        return tuple(
+            _AttendedPlace(
+                place_id,
+                person_id,
+                application_id,
+                business_id,
+                status == PlaceStatus.LEFT and ended_at is not None and ended_at < as_at,
+                Decimal(hours),
+            )
+            for place_id, person_id, application_id, business_id, status, ended_at, hours in rows
+        )
+
+    return within_transaction(session, ("attended_places", round_id, as_at, scope), compute)
+
+
 def placed(
     session: Session, round_id: int, as_at: dt.datetime, *, contractor_ids: Scope = None
 ) -> int:
@@ -166,27 +228,30 @@ def participants(
     """**Participant** (the board's "participants"): a placed person who attended at least one
     session of their cohort. People who left before their first session are not participants.
     """
-    attended = _attended_sessions(round_id, as_at, contractor_ids).subquery()
-    return _count(select(func.count(distinct(attended.c.person_id))), session)
+    return len(participant_ids(session, round_id, as_at, contractor_ids=contractor_ids))
 
 
 def participant_ids(
     session: Session, round_id: int, as_at: dt.datetime, *, contractor_ids: Scope = None
 ) -> set[int]:
     """The people counted as participants (for drilling down to the records)."""
-    attended = _attended_sessions(round_id, as_at, contractor_ids).subquery()
-    return set(session.scalars(select(attended.c.person_id).distinct()))
+    return {place.person_id for place in _attended_places(session, round_id, as_at, contractor_ids)}
 
 
 def group_hours_by_person(
     session: Session, round_id: int, as_at: dt.datetime, *, contractor_ids: Scope = None
 ) -> dict[int, Decimal]:
     """Each participant's group hours attended, from the registers."""
-    attended = _attended_sessions(round_id, as_at, contractor_ids).subquery()
-    rows = session.execute(
-        select(attended.c.person_id, func.sum(attended.c.hours)).group_by(attended.c.person_id)
-    )
-    return {person: Decimal(total) for person, total in rows}
+    scope = None if contractor_ids is None else frozenset(contractor_ids)
+
+    def compute() -> dict[int, Decimal]:
+        totals: dict[int, Decimal] = {}
+        for place in _attended_places(session, round_id, as_at, scope):
+            totals[place.person_id] = totals.get(place.person_id, Decimal(0)) + place.hours
+        return totals
+
+    key = ("hours_by_person", round_id, as_at, scope)
+    return dict(within_transaction(session, key, compute))
 
 
 def completer_ids(
@@ -213,21 +278,11 @@ def withdrawn_ids(
     session: Session, round_id: int, as_at: dt.datetime, *, contractor_ids: Scope = None
 ) -> set[int]:
     """The people counted as withdrawn."""
-    attended = _attended_sessions(round_id, as_at, contractor_ids).subquery()
-    return set(
-        session.scalars(
-            select(Place.person_id)
-            .distinct()
-            .join(Cohort, Cohort.id == Place.cohort_id)
-            .where(
-                *_in_scope(round_id, contractor_ids),
-                Place.status == PlaceStatus.LEFT,
-                Place.ended_at.is_not(None),
-                Place.ended_at < as_at,
-                Place.id.in_(select(attended.c.id)),
-            )
-        )
-    )
+    return {
+        place.person_id
+        for place in _attended_places(session, round_id, as_at, contractor_ids)
+        if place.left
+    }
 
 
 def withdrawn(
@@ -263,16 +318,11 @@ def supported_business_ids(
 
     threshold_minutes = Decimal(programme_round.business_supported_threshold_hours) * 60
     minutes_by_business: dict[int, Decimal] = {}
-    attended = _attended_sessions(programme_round.id, as_at, contractor_ids).subquery()
-    group = session.execute(
-        select(Application.business_id, func.sum(attended.c.hours))
-        .join(Place, Place.id == attended.c.id)
-        .join(Application, Application.id == Place.application_id)
-        .where(Application.business_id.is_not(None))
-        .group_by(Application.business_id)
-    )
-    for business_id, total in group:
-        minutes_by_business[business_id] = Decimal(total) * 60
+    for place in _attended_places(session, programme_round.id, as_at, contractor_ids):
+        if place.business_id is not None:
+            minutes_by_business[place.business_id] = (
+                minutes_by_business.get(place.business_id, Decimal(0)) + place.hours * 60
+            )
     support = delivered_support(
         session, round_id=programme_round.id, as_at=as_at, contractor_ids=contractor_ids
     )
@@ -406,8 +456,8 @@ def group_hours_attended(
 ) -> Decimal:
     """**Group hours attended**: the sum of each participant's attended hours from the
     registers."""
-    attended = _attended_sessions(round_id, as_at, contractor_ids).subquery()
-    return Decimal(session.scalar(select(func.coalesce(func.sum(attended.c.hours), 0))) or 0)
+    places = _attended_places(session, round_id, as_at, contractor_ids)
+    return sum((place.hours for place in places), Decimal(0))
 
 
 def one_to_one_hours(
@@ -441,20 +491,18 @@ def issues_covered(
 ) -> list[IssueCoverage]:
     """**Issues covered**: for each issue, the number of participants who named it when
     applying, and the number of sessions in which the facilitator recorded it as discussed."""
-    attended = _attended_sessions(round_id, as_at, contractor_ids).subquery()
-    named = dict(
-        session.execute(
-            select(ApplicationIssue.issue_code, func.count(distinct(Application.person_id)))
-            .join(Application, Application.id == ApplicationIssue.application_id)
-            .where(
-                Application.round_id == round_id,
-                Application.id.in_(
-                    select(Place.application_id).where(Place.id.in_(select(attended.c.id)))
-                ),
-            )
-            .group_by(ApplicationIssue.issue_code)
-        ).all()
-    )
+    attended_applications = {
+        place.application_id for place in _attended_places(session, round_id, as_at, contractor_ids)
+    }
+    people_naming: dict[str, set[int]] = {}
+    for application_id, person_id, issue_code in session.execute(
+        select(ApplicationIssue.application_id, Application.person_id, ApplicationIssue.issue_code)
+        .join(Application, Application.id == ApplicationIssue.application_id)
+        .where(Application.round_id == round_id)
+    ):
+        if application_id in attended_applications:
+            people_naming.setdefault(issue_code, set()).add(person_id)
+    named = {code: len(people) for code, people in people_naming.items()}
     held = _held_sessions(round_id, as_at, contractor_ids).subquery()
     discussed = dict(
         session.execute(

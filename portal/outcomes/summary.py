@@ -14,6 +14,7 @@ import enum
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from portal.auth.models import Contractor
 from portal.cohorts.models import Cohort, CohortBasis, Place
 from portal.outcomes import figures
 from portal.outcomes.presentation import Percentage, percentage
+from portal.outcomes.transaction_cache import within_transaction
 from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.registration.models import Application, FactAnswer, OwnershipAnswer
 from portal.rounds.models import Round
@@ -235,28 +237,39 @@ def breakdown(
     return rows
 
 
+def _places(session: Session, round_id: int) -> list[Any]:
+    """(person, accepted at, contractor, basis, application, sector, district) for every
+    accepted place in the round, in the order they were accepted."""
+    return list(
+        session.execute(
+            select(
+                Place.person_id,
+                Place.accepted_at,
+                Cohort.contractor_id,
+                Cohort.basis,
+                Application.id,
+                Application.sector_code,
+                Application.district_code,
+            )
+            .join(Cohort, Cohort.id == Place.cohort_id)
+            .join(Application, Application.id == Place.application_id)
+            .where(Cohort.round_id == round_id, Place.accepted_at.is_not(None))
+            .order_by(Place.accepted_at)
+        ).all()
+    )
+
+
 def _groups(
     session: Session, round_id: int, people: set[int], dimension: Dimension
 ) -> dict[tuple[str, str], set[int]]:
     """(key, label) -> the participants in it."""
     if not people:
         return {}
-    # Each participant's place in the round: the one accepted last if they had two.
-    rows = session.execute(
-        select(
-            Place.person_id,
-            Place.accepted_at,
-            Cohort.contractor_id,
-            Cohort.basis,
-            Application.id,
-            Application.sector_code,
-            Application.district_code,
-        )
-        .join(Cohort, Cohort.id == Place.cohort_id)
-        .join(Application, Application.id == Place.application_id)
-        .where(Cohort.round_id == round_id, Place.accepted_at.is_not(None))
-        .order_by(Place.accepted_at)
-    ).all()
+    # Each participant's place in the round: the one accepted last if they had two. The
+    # places are read once per transaction: the dashboard asks for every dimension.
+    rows = within_transaction(
+        session, ("breakdown_places", round_id), lambda: _places(session, round_id)
+    )
     latest = {row[0]: row for row in rows if row[0] in people}
     groups: dict[tuple[str, str], set[int]] = {}
 
@@ -284,13 +297,15 @@ def _groups(
         labels = _labels(session, ReferenceKind.OWNERSHIP_FACT)
         application_person = {row[4]: person for person, row in latest.items()}
         yes: dict[int, set[str]] = {}
+        # The round's "yes" answers, kept for the participants' applications (a join, not a
+        # list of thousands of ids).
         for application_id, fact in session.execute(
-            select(OwnershipAnswer.application_id, OwnershipAnswer.fact_code).where(
-                OwnershipAnswer.application_id.in_(list(application_person)),
-                OwnershipAnswer.answer == FactAnswer.YES,
-            )
+            select(OwnershipAnswer.application_id, OwnershipAnswer.fact_code)
+            .join(Application, Application.id == OwnershipAnswer.application_id)
+            .where(Application.round_id == round_id, OwnershipAnswer.answer == FactAnswer.YES)
         ):
-            yes.setdefault(application_person[application_id], set()).add(fact)
+            if application_id in application_person:
+                yes.setdefault(application_person[application_id], set()).add(fact)
         for person in latest:
             facts = yes.get(person)
             if not facts:

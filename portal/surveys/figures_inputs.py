@@ -38,6 +38,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.cohorts.models import Cohort
+from portal.outcomes.sql_hints import usually_true
+from portal.outcomes.transaction_cache import within_transaction
 from portal.surveys.models import (
     ResponseStatus,
     Satisfaction,
@@ -79,7 +81,33 @@ def latest_answers(
 ) -> dict[tuple[int, int], list[str]]:
     """(round, person) -> the values of the answer that counts for that person (see the
     module docstring: the last one submitted by ``as_at``). People with no answer are left
-    out. With ``contractor_ids``, only invitations for those contractors' cohorts count."""
+    out. With ``contractor_ids``, only invitations for those contractors' cohorts count.
+
+    Read once per transaction (``within_transaction``): the dashboard's summary and its five
+    breakdowns all read the same answers. Treat the result as read-only."""
+    key = (
+        "latest_answers",
+        as_at,
+        measure_code,
+        timing,
+        None if round_ids is None else frozenset(round_ids),
+        None if contractor_ids is None else frozenset(contractor_ids),
+    )
+    return within_transaction(
+        session,
+        key,
+        lambda: _latest_answers(session, as_at, measure_code, timing, round_ids, contractor_ids),
+    )
+
+
+def _latest_answers(
+    session: Session,
+    as_at: dt.datetime,
+    measure_code: str,
+    timing: SurveyTiming,
+    round_ids: Collection[int] | None,
+    contractor_ids: Collection[int] | None,
+) -> dict[tuple[int, int], list[str]]:
     answers = (
         select(
             SurveyInvitation.round_id,
@@ -96,7 +124,7 @@ def latest_answers(
             SurveyAnswer.measure_code == measure_code,
             SurveyAnswer.timing == timing,
             SurveyResponse.status == ResponseStatus.SUBMITTED,
-            SurveyResponse.submitted_at <= as_at,
+            usually_true(session, SurveyResponse.submitted_at <= as_at),
         )
     )
     if round_ids is not None:
@@ -141,17 +169,17 @@ def answer_counts(
         round_ids=round_ids,
         contractor_ids=contractor_ids,
     )
-    invited = (
-        select(SurveyInvitation.round_id, func.count(SurveyInvitation.person_id.distinct()))
-        .where(SurveyInvitation.timing == timing, SurveyInvitation.created_at <= as_at)
-        .group_by(SurveyInvitation.round_id)
+    invited_by_round = within_transaction(
+        session,
+        (
+            "invited",
+            as_at,
+            timing,
+            None if round_ids is None else frozenset(round_ids),
+            None if contractor_ids is None else frozenset(contractor_ids),
+        ),
+        lambda: _invited(session, as_at, timing, round_ids, contractor_ids),
     )
-    if round_ids is not None:
-        invited = invited.where(SurveyInvitation.round_id.in_(list(round_ids)))
-    if contractor_ids is not None:
-        invited = invited.where(SurveyInvitation.cohort_id.in_(_cohorts_of(contractor_ids)))
-
-    invited_by_round: dict[int, int] = {row[0]: row[1] for row in session.execute(invited)}
     tallies: dict[int, dict[str, int]] = {round_id: {} for round_id in invited_by_round}
     respondents: dict[int, int] = dict.fromkeys(invited_by_round, 0)
     for (round_id, _person_id), values in latest.items():
@@ -171,6 +199,29 @@ def answer_counts(
         )
         for round_id in sorted(tallies)
     ]
+
+
+def _invited(
+    session: Session,
+    as_at: dt.datetime,
+    timing: SurveyTiming,
+    round_ids: Collection[int] | None,
+    contractor_ids: Collection[int] | None,
+) -> dict[int, int]:
+    """Round -> the different people invited to ``timing``'s survey by ``as_at``."""
+    invited = (
+        select(SurveyInvitation.round_id, func.count(SurveyInvitation.person_id.distinct()))
+        .where(
+            SurveyInvitation.timing == timing,
+            usually_true(session, SurveyInvitation.created_at <= as_at),
+        )
+        .group_by(SurveyInvitation.round_id)
+    )
+    if round_ids is not None:
+        invited = invited.where(SurveyInvitation.round_id.in_(list(round_ids)))
+    if contractor_ids is not None:
+        invited = invited.where(SurveyInvitation.cohort_id.in_(_cohorts_of(contractor_ids)))
+    return {row[0]: row[1] for row in session.execute(invited)}
 
 
 def _values(choice: str | None, choices: list[str] | None, number: Decimal | None) -> list[str]:
