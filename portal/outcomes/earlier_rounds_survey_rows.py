@@ -222,18 +222,21 @@ def _answer(row: Row, question: QuestionLike) -> AnswerValue | None:
     return (values[0], None, None, None)
 
 
-_ANSWER_KEYS: dict[int, dict[str, str]] = {}
+# Keyed by what the keys are made of, never by id(question): ids of freed objects are reused,
+# so an id-keyed cache once answered for a different question (a flaky import on PostgreSQL).
+_ANSWER_KEYS: dict[tuple[object, ...], dict[str, str]] = {}
 
 
 def _answer_keys(question: QuestionLike) -> dict[str, str]:
     """Each way of writing an answer to a choice question -> its stored value."""
-    found = _ANSWER_KEYS.get(id(question))
+    options = tuple((value, label) for value, label in options_of(question))
+    cache_key = (question.kind, options)
+    found = _ANSWER_KEYS.get(cache_key)
     if found is None:
-        options = options_of(question)
         found = {choice_key(value): value for value, _ in options} | {
             choice_key(label): value for value, label in options
         }
         if question.kind == QuestionKind.SATISFACTION:
             found |= {choice_key(level.label): level.value for level in Satisfaction}
-        _ANSWER_KEYS[id(question)] = found
+        _ANSWER_KEYS[cache_key] = found
     return found
