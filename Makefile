@@ -45,11 +45,11 @@ run: setup instance/.demo-data-loaded
 	  trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
-# Tests run in parallel (pytest-xdist), two workers per core: the browser tests spend much of
-# their time waiting for Chromium and the live server, so a second worker keeps each core busy.
-# worksteal hands the slow tests left at the end to whichever worker is free.
+# Tests run in parallel (pytest-xdist), one worker per core plus one: the browser tests spend
+# part of their time waiting for Chromium and the live server, so the extra worker keeps the
+# cores busy. worksteal hands the slow tests left at the end to whichever worker is free.
 test: setup
-	$(BIN)/pytest -n $$(( $$(nproc) * 2 )) --dist worksteal
+	$(BIN)/pytest -n $$(( $$(nproc) + 1 )) --dist worksteal
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
