@@ -45,11 +45,10 @@ run: setup instance/.demo-data-loaded
 	  trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
-# Tests run in parallel (pytest-xdist), one worker per core plus one: the browser tests spend
-# part of their time waiting for Chromium and the live server, so the extra worker keeps the
-# cores busy. worksteal hands the slow tests left at the end to whichever worker is free.
+# Tests run in parallel (pytest-xdist), one worker per core (more workers were measured slower:
+# the suite is bound by CPU). worksteal hands the slow tests left at the end to a free worker.
 test: setup
-	$(BIN)/pytest -n $$(( $$(nproc) + 1 )) --dist worksteal
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
