@@ -8,14 +8,7 @@ upload (as the applicant import does). It is removed once imported and swept aft
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
-from pathlib import Path
-from typing import Any
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask import session as browser_session
 from werkzeug.wrappers import Response
 
 from portal import db
@@ -27,15 +20,14 @@ from portal.outcomes import earlier_rounds
 from portal.outcomes.earlier_rounds import ImportReport
 from portal.outcomes.earlier_rounds_files import Sources, configured_limits, read_workbook
 from portal.outcomes.import_forms import EarlierRoundsUploadForm
+from portal.uploads import PendingUpload
 
 bp = Blueprint("earlier_rounds", __name__, url_prefix="/outcomes/import")
 
 Page = str | Response | tuple[str, int]
 officers_only = roles_required(Role.OFFICER)
 PENDING = "earlier_rounds_import"
-_FOLDER = "imports"
-_PREFIX = "earlier-rounds-"
-_KEEP_UPLOADS = dt.timedelta(days=1)
+UPLOAD = PendingUpload(PENDING, prefix="earlier-rounds-", suffix=".xlsx")
 
 
 def _actor() -> User:
@@ -50,48 +42,6 @@ def _limits() -> dict[str, int]:
 
 def _read(data: bytes, filename: str) -> Sources:
     return read_workbook(data, filename, **_limits())
-
-
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / _FOLDER
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def _keep_upload(data: bytes, filename: str) -> None:
-    folder = _folder()
-    cutoff = (utcnow() - _KEEP_UPLOADS).timestamp()
-    for old in folder.glob(f"{_PREFIX}*.xlsx"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    _forget_upload()
-    token = secrets.token_hex(16)
-    (folder / f"{_PREFIX}{token}.xlsx").write_bytes(data)
-    browser_session[PENDING] = {
-        "token": token,
-        "filename": filename,
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
-
-
-def _pending_upload() -> tuple[dict[str, Any], bytes] | None:
-    pending = browser_session.get(PENDING)
-    if not isinstance(pending, dict) or not str(pending.get("token", "")).isalnum():
-        return None
-    path = _folder() / f"{_PREFIX}{pending['token']}.xlsx"
-    if not path.is_file():
-        return None
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != pending.get("sha256"):
-        _forget_upload()  # changed since it was checked: never import what was not checked
-        return None
-    return pending, data
-
-
-def _forget_upload() -> None:
-    pending = browser_session.pop(PENDING, None)
-    if isinstance(pending, dict) and str(pending.get("token", "")).isalnum():
-        (_folder() / f"{_PREFIX}{pending['token']}.xlsx").unlink(missing_ok=True)
 
 
 def _check_page(report: ImportReport) -> str:
@@ -116,7 +66,7 @@ def upload() -> Page:
                 db.session, sources, filename, now=utcnow(), actor=_actor()
             )
             if report.ok:
-                _keep_upload(data, filename)
+                UPLOAD.keep(data, filename)
             return _check_page(report)
     return render_template("outcomes/import.html", form=form), 400 if form.errors else 200
 
@@ -127,7 +77,7 @@ def confirm() -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    pending = _pending_upload()
+    pending = UPLOAD.pending()
     if pending is None:
         flash("The workbook you checked is no longer here. Upload it again.", "info")
         return redirect(url_for("earlier_rounds.upload"))
@@ -138,5 +88,5 @@ def confirm() -> Page:
     )
     if not report.imported:
         return _check_page(report)  # someone changed the data since the check
-    _forget_upload()
+    UPLOAD.forget()
     return render_template("outcomes/import_done.html", report=report)

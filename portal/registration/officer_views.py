@@ -12,12 +12,6 @@ again (nothing is lost).
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
-from pathlib import Path
-from typing import Any
-
 from flask import (
     Blueprint,
     abort,
@@ -28,7 +22,6 @@ from flask import (
     request,
     url_for,
 )
-from flask import session as browser_session
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -81,14 +74,14 @@ from portal.registration.queries import (
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
 from portal.timefmt import today_in_london
+from portal.uploads import PendingUpload
 
 bp = Blueprint("applicants", __name__, url_prefix="/applicants")
 
 Page = str | Response | tuple[str, int]
 officers_only = roles_required(Role.OFFICER)
 PENDING_IMPORT = "applicant_import"
-_IMPORT_FOLDER = "imports"
-_KEEP_UPLOADS = dt.timedelta(days=1)
+UPLOAD = PendingUpload(PENDING_IMPORT, prefix="", suffix=".bin")
 _FILTER_KINDS = {
     "district": ReferenceKind.DISTRICT,
     "sector": ReferenceKind.SECTOR,
@@ -287,52 +280,6 @@ def override_eligibility(application_id: int) -> Page:
 # Importing a partner's file
 
 
-def _import_folder() -> Path:
-    folder = Path(current_app.instance_path) / _IMPORT_FOLDER
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def _sweep_old_uploads(folder: Path) -> None:
-    cutoff = (utcnow() - _KEEP_UPLOADS).timestamp()
-    for old in folder.glob("*.bin"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-
-
-def _keep_upload(data: bytes, filename: str, round_id: int) -> None:
-    folder = _import_folder()
-    _sweep_old_uploads(folder)
-    token = secrets.token_hex(16)
-    (folder / f"{token}.bin").write_bytes(data)
-    browser_session[PENDING_IMPORT] = {
-        "token": token,
-        "filename": filename,
-        "round_id": round_id,
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
-
-
-def _pending_upload() -> tuple[dict[str, Any], bytes] | None:
-    pending = browser_session.get(PENDING_IMPORT)
-    if not isinstance(pending, dict) or not str(pending.get("token", "")).isalnum():
-        return None
-    path = _import_folder() / f"{pending['token']}.bin"
-    if not path.is_file():
-        return None
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != pending.get("sha256"):
-        _forget_upload()  # changed since it was checked: never import what was not checked
-        return None
-    return pending, data
-
-
-def _forget_upload() -> None:
-    pending = browser_session.pop(PENDING_IMPORT, None)
-    if isinstance(pending, dict) and str(pending.get("token", "")).isalnum():
-        (_import_folder() / f"{pending['token']}.bin").unlink(missing_ok=True)
-
-
 def _limits() -> dict[str, int]:
     config = current_app.config
     return {
@@ -365,7 +312,7 @@ def import_file() -> Page:
         if report.file_error is not None:
             form.file.errors = [report.file_error]
         else:
-            _keep_upload(data, filename, programme_round.id)
+            UPLOAD.keep(data, filename, round_id=programme_round.id)
             return render_template(
                 "applicants/import_check.html",
                 report=report,
@@ -384,14 +331,14 @@ def confirm_import() -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    pending = _pending_upload()
+    pending = UPLOAD.pending()
     if pending is None:
         flash("The file you checked is no longer here. Upload it again.", "info")
         return redirect(url_for("applicants.import_file"))
     details, data = pending
     programme_round = get_round(db.session, int(details["round_id"]))
     report = _check(data, str(details["filename"]), programme_round)
-    _forget_upload()
+    UPLOAD.forget()
     if report.file_error is not None:
         flash(report.file_error, "info")
         return redirect(url_for("applicants.import_file"))
