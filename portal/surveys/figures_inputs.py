@@ -38,6 +38,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.cohorts.models import Cohort
+from portal.outcomes.presentation import Percentage
 from portal.outcomes.sql_hints import usually_true
 from portal.outcomes.transaction_cache import within_transaction
 from portal.surveys.models import (
@@ -233,10 +234,9 @@ def _values(choice: str | None, choices: list[str] | None, number: Decimal | Non
 
 
 def percent(part: int, whole: int) -> Decimal | None:
-    """``part`` of ``whole`` as a percentage to one decimal place, half up; None of none."""
-    if whole == 0:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    """``part`` of ``whole`` as a percentage to one decimal place, half up; None of none.
+    The rounding is ``portal.outcomes.presentation``'s, the one every figure uses."""
+    return Percentage(part, whole).rounded(1)
 
 
 @dataclass(frozen=True)
