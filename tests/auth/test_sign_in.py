@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.auth.models import RecoveryCode, Role, User, UserStatus
+from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import PASSWORD, TOTP_SECRET, current_code
 
@@ -150,7 +151,7 @@ class TestTwoFactor:
         assert len(used.all()) == 1
 
     def test_staff_without_two_factor_must_set_it_up_first(self, client, make_user, session):
-        make_user(Role.ADMIN, email="admin@example.com", two_factor=False)
+        made = make_user(Role.ADMIN, email="admin@example.com", two_factor=False)
         response = sign_in_with(client, "admin@example.com", PASSWORD)
         assert response.headers["Location"] == "/sign-in/set-up-two-factor"
         page = check_page(client.get("/sign-in/set-up-two-factor"))
@@ -167,7 +168,8 @@ class TestTwoFactor:
         assert len(codes_page.select(".app-recovery-codes li")) == 10
         # Shown once only.
         assert client.get("/sign-in/recovery-codes").status_code == 302
-        admin = session.scalars(select(User).where(User.email == "admin@example.com")).one()
+        # Read from the database: the test session still holds the user as made.
+        admin = reload(session, User, made.id)
         assert admin.has_two_factor
         assert admin.totp_secret == secret
 
