@@ -45,7 +45,7 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import casestudies, coaching, jobs, notifications, security, surveys
+    from portal import casestudies, coaching, jobs, notifications, outcomes, security, surveys
     from portal.auth import sessions
     from portal.auth.access import enforce_access
     from portal.cohorts import services as cohort_services
@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     coaching.init_app(app)  # registers the one-to-one booking reminders job
     surveys.init_app(app)  # registers the survey invitations and reminders job
     casestudies.init_app(app)  # registers the job that ends case-study consent on time
+    outcomes.init_app(app)  # registers the job that stores today's figures ahead of visits
 
 
 def _init_jinja(app: Flask) -> None:

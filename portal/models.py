@@ -32,7 +32,15 @@ from portal.cohorts.models import (
 from portal.db import Base
 from portal.jobs import JobRun
 from portal.notifications.models import OutboxAttachment, OutboxMessage
-from portal.outcomes.models import ContractorContract, IssuedReport
+
+# Imported for its listeners: every commit that writes a record raises the data version.
+from portal.outcomes import stored as _stored  # noqa: F401
+from portal.outcomes.models import (
+    ContractorContract,
+    DataVersion,
+    IssuedReport,
+    StoredFigures,
+)
 from portal.pages.models import Feedback
 from portal.reference.models import BankHoliday, ReferenceItem
 from portal.registration.models import (
@@ -80,6 +88,7 @@ __all__ = [
     "Contractor",
     "ContractorContract",
     "ContractorMembership",
+    "DataVersion",
     "DeclaredConflict",
     "EmailPreference",
     "Feedback",
@@ -95,6 +104,7 @@ __all__ = [
     "Round",
     "SessionTheme",
     "StatusChange",
+    "StoredFigures",
     "Survey",
     "SurveyAnswer",
     "SurveyInvitation",

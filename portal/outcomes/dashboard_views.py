@@ -20,12 +20,12 @@ from wtforms import SelectChoice
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role, User
-from portal.outcomes import charts, drilldown
+from portal.outcomes import charts, drilldown, stored
 from portal.outcomes import dashboard_exports as tables
 from portal.outcomes.dashboard_forms import NOT_A_DATE, CompareForm, DashboardForm, date_args
 from portal.outcomes.figures import as_at_moment
 from portal.outcomes.presentation import hours
-from portal.outcomes.summary import Dimension, RoundSummary, breakdown, round_summary
+from portal.outcomes.summary import Dimension, RoundSummary
 from portal.rounds.models import Round
 from portal.timefmt import govuk_date, today_in_london
 
@@ -85,6 +85,8 @@ class Dashboard:
     round: Round
     as_at: dt.date
     summary: RoundSummary
+    # When the figures were worked out (they may come from the store: portal.outcomes.stored).
+    worked_out_at: dt.datetime
     sections: list[tuple[str, list[tables.SummaryLine]]]
     breakdowns: list[tables.Table]
     issues: tables.Table
@@ -94,26 +96,21 @@ class Dashboard:
 
 
 def _dashboard(programme_round: Round, day: dt.date, scope: frozenset[int] | None) -> Dashboard:
-    session = db.session
-    moment = as_at_moment(day)
-    found = round_summary(session, programme_round, moment, contractor_ids=scope)
+    found = stored.dashboard_figures(db.session, programme_round, as_at_moment(day), scope)
+    figures = found.figures
     for_officer = scope is None
     breakdowns = [
-        tables.breakdown_table(
-            dimension,
-            breakdown(session, programme_round, moment, dimension, contractor_ids=scope),
-            for_officer=for_officer,
-        )
-        for dimension in Dimension
+        tables.breakdown_table(dimension, rows, for_officer=for_officer)
+        for dimension, rows in figures.breakdowns.items()
     ]
-    labels = drilldown.issue_labels(session)
-    issues = tables.issues_table(found, labels, for_officer=for_officer)
-    by_contractor = drilldown.hours_by_contractor(session, programme_round, moment, scope)
+    issues = tables.issues_table(figures.summary, figures.issue_labels, for_officer=for_officer)
+    by_contractor = figures.hours_by_contractor
     return Dashboard(
         round=programme_round,
         as_at=day,
-        summary=found,
-        sections=tables.summary_sections(found),
+        summary=figures.summary,
+        worked_out_at=found.worked_out_at,
+        sections=tables.summary_sections(figures.summary),
         breakdowns=breakdowns,
         issues=issues,
         hours=tables.hours_table(by_contractor),
@@ -205,7 +202,9 @@ def compare() -> tuple[str, int]:
     me = _me()
     scope = _scope(me)
     moment = as_at_moment(day)
-    summaries = [round_summary(session, r, moment, contractor_ids=scope) for r in chosen]
+    summaries = [
+        stored.dashboard_figures(session, r, moment, scope).figures.summary for r in chosen
+    ]
     lines = [tables.summary_sections(found) for found in summaries]
     rows: list[tuple[str, str, list[tables.Shown]]] = []
     if lines:
@@ -289,6 +288,7 @@ def records(round_id: int, figure: str) -> str:
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
+SUMMARY_TABLES = ("summary", "issues", "hours-by-contractor")
 
 
 @bp.get("/<int:round_id>/export/<table>.<fmt>")
@@ -302,31 +302,26 @@ def export(round_id: int, table: str, fmt: str) -> Response:
     session = db.session
     moment = as_at_moment(day)
     dimensions = {f"by-{d.value}": d for d in Dimension}
+    if table not in drilldown.FIGURES and table not in {*SUMMARY_TABLES, *dimensions}:
+        abort(404)
     if table in drilldown.FIGURES:
         chosen = tables.records_table(
             drilldown.records(session, programme_round, moment, table, scope)
         )
-    elif table == "summary":
-        chosen = tables.summary_table(
-            round_summary(session, programme_round, moment, contractor_ids=scope)
+        return tables.download(
+            chosen, fmt, round_name=programme_round.name, as_at_text=day.isoformat()
         )
+    figures = stored.dashboard_figures(session, programme_round, moment, scope).figures
+    # Downloads are published summaries: small numbers are always suppressed.
+    if table == "summary":
+        chosen = tables.summary_table(figures.summary)
     elif table == "issues":
-        found = round_summary(session, programme_round, moment, contractor_ids=scope)
-        # Downloads are published summaries: small numbers are always suppressed.
-        chosen = tables.issues_table(found, drilldown.issue_labels(session), for_officer=False)
+        chosen = tables.issues_table(figures.summary, figures.issue_labels, for_officer=False)
     elif table == "hours-by-contractor":
-        chosen = tables.hours_table(
-            drilldown.hours_by_contractor(session, programme_round, moment, scope)
-        )
-    elif table in dimensions:
-        dimension = dimensions[table]
-        chosen = tables.breakdown_table(
-            dimension,
-            breakdown(session, programme_round, moment, dimension, contractor_ids=scope),
-            for_officer=False,
-        )
+        chosen = tables.hours_table(figures.hours_by_contractor)
     else:
-        abort(404)
+        dimension = dimensions[table]
+        chosen = tables.breakdown_table(dimension, figures.breakdowns[dimension], for_officer=False)
     return tables.download(chosen, fmt, round_name=programme_round.name, as_at_text=day.isoformat())
 
 

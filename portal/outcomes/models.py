@@ -57,3 +57,42 @@ class IssuedReport(Base):
     figures: Mapped[dict[str, object]] = mapped_column(JSON)
     html: Mapped[str] = mapped_column(Text)
     docx: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DataVersion(Base):
+    """One row: a number that goes up with every commit that writes a record.
+
+    Stored figures are stamped with the version they were worked out from and used only while
+    it is still the current one (``portal.outcomes.stored``). The row is created by the first
+    commit that writes anything, so an empty database has version 0.
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class StoredFigures(Base):
+    """The dashboard's figures for one round as at one moment, worked out once and kept.
+
+    Valid only while ``data_version`` is the current data version and ``definitions`` the
+    fingerprint of the code that defines the figures; ``portal.outcomes.stored`` checks both.
+    Holds counts and labels only, never anything about a person.
+    """
+
+    __tablename__ = "stored_figures"
+    __table_args__ = (UniqueConstraint("round_id", "as_at", "scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_round.id", ondelete="CASCADE"), index=True
+    )
+    # The as-at moment (the end of the chosen day in London, in UTC).
+    as_at: Mapped[dt.datetime]
+    # "all", or the contractor ids of a contractor lead's view ("3,7").
+    scope: Mapped[str] = mapped_column(String(200))
+    definitions: Mapped[str] = mapped_column(String(64))
+    data_version: Mapped[int] = mapped_column(BigInteger)
+    worked_out_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)

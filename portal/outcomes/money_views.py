@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
-from portal.outcomes import money
+from portal.outcomes import money, stored
 from portal.outcomes.board_report import (
     CostBasis,
     plural,
@@ -19,7 +19,6 @@ from portal.outcomes.board_report import (
 from portal.outcomes.figures import as_at_moment
 from portal.outcomes.money_forms import ContractForm, ProjectionForm, round_choices
 from portal.outcomes.presentation import pounds
-from portal.outcomes.summary import round_summary
 from portal.rounds.services import get_round, rounds_by_start
 from portal.timefmt import govuk_date, today_in_london
 
@@ -41,7 +40,7 @@ def _money(value: object) -> str:
 @readers
 def index() -> str:
     moment = as_at_moment(today_in_london())
-    summaries = [round_summary(db.session, r, moment) for r in rounds_by_start(db.session)]
+    summaries = [stored.round_summary(db.session, r, moment) for r in rounds_by_start(db.session)]
     return render_template(
         "money/index.html",
         summaries=summaries,
@@ -59,7 +58,7 @@ def round_money(round_id: int) -> str:
     return render_template(
         "money/round.html",
         round=found,
-        summary=round_summary(db.session, found, as_at_moment(today_in_london())),
+        summary=stored.round_summary(db.session, found, as_at_moment(today_in_london())),
         lines=lines,
         contracted=contracted,
         spent=spent,
@@ -109,7 +108,7 @@ def projection() -> tuple[str, int]:
         by_id = {str(r.id): r for r in rounds}
         chosen = [by_id[value] for value in form.round.data]
         moment = as_at_moment(today_in_london())
-        summaries = [round_summary(db.session, r, moment) for r in chosen]
+        summaries = [stored.round_summary(db.session, r, moment) for r in chosen]
         basis = CostBasis(form.basis.data)
         projected = projection_for(summaries, form.cohorts.data, basis)
         result = {

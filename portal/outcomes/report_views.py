@@ -17,12 +17,12 @@ from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
 from portal.exports import _attachment
-from portal.outcomes import snapshot
+from portal.outcomes import snapshot, stored
 from portal.outcomes.board_report import BoardReport, CostBasis, build_report
 from portal.outcomes.figures import as_at_moment
 from portal.outcomes.money_forms import BoardReportForm, IssueForm, round_choices
 from portal.outcomes.report_docx import DOCX_MIMETYPE, report_docx
-from portal.outcomes.summary import RoundSummary, round_summary
+from portal.outcomes.summary import RoundSummary
 from portal.rounds.models import Round
 from portal.rounds.services import rounds_by_start
 from portal.timefmt import govuk_date, today_in_london
@@ -89,7 +89,7 @@ def report_form(source: MultiDict[str, str]) -> tuple[BoardReportForm, Choices |
 
 def summaries_for(choices: Choices) -> list[RoundSummary]:
     moment = as_at_moment(choices.as_at)
-    return [round_summary(db.session, r, moment) for r in choices.rounds]
+    return [stored.round_summary(db.session, r, moment) for r in choices.rounds]
 
 
 def board_report_for(choices: Choices) -> BoardReport:
