@@ -45,12 +45,22 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import casestudies, coaching, jobs, notifications, outcomes, security, surveys
+    from portal import (
+        casestudies,
+        coaching,
+        jobs,
+        notifications,
+        operations,
+        outcomes,
+        security,
+        surveys,
+    )
     from portal.auth import sessions
     from portal.auth.access import enforce_access
     from portal.cohorts import services as cohort_services
     from portal.extensions import csrf, limiter, mail, wtforms_helpers
 
+    operations.init_app(app)  # request ids, log lines and request metrics, before all else
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
@@ -90,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cohorts.views import bp as cohorts
     from portal.cohorts.views import offers
     from portal.notifications import bp as notifications
+    from portal.operations.views import bp as operations
     from portal.outcomes.dashboard_views import bp as outcomes
     from portal.outcomes.import_views import bp as earlier_rounds
     from portal.outcomes.money_views import bp as money
@@ -110,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         admin,
         audit,
         notifications,
+        operations,
         rounds,
         reference,
         registration,

@@ -87,6 +87,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_RETRY_BASE_SECONDS": 60,
     "MAIL_MAX_ATTEMPTS": 6,
     "TIMEZONE": "Europe/London",
+    # Log lines at this level and above go to standard error (see portal.operations.logs).
+    "LOG_LEVEL": "INFO",
+    # /metrics answers only requests with "Authorization: Bearer <this>"; None: no /metrics.
+    "METRICS_TOKEN": None,
     # Where the "other help" offered to people who cannot take part points (see
     # portal.registration.eligibility.signposting). A missing key shows no link.
     "HELP_LINKS": {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import Flask, Response, current_app, make_response, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.operations.requests import route_name
 
 # Codes with a page of their own; any other client error uses the 400 page's wording.
 _PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
@@ -31,5 +33,6 @@ def _http_error(error: HTTPException) -> Response:
 
 def _unexpected_error(error: Exception) -> Response:
     # A handler for Exception stops Flask logging it, so the traceback is logged here.
-    current_app.logger.error("Unexpected error on %s", request.path, exc_info=error)
+    # The route, not the path: paths can hold tokens and names (portal.operations.requests).
+    current_app.logger.error("Unexpected error on %s", route_name(), exc_info=error)
     return render_error_page(InternalServerError.code)

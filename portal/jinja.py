@@ -15,6 +15,7 @@ from portal.auth.forms import ConfirmForm, password_hint
 from portal.auth.models import Role
 from portal.forms import error_summary
 from portal.navigation import admin_sections, service_navigation
+from portal.operations.requests import request_id
 
 
 def init_app(app: Flask, templates: Path) -> None:
@@ -42,6 +43,7 @@ def init_app(app: Flask, templates: Path) -> None:
         password_hint=password_hint,
         roles_for_form=list(Role),
         admin_sections=admin_sections,
+        request_id=request_id,
     )
     app.jinja_env.filters["audit_action"] = describe_action
     app.context_processor(_service_details)

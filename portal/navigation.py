@@ -102,6 +102,9 @@ ADMIN_SECTIONS = [
     ),
     AdminSection("Outbox", "notifications.index", "Emails waiting to be sent or that failed."),
     AdminSection("Audit log", "audit.events", "Who did what, and when."),
+    AdminSection(
+        "Service status", "operations.status_page", "The database, email and scheduled jobs."
+    ),
 ]
 
 

@@ -82,6 +82,9 @@ class Declared:
     # A public page opened by a personal link (a survey): anyone signed in as someone
     # other than its owner (the participant) is refused with 404.
     others_not_found: bool = False
+    # Guarded by something other than a role (a bearer token): everyone gets this outcome
+    # here, and a test of its own covers the guard.
+    everyone_gets: str | None = None
 
 
 PUBLIC = Declared(None)
@@ -346,6 +349,9 @@ INVENTORY: dict[str, Declared] = {
     "audit.events": only(Role.ADMIN),
     "notifications.outbox": only(Role.ADMIN),
     "notifications.outbox_message": only(Role.ADMIN, url=an_email),
+    "operations.status_page": only(Role.ADMIN),
+    # No METRICS_TOKEN in tests, so no /metrics (tests/test_operations.py covers the token).
+    "operations.metrics_page": Declared(None, everyone_gets="not found"),
     # Rounds: officers may look, only administrators change
     "rounds.index": only(Role.ADMIN, Role.OFFICER),
     "rounds.add_round": only(Role.ADMIN),
@@ -543,6 +549,8 @@ def test_every_endpoint_is_in_the_inventory_and_agrees_with_its_rule(app):
 
 
 def expected_outcome(declared: Declared, role: str) -> str:
+    if declared.everyone_gets:
+        return declared.everyone_gets
     if declared.ends_at_sign_in:
         return "sign in"
     if declared.roles is None:

@@ -1,0 +1,52 @@
+"""Gunicorn settings for production: ``gunicorn -c deploy/gunicorn.conf.py wsgi:app``.
+
+Read by gunicorn, not imported by the portal. Settings come from environment variables so one
+file serves every machine:
+
+- ``PORTAL_BIND`` (default ``127.0.0.1:8000``): where to listen, behind the TLS proxy.
+- ``PORTAL_WORKERS`` (default 2 per core, plus 1): worker processes.
+- ``PORTAL_THREADS`` (default 1): threads per worker; more than 1 uses the gthread worker.
+- ``PROMETHEUS_MULTIPROC_DIR``: a folder for the workers' request metrics, so ``/metrics`` adds
+  up every worker's counts. It is emptied when gunicorn starts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("PORTAL_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+threads = int(os.environ.get("PORTAL_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+# A request taking longer than this is stopped: the portal's slowest page (the dashboard
+# worked out for a large round) takes a few seconds.
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# Workers are replaced now and then, so memory does not creep up.
+max_requests = 2000
+max_requests_jitter = 200
+# The portal writes one log line per request itself, with its request id and without paths
+# or query strings (portal.operations.requests), so gunicorn's access log is off.
+accesslog = None
+errorlog = "-"
+# Trust X-Forwarded-* only from the proxy on this machine; the portal's PROXY_FIX_* settings
+# say how many proxies to trust.
+forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server: Any) -> None:
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,91 @@
+"""The production server settings (deploy/gunicorn.conf.py): gunicorn starts the portal with
+several workers, the portal logs its own request lines, and /metrics adds up every worker's
+requests."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from portal.db import make_engine
+from portal.models import Base
+from tests.fixtures.app import TEST_SECRET_KEY
+from tests.fixtures.smtp import _free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "metrics-token-for-the-gunicorn-test-0123456789"
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_gunicorn_serves_with_several_workers_and_metrics_add_them_up(tmp_path):
+    # The server settings are the subject here, not the database: SQLite only.
+    database_url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": TEST_SECRET_KEY,
+        "PORTAL_ENVIRONMENT": "development",
+        "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PORTAL_METRICS_TOKEN": TOKEN,
+        "PORTAL_BIND": f"127.0.0.1:{port}",
+        "PORTAL_WORKERS": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+        for _ in range(20):
+            assert _get(f"{base}/healthz")[0] == 200
+        assert _get(f"{base}/metrics")[0] == 403
+        status, text = _get(f"{base}/metrics", {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200
+        served = re.search(
+            r'^portal_http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)',
+            text,
+            re.MULTILINE,
+        )
+        assert served is not None, text[:2000]
+        # At least the 20 counted requests, whichever worker answered each.
+        assert float(served.group(1)) >= 20
+        assert "portal_database_up 1.0" in text
+        assert len(list((tmp_path / "metrics").glob("counter_*.db"))) >= 1
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    lines = [line for line in output.splitlines() if "portal.requests: GET /healthz 200" in line]
+    assert lines, output[-2000:]
+    assert re.search(r" INFO \[[0-9a-f]{32}\] portal\.requests: GET /healthz 200 \d+ms$", lines[0])

@@ -1,0 +1,162 @@
+"""Running the portal: request ids, log lines without personal data, metrics behind a token,
+and the administrators' status page."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal import jobs
+from portal.auth.access import public
+from portal.auth.models import Role
+from portal.db import utcnow
+from portal.notifications.models import OutboxMessage
+from portal.notifications.services import new_message_id
+from portal.operations.logs import FORMAT
+from portal.operations.requests import RequestIdFilter
+from tests.fixtures.pages import check_page
+
+TOKEN = "metrics-token-for-tests-only-0123456789"
+
+
+def a_queued_email(app: Flask, session: Session) -> None:
+    with app.app_context():
+        message_id = new_message_id()
+    session.add(
+        OutboxMessage(
+            to_address="someone@example.com",
+            subject="Hello",
+            body_text="Hello",
+            body_html="<p>Hello</p>",
+            message_id=message_id,
+        )
+    )
+    session.commit()
+
+
+def test_every_response_carries_a_request_id_and_a_plain_one_offered_is_kept(client):
+    made = client.get("/").headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", made)
+    assert (
+        client.get("/", headers={"X-Request-ID": "lb-1234abcd"}).headers["X-Request-ID"]
+        == "lb-1234abcd"
+    )
+    for unsafe in ("short", "has space in it", "x" * 65, "evil\u2028line-break"):
+        answered = client.get("/", headers={"X-Request-ID": unsafe}).headers["X-Request-ID"]
+        assert re.fullmatch(r"[0-9a-f]{32}", answered), unsafe
+
+
+def test_the_log_line_names_the_route_never_the_path_or_query(client, caplog):
+    caplog.set_level(logging.INFO, logger="portal.requests")
+    client.get("/healthz?email=jane.doe@example.com")
+    client.get("/surveys/r/a-secret-survey-token-1234567890")
+    client.get("/no-such-page/jane.doe@example.com")
+    lines = [record.getMessage() for record in caplog.records if record.name == "portal.requests"]
+    assert lines[0].startswith("GET /healthz 200 ")
+    assert any(line.startswith("GET unmatched 404 ") for line in lines)
+    joined = "\n".join(lines)
+    assert "jane.doe" not in joined
+    assert "a-secret-survey-token" not in joined
+
+
+def test_log_records_carry_the_request_id(app, client):
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(RequestIdFilter())
+    seen: list[str] = []
+    handler.emit = lambda record: seen.append(handler.format(record))  # type: ignore[method-assign]
+    logger = logging.getLogger("portal.requests")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        answered = client.get("/", headers={"X-Request-ID": "trace-0000abcd"})
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert answered.status_code == 200
+    assert any("[trace-0000abcd] portal.requests: GET / 200" in line for line in seen)
+
+
+@pytest.fixture
+def failing_app(app: Flask) -> Flask:
+    @public
+    def broken() -> str:
+        raise RuntimeError("something inside went wrong")
+
+    app.add_url_rule("/broken-for-the-test", "broken_for_the_test", broken)
+    return app
+
+
+def test_an_unexpected_error_shows_a_reference_to_quote(failing_app, caplog):
+    client = failing_app.test_client()
+    response = client.get("/broken-for-the-test", headers={"X-Request-ID": "ref-12345678"})
+    page = check_page(response, status=500)
+    assert "quote reference ref-12345678" in " ".join(page.get_text().split())
+    assert response.headers["X-Request-ID"] == "ref-12345678"
+    logged = [r for r in caplog.records if "Unexpected error on /broken-for-the-test" in r.message]
+    assert logged
+    assert logged[0].exc_info
+
+
+def test_without_a_token_configured_there_are_no_metrics(client):
+    assert client.get("/metrics").status_code == 404
+
+
+class TestMetrics:
+    @pytest.fixture
+    def app_config(self):
+        return {"METRICS_TOKEN": TOKEN}
+
+    def test_a_wrong_or_missing_token_is_refused(self, client):
+        assert client.get("/metrics").status_code == 403
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
+        assert wrong.status_code == 403
+
+    def test_requests_outbox_jobs_and_the_database_are_measured(self, app, client, session):
+        client.get("/healthz")
+        a_queued_email(app, session)
+        with app.app_context():
+            outcomes = jobs.run_due_jobs(session, now=utcnow())
+        assert all(outcome.succeeded for outcome in outcomes)
+        answered = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert answered.status_code == 200
+        assert answered.mimetype == "text/plain"
+        text = answered.get_data(as_text=True)
+        assert re.search(
+            r'^portal_http_requests_total\{method="GET",route="/healthz",status="200"\} [1-9]',
+            text,
+            re.MULTILINE,
+        )
+        assert (
+            'portal_http_request_duration_seconds_bucket{le="0.3",method="GET",route="/healthz"}'
+            in text
+        )
+        assert "portal_database_up 1.0" in text
+        # The send-mail job ran: the message was sent (no server: written to a file).
+        assert 'portal_outbox_messages{status="sent"} 1.0' in text
+        assert 'portal_outbox_messages{status="queued"} 0.0' in text
+        assert 'portal_job_runs_total{job="send-mail"} 1.0' in text
+        assert 'portal_job_last_run_succeeded{job="send-mail"} 1.0' in text
+        assert "jane" not in text
+
+
+def test_the_status_page_shows_the_database_email_and_jobs(app, client, session, signed_in_as):
+    a_queued_email(app, session)
+    signed_in_as(Role.ADMIN)
+    page = check_page(client.get("/admin/status"))
+    text = " ".join(page.get_text().split())
+    assert "Service status" in text
+    assert "Waiting to be sent 1" in text
+    assert "No job has run yet" in text
+    with app.app_context():
+        outcomes = jobs.run_due_jobs(session, now=utcnow())
+    assert all(outcome.succeeded for outcome in outcomes)
+    text = " ".join(check_page(client.get("/admin/status")).get_text().split())
+    assert "send-mail" in text
+    assert "Waiting to be sent 0" in text
+    assert "Failed None" in text
