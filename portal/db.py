@@ -196,12 +196,14 @@ def commit_if_successful(response: Response) -> Response:
         return response
     try:
         db_session.commit()
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db_session.rollback()
         current_app.logger.exception("The commit at the end of the request failed")
-        from portal.errors import render_error_page  # avoid an import cycle at start-up
+        from portal import errors  # avoid an import cycle at start-up
 
-        return render_error_page(500)
+        if errors.database_unavailable(error):
+            return errors.unavailable_page()
+        return errors.render_error_page(500)
     return response
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, make_response, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.operations.requests import route_name
 
@@ -31,8 +32,23 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+def database_unavailable(error: BaseException) -> bool:
+    """True when the database could not do the work: down, restarted mid-request, full, or
+    read-only. The person is told the service is unavailable and nothing was saved (503),
+    rather than shown the generic error page."""
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def unavailable_page() -> Response:
+    response = render_error_page(ServiceUnavailable.code)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 def _unexpected_error(error: Exception) -> Response:
     # A handler for Exception stops Flask logging it, so the traceback is logged here.
     # The route, not the path: paths can hold tokens and names (portal.operations.requests).
     current_app.logger.error("Unexpected error on %s", route_name(), exc_info=error)
+    if database_unavailable(error):
+        return unavailable_page()
     return render_error_page(InternalServerError.code)
