@@ -52,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
         notifications,
         operations,
         outcomes,
+        privacy,
         security,
         surveys,
     )
@@ -75,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     surveys.init_app(app)  # registers the survey invitations and reminders job
     casestudies.init_app(app)  # registers the job that ends case-study consent on time
     outcomes.init_app(app)  # registers the job that stores today's figures ahead of visits
+    privacy.init_app(app)  # registers the retention job
 
 
 def _init_jinja(app: Flask) -> None:

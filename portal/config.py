@@ -87,6 +87,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_RETRY_BASE_SECONDS": 60,
     "MAIL_MAX_ATTEMPTS": 6,
     "TIMEZONE": "Europe/London",
+    # How long personal data is kept, per kind of record: {} keeps the defaults in
+    # portal/privacy/retention.py (participants_years 6, applicants_years 2,
+    # unused_accounts_days 730, emails_days 365); give only the ones to change.
+    "RETENTION": {},
     # Log lines at this level and above go to standard error (see portal.operations.logs).
     "LOG_LEVEL": "INFO",
     # /metrics answers only requests with "Authorization: Bearer <this>"; None: no /metrics.

@@ -54,16 +54,16 @@ def erased_email(user_id: int) -> str:
 
 
 def erase_person(
-    session: Session, person: User, *, actor: User, reason: str, now: dt.datetime
+    session: Session, person: User, *, actor: User | None, reason: str, now: dt.datetime
 ) -> ErasureReport:
     """Erase ``person``'s personal data (see the module docstring). Refuses staff with
     administrator or officer roles (their actions are the audit trail; remove their roles
-    first) and people already erased."""
+    first) and people already erased. ``actor`` is None when the retention job erases."""
     if not reason.strip():
         raise ErasureRefused("Enter the reason for erasing this person")
     if person.email == erased_email(person.id):
         raise ErasureRefused("This person has already been erased")
-    if person.id == actor.id:
+    if actor is not None and person.id == actor.id:
         raise ErasureRefused("You cannot erase yourself")
     if any(role in (Role.ADMIN, Role.OFFICER) for role in person.roles):
         raise ErasureRefused("Remove this person's officer and administrator roles first")
