@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cohorts.delivery_views import participant_bp as my_cohort
     from portal.cohorts.views import bp as cohorts
     from portal.cohorts.views import offers
+    from portal.measures.views import bp as measures
     from portal.notifications import bp as notifications
     from portal.operations.views import bp as operations
     from portal.outcomes.dashboard_views import bp as outcomes
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         outcomes,
         money,
         board_report,
+        measures,
     ):
         app.register_blueprint(blueprint)
 

@@ -59,6 +59,7 @@ SECTIONS = [
     Section(
         "Board report", "board_report.index", frozenset({Role.OFFICER, Role.ADMIN}), "board_report."
     ),
+    Section("Service measures", "measures.index", frozenset({Role.OFFICER}), "measures."),
     Section("Administration", "admin.index", frozenset({Role.ADMIN}), "admin."),
     Section("Your account", "account.home", frozenset(), "account."),
 ]
@@ -104,6 +105,11 @@ ADMIN_SECTIONS = [
     AdminSection("Audit log", "audit.events", "Who did what, and when."),
     AdminSection(
         "Service status", "operations.status_page", "The database, email and scheduled jobs."
+    ),
+    AdminSection(
+        "Service measures",
+        "measures.index",
+        "Registrations started and completed, where people stopped, and feedback.",
     ),
 ]
 

@@ -1,0 +1,34 @@
+"""``/service-measures``: how well the online service works, for officers and administrators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, render_template, request
+
+from portal import db
+from portal.auth.access import roles_required
+from portal.auth.models import Role
+from portal.db import utcnow
+from portal.measures import figures
+
+bp = Blueprint("measures", __name__, url_prefix="/service-measures")
+
+PERIODS = {"30": "Last 30 days", "90": "Last 90 days", "365": "Last 12 months"}
+
+
+@bp.get("/")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def index() -> str:
+    chosen = request.args.get("period", "30")
+    if chosen not in PERIODS:
+        chosen = "30"
+    now = utcnow()
+    since = now - dt.timedelta(days=int(chosen))
+    return render_template(
+        "measures/index.html",
+        periods=PERIODS,
+        chosen=chosen,
+        registration=figures.registration(db.session, since, now),
+        feedback=figures.feedback(db.session, since, now),
+    )
