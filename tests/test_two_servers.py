@@ -1,0 +1,224 @@
+"""Two app servers over one PostgreSQL database and one Redis, as production scales past one
+machine: two gunicorn processes (deploy/gunicorn.conf.py, two workers each) on different
+ports, driven over real HTTP.
+
+- Participants racing for one coaching time through different servers: exactly one wins.
+- Sign-in throttling counts failed attempts across both servers (Redis).
+- A browser signed in on one server is signed in on the other (signed cookie sessions).
+- Two job runners started at the same moment send each queued email exactly once (on SQLite
+  too: two cron runs on one machine).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from portal.auth.models import Role
+from portal.db import utcnow
+from portal.notifications.models import OutboxMessage, OutboxStatus
+from portal.notifications.services import new_message_id
+from tests.coaching.conftest import coaching as coaching  # the fixture, shared
+from tests.coaching.conftest import holding
+from tests.coaching.factories import next_slot_start
+from tests.coaching.test_pages import book_url
+from tests.fixtures.app import TEST_SECRET_KEY
+from tests.fixtures.environment import skip_or_fail
+from tests.fixtures.smtp import _free_port
+from tests.fixtures.users import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/13"
+TAKEN = "That time has just been taken"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args, **_kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+class Browser:
+    """A person's browser: one cookie jar, any server."""
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
+        )
+
+    def request(self, url: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        body = None if data is None else urllib.parse.urlencode(data).encode()
+        try:
+            with self.opener.open(url, data=body, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def token(self, url: str) -> str:
+        status, page = self.request(url)
+        assert status == 200, (url, status)
+        found = _CSRF.search(page)
+        assert found, url
+        return found.group(1)
+
+    def sign_in(self, server: str, email: str, password: str = PASSWORD) -> int:
+        token = self.token(f"{server}/sign-in")
+        return self.request(
+            f"{server}/sign-in", {"csrf_token": token, "email": email, "password": password}
+        )[0]
+
+
+@pytest.fixture
+def servers(database_url: str, tmp_path: Path) -> Iterator[list[str]]:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several app servers share one PostgreSQL database; SQLite is one machine's")
+    try:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    except redis.RedisError:
+        skip_or_fail("the two-server test needs Redis on 127.0.0.1:6379")
+    started = []
+    for number in (1, 2):
+        port = _free_port()
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "PORTAL_SECRET_KEY": TEST_SECRET_KEY,
+            "PORTAL_ENVIRONMENT": "development",
+            "PORTAL_INSTANCE_PATH": str(tmp_path / f"instance-{number}"),
+            "PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL,
+            "PORTAL_BIND": f"127.0.0.1:{port}",
+            "PORTAL_WORKERS": "2",
+            "PORTAL_LOG_LEVEL": "WARNING",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append((process, f"http://127.0.0.1:{port}"))
+    try:
+        for _process, base in started:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if Browser().request(f"{base}/healthz")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        yield [base for _process, base in started]
+    finally:
+        for process, _base in started:
+            process.terminate()
+        for process, _base in started:
+            process.wait(timeout=30)
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def test_two_servers_share_bookings_throttling_and_sessions(servers, session, coaching, make_user):
+    one, two = servers
+    world = coaching(people=4)
+    path = book_url(world, next_slot_start(utcnow()))
+    form = {"support_type": "coaching", "topic": "Winning public sector contracts"}
+
+    # Signed in on one server, signed in on the other.
+    browsers = []
+    for number, person in enumerate(world.people):
+        browser = Browser()
+        assert browser.sign_in(one if number % 2 else two, person.email) == 302
+        browsers.append(browser)
+    prepared = [
+        (browser, server, browser.token(f"{server}{path}"))
+        for browser, server in zip(browsers, [one, two, one, two], strict=True)
+    ]
+
+    barrier = threading.Barrier(len(prepared))
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def book(browser: Browser, server: str, token: str) -> None:
+        barrier.wait(timeout=30)
+        answer = browser.request(f"{server}{path}", {"csrf_token": token, **form})
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=book, args=item) for item in prepared]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    assert sorted(code for code, _ in answers) == [302, 409, 409, 409]
+    assert all(TAKEN in page for code, page in answers if code == 409)
+    session.rollback()
+    assert len(holding(session, world.coach.id)) == 1
+
+    # Five failed sign-ins, spread over both servers, block the account on both.
+    email = f"owner-{uuid.uuid4().hex[:12]}@example.com"
+    make_user(Role.PARTICIPANT, email=email)
+    attacker = Browser()
+    for server in (one, two, one, two, one):
+        assert attacker.sign_in(server, email, "wrong password") == 400
+    assert Browser().sign_in(two, email, "wrong password") == 429
+    assert Browser().sign_in(one, email) == 429
+
+
+def test_two_job_runners_at_once_send_each_email_once(app, session, database_url, tmp_path):
+    with app.app_context():
+        ids = [new_message_id() for _ in range(12)]
+    for number, message_id in enumerate(ids):
+        session.add(
+            OutboxMessage(
+                to_address=f"person{number}@example.com",
+                subject=f"Message {number}",
+                body_text="Hello",
+                body_html="<p>Hello</p>",
+                message_id=message_id,
+            )
+        )
+    session.commit()
+    mail = tmp_path / "mail"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": TEST_SECRET_KEY,
+        "PORTAL_ENVIRONMENT": "development",
+        "PORTAL_INSTANCE_PATH": str(tmp_path / "runner"),
+        "PORTAL_MAIL_FOLDER": str(mail),
+    }
+    runners = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "portal", "run-jobs"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [runner.communicate(timeout=120)[0] for runner in runners]
+    assert all(runner.returncode == 0 for runner in runners), outputs
+    written = sorted(path.name for path in mail.glob("*.eml"))
+    assert len(written) == 12, outputs
+    session.rollback()
+    sent = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [message.status for message in sent] == [OutboxStatus.SENT] * 12
+    assert [message.attempts for message in sent] == [1] * 12
