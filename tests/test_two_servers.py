@@ -11,16 +11,11 @@ ports, driven over real HTTP.
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
-import re
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,48 +34,12 @@ from tests.coaching.factories import next_slot_start
 from tests.coaching.test_pages import book_url
 from tests.fixtures.app import TEST_SECRET_KEY
 from tests.fixtures.environment import skip_or_fail
+from tests.fixtures.http import Browser
 from tests.fixtures.smtp import _free_port
-from tests.fixtures.users import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/13"
 TAKEN = "That time has just been taken"
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *_args, **_kwargs):  # type: ignore[no-untyped-def]
-        return None
-
-
-class Browser:
-    """A person's browser: one cookie jar, any server."""
-
-    def __init__(self) -> None:
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
-        )
-
-    def request(self, url: str, data: dict[str, str] | None = None) -> tuple[int, str]:
-        body = None if data is None else urllib.parse.urlencode(data).encode()
-        try:
-            with self.opener.open(url, data=body, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def token(self, url: str) -> str:
-        status, page = self.request(url)
-        assert status == 200, (url, status)
-        found = _CSRF.search(page)
-        assert found, url
-        return found.group(1)
-
-    def sign_in(self, server: str, email: str, password: str = PASSWORD) -> int:
-        token = self.token(f"{server}/sign-in")
-        return self.request(
-            f"{server}/sign-in", {"csrf_token": token, "email": email, "password": password}
-        )[0]
 
 
 @pytest.fixture

@@ -213,10 +213,13 @@ def members_of(session: Session, cohort: Cohort) -> list[Member]:
     ]
     persons = people(session, places)
     hours = hours_by_place(session, cohort)
+    # Only the two answers shown: loading whole applications brings their lists with them.
     found = {
-        a.id: a
-        for a in session.scalars(
-            select(Application).where(Application.id.in_([p.application_id for p in places]))
+        row.id: row
+        for row in session.execute(
+            select(Application.id, Application.business_name, Application.share_with_cohort).where(
+                Application.id.in_([p.application_id for p in places])
+            )
         )
     }
     rows = [
