@@ -341,6 +341,8 @@ INVENTORY: dict[str, Declared] = {
     "admin.reactivate_user": only(Role.ADMIN, url=a_user),
     "admin.resend_invitation": only(Role.ADMIN, url=a_user),
     "admin.erase_user": only(Role.ADMIN, url=a_user),
+    "admin.restrict_user": only(Role.ADMIN, url=a_user),
+    "admin.lift_restriction": only(Role.ADMIN, url=a_user),
     "admin.contractors": only(Role.ADMIN),
     "admin.add_contractor": only(Role.ADMIN),
     "admin.contractor_detail": only(Role.ADMIN, url=a_contractor),

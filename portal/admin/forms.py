@@ -91,6 +91,16 @@ class EraseForm(PortalForm):
     submit = SubmitField("Erase their personal data", widget=GovSubmitInput())
 
 
+class RestrictForm(PortalForm):
+    reason = reason_field("Enter why you are restricting this person's data")
+    submit = SubmitField("Restrict processing", widget=GovSubmitInput())
+
+
+class LiftRestrictionForm(PortalForm):
+    reason = reason_field("Enter why you are lifting the restriction")
+    submit = SubmitField("Lift the restriction", widget=GovSubmitInput())
+
+
 class ContractorForm(PortalForm):
     name = StringField(
         "Organisation name",

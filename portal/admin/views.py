@@ -16,7 +16,9 @@ from portal.admin.forms import (
     EndContractorForm,
     EraseForm,
     InviteUserForm,
+    LiftRestrictionForm,
     ReactivateForm,
+    RestrictForm,
     UserFilterForm,
     contractor_choices,
 )
@@ -208,6 +210,46 @@ def erase_user(user_id: int) -> Page:
             return redirect(url_for("admin.user_detail", user_id=user.id))
     status = 400 if form.errors else 200
     return render_template("admin/erase_user.html", form=form, user=user), status
+
+
+@bp.route("/users/<int:user_id>/restrict", methods=["GET", "POST"])
+@admin_only
+def restrict_user(user_id: int) -> Page:
+    """Restricting processing instead of erasing: records kept, the person left alone."""
+    return _restriction(user_id, lifting=False)
+
+
+@bp.route("/users/<int:user_id>/lift-restriction", methods=["GET", "POST"])
+@admin_only
+def lift_restriction(user_id: int) -> Page:
+    return _restriction(user_id, lifting=True)
+
+
+def _restriction(user_id: int, *, lifting: bool) -> Page:
+    from portal.privacy import restriction
+
+    user = services.get_user(db.session, user_id)
+    if user.is_restricted != lifting:
+        state = "is already restricted" if user.is_restricted else "is not restricted"
+        flash(f"Processing of {user.name}'s data {state}.", "info")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    form = LiftRestrictionForm() if lifting else RestrictForm()
+    if form.validate_on_submit():
+        try:
+            if lifting:
+                restriction.lift(db.session, user, actor=_actor(), reason=form.reason.data)
+            else:
+                restriction.restrict(
+                    db.session, user, actor=_actor(), reason=form.reason.data, now=utcnow()
+                )
+        except restriction.RestrictionRefused as refused:
+            form.reason.errors = [str(refused)]
+        else:
+            done = "is no longer restricted" if lifting else "is now restricted"
+            flash(f"Processing of {user.name}'s data {done}.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/restriction.html", form=form, user=user, lifting=lifting), status
 
 
 @bp.post("/users/<int:user_id>/resend-invitation")

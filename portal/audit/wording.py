@@ -15,6 +15,8 @@ _WORDS = {
     "user.password_changed": "Password changed",
     "user.email_changed": "Email address changed",
     "privacy.person_erased": "Person erased (right to erasure)",
+    "privacy.processing_restricted": "Processing restricted",
+    "privacy.restriction_lifted": "Restriction of processing lifted",
     "user.two_factor_enabled": "Two-factor sign-in turned on",
     "user.two_factor_disabled": "Two-factor sign-in turned off",
     "user.recovery_code_used": "Recovery code used to sign in",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, enum_column, utcnow
@@ -104,6 +104,10 @@ class User(Base):
     totp_confirmed_at: Mapped[dt.datetime | None]
     # The last TOTP time step accepted, so a code cannot be used twice.
     totp_last_step: Mapped[int | None]
+    # Processing restricted (UK GDPR article 18): the records are kept, but the person is not
+    # emailed, matched or surveyed until an administrator lifts it (portal.privacy.restriction).
+    restricted_at: Mapped[dt.datetime | None]
+    restriction_reason: Mapped[str] = mapped_column(Text, default="")
 
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -124,6 +128,10 @@ class User(Base):
     @property
     def is_anonymous(self) -> bool:
         return False
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -221,3 +229,19 @@ class EmailPreference(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     category: Mapped[EmailCategory] = mapped_column(enum_column(EmailCategory))
     wanted: Mapped[bool] = mapped_column(default=True)
+
+
+class EndedSession(Base):
+    """A session its owner signed out of: a copy of its cookie is refused from then on.
+
+    Sessions are signed cookies; each carries a random id from sign-in. Signing out records
+    a hash of that id here, and every request with a session checks it
+    (``portal.auth.sessions``). Rows are removed once the session would have ended anyway.
+    """
+
+    __tablename__ = "ended_session"
+
+    session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ended_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When the session would have reached its absolute time limit.
+    forget_after: Mapped[dt.datetime] = mapped_column(index=True)

@@ -8,15 +8,20 @@ offers to extend) and after ``SESSION_MAX_HOURS`` in any case.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
 import time
 from typing import Any
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import LoginManager, login_user, logout_user
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.models import User
+from portal.auth.models import EndedSession, User
 from portal.db import utcnow
 
 login_manager = LoginManager()
@@ -25,6 +30,8 @@ _PENDING = "pending_sign_in"
 _SIGNED_IN_AT = "signed_in_at"
 _SEEN_AT = "seen_at"
 _NEXT = "after_sign_in"
+# A random id per signed-in session, so signing out can end copies of the cookie too.
+_SESSION_ID = "sid"
 # How long the gap between password and two-factor code may be.
 PENDING_SECONDS = 10 * 60
 
@@ -48,6 +55,9 @@ def _load_user(identity: str) -> User | None:
 
 def _expire_idle_session() -> None:
     if request.endpoint == "static" or "_user_id" not in session:
+        return
+    if _was_signed_out():
+        end_session()
         return
     now = time.time()
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
@@ -101,6 +111,7 @@ def complete_sign_in(user: User, next_path: str | None = None) -> str:
     now = time.time()
     session[_SIGNED_IN_AT] = now
     session[_SEEN_AT] = now
+    session[_SESSION_ID] = secrets.token_urlsafe(24)
     user.last_signed_in_at = utcnow()
     from portal.urls import is_safe_local_path
 
@@ -115,6 +126,40 @@ def refresh_session_identity(user: User) -> None:
 def end_session() -> None:
     logout_user()
     session.clear()
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _was_signed_out() -> bool:
+    """Whether this cookie belongs to a session its owner signed out of (a copy of it)."""
+    session_id = session.get(_SESSION_ID)
+    if not isinstance(session_id, str):
+        return False  # signed in before session ids: ends at its time limit as before
+    return db.session.get(EndedSession, _hash(session_id)) is not None
+
+
+def sign_out_everywhere() -> None:
+    """End this session everywhere: here, and in any copy of its cookie (ASVS 3.3.1).
+
+    Side effect: adds an EndedSession row (committed with the request)."""
+    session_id = session.get(_SESSION_ID)
+    if isinstance(session_id, str):
+        signed_in_at = float(session.get(_SIGNED_IN_AT, time.time()))
+        forget_after = dt.datetime.fromtimestamp(signed_in_at, dt.UTC) + dt.timedelta(
+            hours=current_app.config["SESSION_MAX_HOURS"]
+        )
+        db.session.merge(EndedSession(session_hash=_hash(session_id), forget_after=forget_after))
+    end_session()
+
+
+def forget_ended_sessions(db_session: Session, now: dt.datetime) -> int:
+    """Remove ended sessions that would have reached their time limit by ``now``."""
+    return int(
+        db_session.execute(delete(EndedSession).where(EndedSession.forget_after < now)).rowcount
+        or 0
+    )
 
 
 def require_two_factor_set_up(user: User) -> Response:

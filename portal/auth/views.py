@@ -32,6 +32,7 @@ from portal.auth.sessions import (
     end_session,
     pending_user,
     seconds_until_idle_timeout,
+    sign_out_everywhere,
     start_pending_sign_in,
 )
 from portal.auth.tokens import TokenError, TokenPurpose
@@ -181,7 +182,10 @@ def sign_out() -> Response:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("account.home"))
-    end_session()
+    if request.args.get("timed_out"):
+        end_session()
+    else:
+        sign_out_everywhere()
     if request.args.get("timed_out"):
         minutes = current_app.config["SESSION_IDLE_MINUTES"]
         flash(

@@ -137,6 +137,10 @@ def matchable_applications(session: Session, programme_round: Round) -> list[App
                 Application.round_id == programme_round.id,
                 Application.status.in_(MATCHABLE),
                 Application.id.not_in(holding),
+                # Not those whose processing is restricted (portal.privacy.restriction).
+                Application.person_id.not_in(
+                    select(User.id).where(User.restricted_at.is_not(None))
+                ),
             )
             .order_by(Application.id)
         )

@@ -45,13 +45,18 @@ def queue_email(
 
     ``context`` must hold absolute links (``portal.urls.external_url``). Essential email
     passes ``category=None``; otherwise nothing is queued (and None returned) when ``to``
-    is a person who turned that category off. Needs an app context.
+    is a person who turned that category off. Nothing is queued (None) to a person whose
+    processing is restricted, whether given as a User or by address. Needs an app context.
 
     Side effect: flushes a new OutboxMessage, sent after the caller's transaction commits.
     """
     if any(char in subject for char in "\r\n"):
         raise ValueError("An email subject must be one line")
+    if isinstance(to, str):
+        to = session.scalar(select(User).where(User.email == to)) or to
     if isinstance(to, User):
+        if to.is_restricted:  # no email at all: portal.privacy.restriction
+            return None
         if category is not None and not _wants(session, to, category):
             return None
         if to.id is None:

@@ -57,6 +57,14 @@ NOT_FIGURE_INPUTS = frozenset(
         "outbox_attachment",
         "audit_event",
         "feedback",
+        # Accounts: the stored figures count places, sessions and answers, never read who
+        # someone is (sign-ins would otherwise make them out of date).
+        "user_account",
+        "user_role",
+        "recovery_code",
+        "account_token",
+        "email_preference",
+        "ended_session",
     }
 )
 _CHANGED = "portal.outcomes.stored.changed"

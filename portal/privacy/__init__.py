@@ -20,10 +20,12 @@ def init_app(app: Flask) -> None:
 
 
 def _retention_job(session: Session, now: dt.datetime) -> str:
+    from portal.auth.sessions import forget_ended_sessions
     from portal.privacy.erasure import remove_mail_files
     from portal.privacy.retention import apply_retention
 
     report = apply_retention(session, now, current_app.config["RETENTION"])
     folder = current_app.config["MAIL_FOLDER"] or Path(current_app.instance_path) / "mail"
     remove_mail_files(Path(folder), list(report.outbox_ids))
-    return report.summary()
+    forgotten = forget_ended_sessions(session, now)
+    return f"{report.summary()}; {forgotten} ended sign-ins forgotten"

@@ -201,7 +201,8 @@ def _invite(
 ) -> SurveyInvitation | None:
     """Create the invitation and email it, unless it exists already.
 
-    Returns None when the survey has no published version yet (the job tries again).
+    Returns None when the survey has no published version yet, or the person's processing is
+    restricted (the job tries again).
     Side effects: flushes the invitation and its link, queues the email, records an
     ``survey_invitation.created`` audit event. Without ``notify`` no link or email is
     made (and no reminders follow) until an officer sends it.
@@ -216,6 +217,8 @@ def _invite(
     person = session.get(User, place.person_id)
     assert cohort is not None
     assert person is not None
+    if person.is_restricted:  # not surveyed while restricted (portal.privacy.restriction)
+        return None
     invitation = SurveyInvitation(
         timing=timing,
         place_id=place.id,

@@ -1,8 +1,11 @@
 """Sessions end after inactivity (with a warning that lets the person stay) and after 12 hours."""
 
+import datetime as dt
 import time
 
 from portal.auth.models import Role
+from portal.auth.sessions import forget_ended_sessions
+from portal.db import utcnow
 from tests.fixtures.pages import check_page
 
 
@@ -55,3 +58,32 @@ def test_the_warning_dialog_is_on_signed_in_pages_only(client, signed_in_as):
 
 def test_a_signed_out_browser_is_told_it_is_signed_out(client):
     assert client.get("/session/status").json == {"signed_in": False, "seconds_left": 0}
+
+
+def test_signing_out_ends_copies_of_the_session_cookie_too(app, client, session, signed_in_as):
+    """ASVS 3.3.1: a cookie copied before signing out (from another device, a proxy log or
+    malware) no longer works once its owner signs out."""
+    signed_in_as(Role.PARTICIPANT)
+    copy = app.test_client()
+    cookie = client.get_cookie("portal_session")
+    assert cookie is not None
+    copy.set_cookie("portal_session", cookie.value)
+    assert copy.get("/account/").status_code == 200
+    token = client.csrf_token_from("/account/")
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    refused = copy.get("/account/")
+    assert refused.status_code == 302
+    assert refused.headers["Location"].startswith("/sign-in")
+    # Forgotten only once the session would have reached its 12-hour limit anyway.
+    assert forget_ended_sessions(session, utcnow()) == 0
+    assert forget_ended_sessions(session, utcnow() + dt.timedelta(hours=12, minutes=1)) == 1
+    session.commit()
+
+
+def test_a_session_from_before_session_ids_still_works_until_its_time_limit(app, client, make_user):
+    user = make_user(Role.PARTICIPANT)
+    with client.session_transaction() as browser_session:
+        browser_session["_user_id"] = user.get_id()
+        browser_session["signed_in_at"] = time.time()
+        browser_session["seen_at"] = time.time()
+    assert client.get("/account/").status_code == 200

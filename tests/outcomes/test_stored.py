@@ -10,11 +10,12 @@ them (so the check could fail). Writes to tables the figures never read keep the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.orm import Session
 
 from portal import db
@@ -209,13 +210,25 @@ def test_if_storing_fails_the_figures_are_shown_and_the_transaction_goes_on(
 
 
 def test_the_sample_rounds_read_back_exactly_for_officers_and_for_a_lead(session, reference_data):
+    """Also the proof behind ``NOT_FIGURE_INPUTS``: working out every stored figure sends no
+    SQL that names a table whose writes keep the store."""
     earlier_rounds.run_import(session, read_folder(SAMPLES), "samples", now=utcnow())
     session.commit()
     one = session.scalar(select(Round).where(Round.name == "Round 1"))
     contractor = session.scalars(select(Contractor.id).order_by(Contractor.id)).first()
     board_day = figures.as_at_moment(dt.date(2022, 2, 10))
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = session.get_bind()
     for scope in (None, frozenset({contractor})):
-        worked_out = stored.work_out(session, one, board_day, scope)
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            worked_out = stored.work_out(session, one, board_day, scope)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
         assert typed_json.from_json(stored.DashboardFigures, typed_json.to_json(worked_out)) == (
             worked_out
         )
@@ -228,6 +241,9 @@ def test_the_sample_rounds_read_back_exactly_for_officers_and_for_a_lead(session
     summary = stored.round_summary(session, one, board_day)
     assert (summary.cohorts, summary.participants) == (31, 327)
     assert (summary.satisfaction.satisfied, summary.satisfaction.respondents) == (206, 212)
+    assert len(statements) > 40
+    named = re.compile(r"\b(" + "|".join(sorted(stored.NOT_FIGURE_INPUTS)) + r")\b")
+    assert [sql for sql in statements if named.search(sql)] == []
 
 
 def test_the_job_works_out_todays_figures_and_clears_out_old_entries(session, tiny_round):
@@ -257,8 +273,6 @@ def test_the_dashboard_shows_when_its_figures_were_worked_out_and_reads_them_onc
 
     def count(*args: object) -> None:
         queries.append(str(args[2]))
-
-    from sqlalchemy import event
 
     event.listen(engine, "before_cursor_execute", count)
     second = check_page(client.get(url))
