@@ -261,15 +261,10 @@ def planned_cohorts(
     )
 
 
-def _held_sessions(round_id: int, as_at: dt.datetime, scope: Scope):  # type: ignore[no-untyped-def]
-    # The same query that ``figures.group_hours_delivered`` sums, so the list matches it.
-    return figures._held_sessions(round_id, as_at, scope)
-
-
 def sessions_held(
     session: Session, programme_round: Round, as_at: dt.datetime, scope: Scope
 ) -> Records:
-    held = _held_sessions(programme_round.id, as_at, scope).subquery()
+    held = figures.held_sessions_query(programme_round.id, as_at, scope).subquery()
     query = (
         select(held.c.starts_at, held.c.ends_at, Cohort.name, func.coalesce(Contractor.name, ""))
         .join(
@@ -404,12 +399,14 @@ def hours_by_contractor(
     same records the round's hours figures sum, split by the cohort's contractor."""
     names = dict(session.execute(select(Contractor.id, Contractor.name)).all())
     delivered: dict[int | None, int] = {}
-    held = _held_sessions(programme_round.id, as_at, scope).add_columns(Cohort.contractor_id)
+    held = figures.held_sessions_query(programme_round.id, as_at, scope).add_columns(
+        Cohort.contractor_id
+    )
     for _id, starts_at, ends_at, contractor in session.execute(held):
         seconds = int((ends_at - starts_at).total_seconds())
         delivered[contractor] = delivered.get(contractor, 0) + seconds
     attended: dict[int | None, Decimal] = {}
-    registers = figures._attended_sessions(programme_round.id, as_at, scope).add_columns(
+    registers = figures.attended_sessions_query(programme_round.id, as_at, scope).add_columns(
         Cohort.contractor_id
     )
     for _place, _person, hours, contractor in session.execute(registers):

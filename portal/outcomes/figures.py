@@ -125,7 +125,7 @@ def _in_scope(round_id: int, contractor_ids: Scope) -> list[ColumnElement[bool]]
     return conditions
 
 
-def _attended_sessions(
+def attended_sessions_query(
     round_id: int, as_at: dt.datetime, contractor_ids: Scope = None
 ) -> Select[tuple[int, int, Decimal]]:
     """(place, person, hours) for each attended session held by ``as_at``."""
@@ -169,7 +169,7 @@ def _attended_places(
     scope = None if contractor_ids is None else frozenset(contractor_ids)
 
     def compute() -> tuple[_AttendedPlace, ...]:
-        attended = _attended_sessions(round_id, as_at, scope).subquery()
+        attended = attended_sessions_query(round_id, as_at, scope).subquery()
         rows = session.execute(
             select(
                 Place.id,
@@ -428,9 +428,11 @@ def contractors_delivering(
 # Hours
 
 
-def _held_sessions(
+def held_sessions_query(
     round_id: int, as_at: dt.datetime, contractor_ids: Scope = None
 ) -> Select[tuple[int, dt.datetime, dt.datetime]]:
+    """(session, starts, ends) for each group session held by ``as_at``: what the group
+    hours delivered sum, and what the dashboard's records list."""
     return (
         select(CohortSession.id, CohortSession.starts_at, CohortSession.ends_at)
         .join(Cohort, Cohort.id == CohortSession.cohort_id)
@@ -446,7 +448,7 @@ def group_hours_delivered(
     session: Session, round_id: int, as_at: dt.datetime, *, contractor_ids: Scope = None
 ) -> Decimal:
     """**Group hours delivered**: the sum of the lengths of sessions held."""
-    rows = session.execute(_held_sessions(round_id, as_at, contractor_ids)).all()
+    rows = session.execute(held_sessions_query(round_id, as_at, contractor_ids)).all()
     total = sum(((end - start).total_seconds() for _id, start, end in rows), 0.0)
     return Decimal(int(total)) / Decimal(3600)
 
@@ -503,7 +505,7 @@ def issues_covered(
         if application_id in attended_applications:
             people_naming.setdefault(issue_code, set()).add(person_id)
     named = {code: len(people) for code, people in people_naming.items()}
-    held = _held_sessions(round_id, as_at, contractor_ids).subquery()
+    held = held_sessions_query(round_id, as_at, contractor_ids).subquery()
     discussed = dict(
         session.execute(
             select(SessionTheme.issue_code, func.count(distinct(SessionTheme.session_id)))
