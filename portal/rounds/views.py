@@ -101,7 +101,8 @@ def edit_settings(round_id: int, group: str) -> Page:
         else:
             if changed:
                 flash(f"{GROUP_TITLES[group]} saved.", "success")
-            return redirect(url_for("rounds.show_round", round_id=found.id, _anchor=group))
+            # No #fragment: scrolling to it would take focus from the success banner.
+            return redirect(url_for("rounds.show_round", round_id=found.id))
     return render_template(
         f"rounds/edit_{group.replace('-', '_')}.html",
         form=form,
