@@ -31,5 +31,7 @@ def init_app(app: Flask) -> None:
                 }
             },
             "root": {"level": app.config["LOG_LEVEL"], "handlers": ["stderr"]},
+            # Migrations say what they run only when something is wrong.
+            "loggers": {"alembic": {"level": "WARNING"}},
         }
     )
