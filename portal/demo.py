@@ -13,6 +13,7 @@ from portal.coaching import demo as coaching_demo
 from portal.cohorts import delivery_demo
 from portal.cohorts import demo as cohorts_demo
 from portal.db import utcnow
+from portal.measures import demo as measures_demo
 from portal.reference import services as reference
 from portal.registration.demo import load_demo_applicants
 from portal.rounds.demo import load_demo_rounds
@@ -50,6 +51,7 @@ def load(session: Session, echo: Echo = click.echo) -> None:
         ("surveys", surveys_demo.load),
         ("case studies", case_studies_demo.load),
         ("earlier rounds (Rounds 1 and 2)", load_earlier_rounds),
+        ("service measures", measures_demo.load),
     ]
     with click.progressbar(steps, label="Loading demo data", file=None) as bar:
         results = [(name, step(session)) for name, step in bar]
