@@ -76,8 +76,14 @@ def find_users(
 ) -> UserPage:
     query = select(User)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+        # autoescape: a % or _ typed in the search matches itself, not any characters.
+        wanted = search.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(User.name).contains(wanted, autoescape=True),
+                func.lower(User.email).contains(wanted, autoescape=True),
+            )
+        )
     if role is not None:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if status is not None:

@@ -129,6 +129,10 @@ def test_user_list_filters_and_unknown_ids(client, signed_in_as, make_user):
     assert [a.get_text(strip=True) for a in page.select("tbody a")] == ["Colin Coach"]
     page = check_page(client.get("/admin/users?search=PRIYA"))
     assert [a.get_text(strip=True) for a in page.select("tbody a")] == ["Priya Participant"]
+    # % and _ match themselves, not any characters.
+    for wildcard in ("%", "_", "pri_ya"):
+        page = check_page(client.get(f"/admin/users?search={wildcard}"))
+        assert page.select("tbody a") == [], wildcard
     assert check_page(client.get("/admin/users?role=emperor"), status=400)
     assert client.get("/admin/users/999999").status_code == 404
     assert client.get("/admin/users?page=abc").status_code == 200
