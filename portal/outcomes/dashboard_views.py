@@ -59,6 +59,8 @@ def _parse_as_at(form: DashboardForm | CompareForm, not_a_date: bool) -> tuple[d
         return today_in_london(), False
     day = form.as_at.data or today_in_london()
     form.as_at.data = day
+    if not any(form.as_at.raw_data or ()):
+        form.as_at.raw_data = None  # no date typed: the boxes show the day used
     return day, True
 
 

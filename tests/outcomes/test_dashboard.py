@@ -23,6 +23,7 @@ from portal.outcomes import earlier_rounds
 from portal.outcomes.earlier_rounds_files import read_folder
 from portal.outcomes.samples.generate import HERE as SAMPLES
 from portal.rounds.models import Round
+from portal.timefmt import today_in_london
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import sign_in
 from tests.outcomes.test_earlier_rounds import tiny, write_files
@@ -230,6 +231,14 @@ def test_a_bad_date_is_explained_and_unknown_records_are_not_found(
     # The date input's three parts work as well as the links' one.
     page = check_page(client.get(f"/outcomes/?round={tiny_round.id}&as_at=31&as_at=3&as_at=2020"))
     assert "as at 31 March 2020" in page.get_text()
+    # With no date chosen, the boxes show the day the figures are for (today).
+    page = check_page(client.get(f"/outcomes/?round={tiny_round.id}"))
+    today = today_in_london()
+    assert [page.select_one(f"#as_at-{part}")["value"] for part in ("day", "month", "year")] == [
+        f"{today.day:02d}",
+        f"{today.month:02d}",
+        str(today.year),
+    ]
     assert client.get(f"/outcomes/{tiny_round.id}/records/nothing").status_code == 404
     assert client.get("/outcomes/999999/records/participants").status_code == 404
     assert client.get(f"/outcomes/{tiny_round.id}/export/nothing.csv").status_code == 404
