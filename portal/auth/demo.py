@@ -7,6 +7,7 @@ refuses to run in production.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -93,6 +94,25 @@ def load(session: Session) -> int:
         created += 1
     session.flush()
     return created
+
+
+def add_demo_participant(
+    session: Session, *, email: str, name: str, at: dt.datetime, password_hash: str
+) -> User:
+    """A participant account with the demo password, its email confirmed ``at``. Flushed."""
+    person = User(
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        status=UserStatus.ACTIVE,
+        email_verified_at=at,
+        created_at=at,
+        status_changed_at=at,
+    )
+    person.role_grants = [UserRole(role=Role.PARTICIPANT, granted_at=at)]
+    session.add(person)
+    session.flush()
+    return person
 
 
 def sign_in_lines() -> list[str]:

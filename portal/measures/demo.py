@@ -8,8 +8,8 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.auth.demo import DEMO_PASSWORD
-from portal.auth.models import Role, User, UserRole, UserStatus
+from portal.auth.demo import DEMO_PASSWORD, add_demo_participant
+from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.db import utcnow
 from portal.pages.models import Feedback, FeedbackRating
@@ -44,18 +44,13 @@ def load(session: Session) -> int:
             continue
         started = now - dt.timedelta(days=days_ago, hours=number)
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
-        person = User(
+        person = add_demo_participant(
+            session,
             email=email,
             name=f"Demo Draft {number}",
+            at=started,
             password_hash=password_hash,
-            status=UserStatus.ACTIVE,
-            email_verified_at=started,
-            created_at=started,
-            status_changed_at=started,
         )
-        person.role_grants = [UserRole(role=Role.PARTICIPANT, granted_at=started)]
-        session.add(person)
-        session.flush()
         application = services.start_application(
             session, person=person, programme_round=programme_round, now=started
         )

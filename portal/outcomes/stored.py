@@ -197,11 +197,14 @@ def _store(
         )
 
 
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (SQLite and PostgreSQL)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 def _upsert(session: Session, table: Table, values: dict[str, object], keys: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """INSERT ... ON CONFLICT (keys) DO UPDATE, on SQLite and PostgreSQL."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(values)
+    statement = _insert(session)(table).values(values)
     return statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: statement.excluded[name] for name in values if name not in keys},
@@ -246,9 +249,7 @@ def _raise_the_version(session: Session) -> None:
     # Last statement before COMMIT, so the row is locked (PostgreSQL) for as short a time as
     # possible and no transaction waits for it while holding anything else.
     table = DataVersion.__table__
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(id=_VERSION_ROW, version=1)
+    statement = _insert(session)(table).values(id=_VERSION_ROW, version=1)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["id"], set_={"version": table.c.version + 1}

@@ -32,18 +32,7 @@ def restrict(session: Session, person: User, *, actor: User, reason: str, now: d
         raise RestrictionRefused("Enter why you are restricting this person's data")
     if person.is_restricted:
         raise RestrictionRefused("Processing of this person's data is already restricted")
-    person.restricted_at = now
-    person.restriction_reason = reason.strip()
-    record(
-        session,
-        actor=actor,
-        action="privacy.processing_restricted",
-        entity_type="user",
-        entity_id=person.id,
-        fields=["restricted_at", "restriction_reason"],
-        reason=reason.strip(),
-    )
-    session.flush()
+    _change(session, person, actor, reason, now, "privacy.processing_restricted")
 
 
 def lift(session: Session, person: User, *, actor: User, reason: str) -> None:
@@ -51,12 +40,23 @@ def lift(session: Session, person: User, *, actor: User, reason: str) -> None:
         raise RestrictionRefused("Enter why you are lifting the restriction")
     if not person.is_restricted:
         raise RestrictionRefused("Processing of this person's data is not restricted")
-    person.restricted_at = None
-    person.restriction_reason = ""
+    _change(session, person, actor, reason, None, "privacy.restriction_lifted")
+
+
+def _change(
+    session: Session,
+    person: User,
+    actor: User,
+    reason: str,
+    restricted_at: dt.datetime | None,
+    action: str,
+) -> None:
+    person.restricted_at = restricted_at
+    person.restriction_reason = reason.strip() if restricted_at else ""
     record(
         session,
         actor=actor,
-        action="privacy.restriction_lifted",
+        action=action,
         entity_type="user",
         entity_id=person.id,
         fields=["restricted_at", "restriction_reason"],

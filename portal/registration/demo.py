@@ -17,8 +17,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.auth.demo import DEMO_PASSWORD
-from portal.auth.models import Role, User, UserRole, UserStatus
+from portal.auth.demo import DEMO_PASSWORD, add_demo_participant
+from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.db import utcnow
 from portal.registration import services
@@ -243,18 +243,13 @@ def load_demo_applicants(session: Session) -> int:
             continue
         if person is None:
             password_hash = password_hash or hash_password(DEMO_PASSWORD)
-            person = User(
+            person = add_demo_participant(
+                session,
                 email=applicant.email,
                 name=applicant.name,
+                at=now,
                 password_hash=password_hash,
-                status=UserStatus.ACTIVE,
-                email_verified_at=now,
-                created_at=now,
-                status_changed_at=now,
             )
-            person.role_grants = [UserRole(role=Role.PARTICIPANT, granted_at=now)]
-            session.add(person)
-            session.flush()
         when = applicant.submitted_at
         application = services.start_application(
             session, person=person, programme_round=programme_round, now=when
