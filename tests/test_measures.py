@@ -22,18 +22,17 @@ from portal.registration import journey, services
 from portal.registration.models import ApplicationSource
 from tests.fixtures.pages import check_page
 
-NOW = utcnow()
-
 
 @pytest.fixture
 def recorded(app, session, make_round, make_user, make_application):
     programme_round = make_round()
+    now = utcnow()  # when the records are made (not at import: a long run starts later)
 
     def draft(age: dt.timedelta, answered: int, **kwargs):  # type: ignore[no-untyped-def]
         person = make_user(Role.PARTICIPANT)
         with app.app_context():
             application = services.start_application(
-                session, person=person, programme_round=programme_round, now=NOW - age, **kwargs
+                session, person=person, programme_round=programme_round, now=now - age, **kwargs
             )
         application.answered_steps = [step.slug for step in journey.STEPS[:answered]]
         session.commit()
@@ -56,20 +55,21 @@ def recorded(app, session, make_round, make_user, make_application):
         (FeedbackRating.VERY_DISSATISFIED, "Old", 45),
     ]:
         session.add(
-            Feedback(rating=rating, comments=comments, created_at=NOW - dt.timedelta(days=age))
+            Feedback(rating=rating, comments=comments, created_at=now - dt.timedelta(days=age))
         )
     session.commit()
 
 
 def test_the_measures_match_the_hand_counted_values(session, recorded):
-    since = NOW - dt.timedelta(days=30)
-    found = figures.registration(session, since, NOW)
+    now = utcnow()
+    since = now - dt.timedelta(days=30)
+    found = figures.registration(session, since, now)
     assert (found.started, found.completed) == (5, 2)
     assert found.completion_rate.whole() == "40%"
     assert found.median_minutes_to_complete == pytest.approx(20)
     business = journey.STEP_BY_SLUG["business"].title
     assert found.stopped_at == [(business, 1), (figures.CHECK_ANSWERS, 1)]
-    said = figures.feedback(session, since, NOW)
+    said = figures.feedback(session, since, now)
     assert said.answers == 3
     assert said.by_rating[FeedbackRating.VERY_DISSATISFIED] == 0
     assert said.with_comments == 1
