@@ -85,21 +85,21 @@ def ensure_wrk() -> str:
     return found
 
 
-def postgres_schema(base_url: str) -> str:
+def postgres_schema(base_url: str, schema: str = SCHEMA) -> str:
     admin = make_engine(base_url)
     with admin.begin() as connection:
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={SCHEMA},public"})
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema},public"})
     return url.render_as_string(hide_password=False)
 
 
-def drop_schema(base_url: str) -> None:
+def drop_schema(base_url: str, schema: str = SCHEMA) -> None:
     admin = make_engine(base_url)
     with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     admin.dispose()
 
 

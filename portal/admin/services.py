@@ -19,6 +19,7 @@ from portal.auth.models import (
     User,
     UserRole,
     UserStatus,
+    with_roles,
 )
 from portal.auth.services import AccountError, normalise_email, send_invitation, user_by_email
 
@@ -91,7 +92,10 @@ def find_users(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, min(page, max(1, -(-total // per_page))))
     users = session.scalars(
-        query.order_by(func.lower(User.name), User.id).offset((page - 1) * per_page).limit(per_page)
+        query.options(*with_roles())
+        .order_by(func.lower(User.name), User.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return UserPage(list(users), total, page, per_page)
 
@@ -296,6 +300,7 @@ def contractor_members(session: Session, contractor: Contractor) -> list[User]:
     return list(
         session.scalars(
             select(User)
+            .options(*with_roles())
             .join(ContractorMembership, ContractorMembership.user_id == User.id)
             .where(ContractorMembership.contractor_id == contractor.id)
             .order_by(func.lower(User.name))

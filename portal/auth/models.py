@@ -6,7 +6,8 @@ import datetime as dt
 import enum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from portal.db import Base, enum_column, utcnow
 
@@ -109,11 +110,14 @@ class User(Base):
     restricted_at: Mapped[dt.datetime | None]
     restriction_reason: Mapped[str] = mapped_column(Text, default="")
 
+    # Loaded when first used: most users loaded are shown by name only. The signed-in user
+    # is loaded with both in one query (portal.auth.sessions), lists that show roles ask
+    # for them (``with_roles``).
     role_grants: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
     memberships: Mapped[list[ContractorMembership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     # Flask-Login's interface.
@@ -158,6 +162,12 @@ class User(Base):
     @property
     def has_two_factor(self) -> bool:
         return self.totp_confirmed_at is not None
+
+
+def with_roles() -> tuple[LoaderOption, ...]:
+    """Loader options for users whose roles or contractors will be read: two queries for
+    the whole list instead of two per person."""
+    return (selectinload(User.role_grants), selectinload(User.memberships))
 
 
 class UserRole(Base):

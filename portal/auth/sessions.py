@@ -16,8 +16,8 @@ from typing import Any
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import LoginManager, login_user, logout_user
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
 from portal import db
@@ -47,7 +47,16 @@ def _load_user(identity: str) -> User | None:
     user_id, _, version = identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # One query for the person, their roles and their contractors: every page reads them.
+    user = (
+        db.session.execute(
+            select(User)
+            .where(User.id == int(user_id))
+            .options(joinedload(User.role_grants), joinedload(User.memberships))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user

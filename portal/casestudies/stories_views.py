@@ -4,6 +4,7 @@ showing only what its author agreed to (no names when they chose to stay anonymo
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import db
@@ -24,22 +25,36 @@ bp.context_processor(template_helpers)
 Page = str | Response | tuple[str, int]
 
 
-def byline(story: CaseStudy, sectors: dict[str, str]) -> str:
-    """Who the story is about, as consented: names, or the sector and area only."""
-    sector = sectors.get(story.sector_code or "", "")
-    if story.named:
-        person = db.session.get(User, story.person_id)
-        application = db.session.get(Application, story.application_id)
-        names = [
-            n
-            for n in (
-                person.name if person else "",
-                application.business_name if application else "",
+def bylines(stories: list[CaseStudy], sectors: dict[str, str]) -> dict[int, str]:
+    """Who each story is about, as consented: names, or the sector and area only.
+
+    The names of every named story are read in one query."""
+    named = [story.id for story in stories if story.named]
+    names = (
+        {
+            row.id: [n for n in (row.person, row.business) if n]
+            for row in db.session.execute(
+                select(
+                    CaseStudy.id,
+                    User.name.label("person"),
+                    Application.business_name.label("business"),
+                )
+                .outerjoin(User, User.id == CaseStudy.person_id)
+                .outerjoin(Application, Application.id == CaseStudy.application_id)
+                .where(CaseStudy.id.in_(named))
             )
-            if n
-        ]
-        return ", ".join(names)
-    return f"A business in {sector.lower()}" if sector else "A business owner"
+        }
+        if named
+        else {}
+    )
+    found = {}
+    for story in stories:
+        sector = sectors.get(story.sector_code or "", "")
+        if story.named:
+            found[story.id] = ", ".join(names.get(story.id, []))
+        else:
+            found[story.id] = f"A business in {sector.lower()}" if sector else "A business owner"
+    return found
 
 
 @bp.get("/")
@@ -55,7 +70,7 @@ def index() -> Page:
         "casestudies/stories/index.html",
         form=form,
         stories=stories,
-        bylines={s.id: byline(s, labels) for s in stories},
+        bylines=bylines(stories, labels),
         filtered=bool(sector or issue),
         title="Stories",
     )
@@ -70,7 +85,7 @@ def story(case_study_id: int) -> Page:
     return render_template(
         "casestudies/stories/story.html",
         story=found,
-        byline=byline(found, sectors),
+        byline=bylines([found], sectors)[found.id],
         issues=[issues[code] for code in found.issue_codes if code in issues],
         sector=sectors.get(found.sector_code or "", ""),
         title=found.title,

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, lazyload
 from werkzeug.exceptions import NotFound
 
 from portal.auth.models import ContractorMembership, Role, User, UserRole, UserStatus
@@ -40,6 +40,10 @@ def booking_place(session: Session, person: User) -> Place | None:
             Place.status == PlaceStatus.ACCEPTED,
             Cohort.status.in_(BOOKING_COHORTS),
             Round.status != RoundStatus.CLOSED,
+        )
+        # The cohort comes in the same query; its sessions and places only if read.
+        .options(
+            contains_eager(Place.cohort).options(lazyload(Cohort.sessions), lazyload(Cohort.places))
         )
         .order_by(Place.accepted_at.desc().nulls_last(), Place.id.desc())
         .limit(1)

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, joinedload, object_session
 from werkzeug.exceptions import NotFound
 
 from portal.audit.services import record
@@ -124,6 +124,7 @@ def current_place(session: Session, person: User) -> Place | None:
     return session.scalar(
         select(Place)
         .where(Place.person_id == person.id, Place.status == PlaceStatus.ACCEPTED)
+        .options(joinedload(Place.cohort))
         .order_by(Place.accepted_at.desc().nulls_last(), Place.id.desc())
         .limit(1)
     )

@@ -371,12 +371,12 @@ def my_cohort() -> str:
     now = utcnow()
     programme_round = delivery.round_of(found)
     facilitator = db.session.get(User, found.facilitator_id) if found.facilitator_id else None
+    members = delivery.members_of(db.session, found)
     others = [
-        m
-        for m in delivery.members_of(db.session, found)
-        if m.place.id != place.id and m.place.status == PlaceStatus.ACCEPTED
+        m for m in members if m.place.id != place.id and m.place.status == PlaceStatus.ACCEPTED
     ]
-    hours = delivery.hours_attended(db.session, place)
+    # The person holds an accepted place, so they are among the members with their hours.
+    hours = next(m.hours for m in members if m.place.id == place.id)
     return render_template(
         "my_cohort/index.html",
         place=place,
