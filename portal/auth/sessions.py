@@ -14,9 +14,9 @@ import secrets
 import time
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_login import LoginManager, login_user, logout_user
-from sqlalchemy import delete, select
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
@@ -47,17 +47,26 @@ def _load_user(identity: str) -> User | None:
     user_id, _, version = identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    # One query for the person, their roles and their contractors: every page reads them.
-    user = (
-        db.session.execute(
-            select(User)
-            .where(User.id == int(user_id))
-            .options(joinedload(User.role_grants), joinedload(User.memberships))
-        )
-        .unique()
-        .scalar_one_or_none()
+    # One query for the person, their roles and contractors (every page reads them) and
+    # whether this cookie is a copy of a session its owner signed out of.
+    query = (
+        select(User)
+        .where(User.id == int(user_id))
+        .options(joinedload(User.role_grants), joinedload(User.memberships))
     )
-    if user is None or not user.is_active or user.session_version != int(version):
+    session_id = session.get(_SESSION_ID)
+    if isinstance(session_id, str):
+        query = query.add_columns(
+            exists().where(EndedSession.session_hash == _hash(session_id)).label("ended")
+        )
+    row = db.session.execute(query).unique().one_or_none()
+    if row is None:
+        return None
+    user = row[0]
+    if len(row) > 1 and row[1]:
+        g.signed_out_copy = True
+        return None
+    if not user.is_active or user.session_version != int(version):
         return None
     return user
 
@@ -142,11 +151,12 @@ def _hash(session_id: str) -> str:
 
 
 def _was_signed_out() -> bool:
-    """Whether this cookie belongs to a session its owner signed out of (a copy of it)."""
-    session_id = session.get(_SESSION_ID)
-    if not isinstance(session_id, str):
-        return False  # signed in before session ids: ends at its time limit as before
-    return db.session.get(EndedSession, _hash(session_id)) is not None
+    """Whether this cookie belongs to a session its owner signed out of (a copy of it).
+
+    Found out when the person is loaded (``_load_user``), in the same query. A cookie from
+    before session ids has none to check: it ends at its time limit as before."""
+    current_user._get_current_object()  # type: ignore[attr-defined]  # loads the person
+    return bool(g.get("signed_out_copy"))
 
 
 def sign_out_everywhere() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import types
 import typing
 from collections import abc
@@ -54,6 +55,14 @@ def from_json(kind: type[T], data: JSONValue) -> T:
     return typing.cast(T, _read(kind, data))
 
 
+@functools.cache
+def _dataclass_fields(kind: type) -> tuple[tuple[str, Any], ...]:
+    """Each field a dataclass's ``__init__`` takes, with its resolved type (worked out once
+    per class: resolving the hints is most of the cost of reading a stored entry)."""
+    hints = typing.get_type_hints(kind)
+    return tuple((field.name, hints[field.name]) for field in _fields(kind))
+
+
 def _fields(value: object) -> tuple[dataclasses.Field[Any], ...]:
     return tuple(field for field in dataclasses.fields(value) if field.init)  # type: ignore[arg-type]
 
@@ -72,10 +81,7 @@ def _read(kind: Any, data: Any) -> Any:
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         if not isinstance(data, dict):
             raise ValueError(f"Expected an object for {kind.__name__}")
-        hints = typing.get_type_hints(kind)
-        return kind(
-            **{field.name: _read(hints[field.name], data[field.name]) for field in _fields(kind)}
-        )
+        return kind(**{name: _read(hint, data[name]) for name, hint in _dataclass_fields(kind)})
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return kind(data)
     if kind is Decimal:
