@@ -121,15 +121,23 @@ def main() -> int:
             ("participant /one-to-one/", lambda: participant.get("/one-to-one/").status_code),
             ("participant /account/", lambda: participant.get("/account/").status_code),
             ("officer /outcomes/ (stored)", lambda: officer.get("/outcomes/").status_code),
+            # A registration answer changes a figure input, so the next view works the
+            # figures out again, as often happens in the load test's mix (the answer is
+            # sent before the clock starts).
+            ("officer /outcomes/ (worked out)", lambda: officer.get("/outcomes/").status_code),
         ]
         print(f"Median of {arguments.runs} requests after 10 to warm up, Flask test client:")
         print("| page | status | CPU ms | wall ms | SQL statements |")
         print("|---|---:|---:|---:|---:|")
+        untimed_first = {"officer /outcomes/ (worked out)": answer}
         for name, call in pages:
+            before = untimed_first.get(name, lambda: 0)
             for _ in range(10):
+                before()
                 call()
             cpu, wall, counts, statuses = [], [], [], set()
             for _ in range(arguments.runs):
+                before()
                 statements[0] = 0
                 started_cpu, started_wall = time.process_time(), time.perf_counter()
                 statuses.add(call())

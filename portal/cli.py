@@ -124,6 +124,7 @@ def demo_data_command(force: bool) -> None:
 
     demo.load(db.session, echo=click.echo)
     db.session.commit()
+    db.refresh_planner_statistics(db.session)
 
 
 @portal_group.command("demo-sign-ins")

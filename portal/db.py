@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
 from flask import Flask, Response, current_app, g, has_request_context, request
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -135,6 +135,20 @@ class Database:
         if writing:
             return self.sessions(bind=self.engine.execution_options(**{_BEGIN_IMMEDIATE: True}))
         return self.sessions()
+
+
+def refresh_planner_statistics(session: Session) -> None:
+    """After a bulk load, tell PostgreSQL's planner how big the portal's tables now are.
+
+    Autovacuum would do it within a minute or so; until then the planner thinks the new
+    tables are nearly empty and picks plans (nested loops over thousands of rows) that are
+    tens of times slower. SQLite's planner is steered in code instead (portal.outcomes.
+    sql_hints), so nothing is done there. Commits."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    session.execute(text(f"ANALYZE {names}"))
+    session.commit()
 
 
 def init_app(app: Flask) -> None:
