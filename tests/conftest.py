@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.users",
     "tests.fixtures.rounds",
+    "tests.fixtures.samples",
     "tests.fixtures.applications",
     "tests.fixtures.outbox",
     "tests.fixtures.browser",

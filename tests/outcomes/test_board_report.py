@@ -1,8 +1,9 @@
 """The board report: its sentences from round summaries, the page, the .docx, and issuing a
 frozen snapshot that never changes afterwards.
 
-One test imports the shipped earlier-rounds samples, which reproduce the board report of
-February 2022; the others use summaries or records made by hand.
+One test reads the shipped earlier-rounds samples (imported once per database:
+``sample_rounds``), which reproduce the board report of February 2022; the others use
+summaries or records made by hand.
 """
 
 from __future__ import annotations
@@ -17,12 +18,9 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
-from portal.db import utcnow
-from portal.outcomes import earlier_rounds, figures
+from portal.outcomes import figures
 from portal.outcomes.board_report import BoardReport, CostBasis, build_report, projection_formula
-from portal.outcomes.earlier_rounds_files import read_folder
 from portal.outcomes.models import ContractorContract, IssuedReport
-from portal.outcomes.samples.generate import HERE as SAMPLES
 from portal.outcomes.summary import RoundSummary
 from portal.rounds.models import Round
 from portal.surveys.figures_inputs import RecommendFigures, SatisfactionFigures
@@ -137,10 +135,8 @@ def test_rounds_without_cohorts_or_responses_are_worded_honestly():
 
 
 def test_the_sample_rounds_reproduce_the_february_2022_report_and_an_issued_report_is_frozen(
-    app, client, session, reference_data, signed_in_as
+    app, client, session, sample_rounds, signed_in_as
 ):
-    earlier_rounds.run_import(session, read_folder(SAMPLES), "samples", now=utcnow())
-    session.commit()
     rounds = {r.name: r for r in session.scalars(select(Round))}
     one, two = rounds["Round 1"], rounds["Round 2"]
     query = f"/board-report/?round={one.id}&round={two.id}&{REPORT_QUERY}"

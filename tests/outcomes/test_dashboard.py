@@ -2,8 +2,8 @@
 list exactly the records behind each number, breakdowns under the small-number rule,
 downloads that cannot run formulas, and access by role.
 
-The shipped samples (the board report's data) are imported by one test; the others use the
-tiny earlier-rounds files.
+One test reads the shipped samples (the board report's data, imported once per database:
+``sample_rounds``); the others use the tiny earlier-rounds files.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from portal.auth.models import Contractor, Role
 from portal.db import utcnow
 from portal.outcomes import earlier_rounds
 from portal.outcomes.earlier_rounds_files import read_folder
-from portal.outcomes.samples.generate import HERE as SAMPLES
 from portal.rounds.models import Round
 from portal.timefmt import today_in_london
 from tests.fixtures.pages import check_page, error_messages
@@ -61,10 +60,8 @@ def tiny_round(session, tmp_path: Path, reference_data) -> Round:  # type: ignor
 
 
 def test_the_board_figures_their_records_and_a_contractor_leads_view(
-    app, client, session, signed_in_as, make_user, reference_data
+    app, client, session, sample_rounds, signed_in_as, make_user
 ):
-    earlier_rounds.run_import(session, read_folder(SAMPLES), "samples", now=utcnow())
-    session.commit()
     one = session.scalar(select(Round).where(Round.name == "Round 1"))
     signed_in_as(Role.OFFICER)
 

@@ -25,7 +25,6 @@ from portal.db import utcnow
 from portal.outcomes import earlier_rounds, figures, stored, typed_json
 from portal.outcomes.earlier_rounds_files import read_folder
 from portal.outcomes.models import StoredFigures
-from portal.outcomes.samples.generate import HERE as SAMPLES
 from portal.pages.models import Feedback, FeedbackRating
 from portal.rounds.models import Round
 from portal.surveys.models import SurveyAnswer
@@ -209,11 +208,9 @@ def test_if_storing_fails_the_figures_are_shown_and_the_transaction_goes_on(
     assert session.scalar(select(StoredFigures.id)) is None
 
 
-def test_the_sample_rounds_read_back_exactly_for_officers_and_for_a_lead(session, reference_data):
+def test_the_sample_rounds_read_back_exactly_for_officers_and_for_a_lead(session, sample_rounds):
     """Also the proof behind ``NOT_FIGURE_INPUTS``: working out every stored figure sends no
     SQL that names a table whose writes keep the store."""
-    earlier_rounds.run_import(session, read_folder(SAMPLES), "samples", now=utcnow())
-    session.commit()
     one = session.scalar(select(Round).where(Round.name == "Round 1"))
     contractor = session.scalars(select(Contractor.id).order_by(Contractor.id)).first()
     board_day = figures.as_at_moment(dt.date(2022, 2, 10))
