@@ -32,7 +32,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Table, delete, event, func, or_, select
+from sqlalchemy import Table, delete, event, func, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
@@ -43,6 +43,7 @@ from portal.outcomes import drilldown, figures, summary, typed_json
 from portal.outcomes.drilldown import ContractorHours
 from portal.outcomes.models import DataVersion, StoredFigures
 from portal.outcomes.summary import BreakdownRow, Dimension, RoundSummary
+from portal.registration.models import Application, ApplicationStatus
 from portal.rounds.models import Round
 
 log = logging.getLogger(__name__)
@@ -218,10 +219,26 @@ def _touches_inputs(tables: Collection[str]) -> bool:
     return any(name not in NOT_FIGURE_INPUTS for name in tables)
 
 
+def _never_sent(record: object) -> bool:
+    """A registration still being filled in, before and after this change: the figures only
+    count applications that were sent (and places, which only sent ones get), so an
+    applicant answering their questions leaves the officers' figures as they are.
+
+    Only a change that leaves the row's status (draft) and sent time (none) as they were
+    counts; a new row, or one whose status or sent time changed, is an input as before. Its
+    answer lists (issues, availability and so on) are inputs too: only the row itself is
+    left out."""
+    if not isinstance(record, Application):
+        return False
+    attributes = inspect(record).attrs
+    unchanged = not (attributes.status.history.added or attributes.submitted_at.history.added)
+    return unchanged and record.status == ApplicationStatus.DRAFT and record.submitted_at is None
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flushed_changes(session: Session, _flush: UOWTransaction) -> None:
     written = [*session.new, *session.dirty, *session.deleted]
-    tables = {getattr(type(obj), "__tablename__", "") for obj in written}
+    tables = {getattr(type(obj), "__tablename__", "") for obj in written if not _never_sent(obj)}
     if _touches_inputs(tables):
         session.info[_CHANGED] = True
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from portal.outcomes import earlier_rounds, figures, stored, typed_json
 from portal.outcomes.earlier_rounds_files import read_folder
 from portal.outcomes.models import StoredFigures
 from portal.pages.models import Feedback, FeedbackRating
+from portal.registration.models import Application, ApplicationStatus
 from portal.rounds.models import Round
 from portal.surveys.models import SurveyAnswer
 from tests.fixtures.pages import check_page
@@ -280,3 +282,42 @@ def test_the_dashboard_shows_when_its_figures_were_worked_out_and_reads_them_onc
     assert sum("attendance" in query for query in queries) == 0
     # Viewing the dashboard writes no record, so it never makes its own figures out of date.
     assert stored.current_version(session) == version
+
+
+def test_answers_to_a_registration_not_sent_yet_keep_the_store_and_sending_it_does_not(
+    session, tiny_round, make_user
+):
+    person = make_user(Role.PARTICIPANT)
+    draft = Application(
+        reference="PN-DRAFT-1",
+        round_id=tiny_round.id,
+        person_id=person.id,
+        status=ApplicationStatus.DRAFT,
+    )
+    session.add(draft)
+    session.commit()  # a new registration counts as a change: only answers to it do not
+    before = read(session, tiny_round)
+    assert read(session, tiny_round).stored
+    version = stored.current_version(session)
+    session.rollback()
+
+    draft.business_name = "Draft Bakery Ltd"
+    draft.sector_code = "C"
+    draft.district_code = "preston"
+    draft.employees = Decimal("4")
+    session.commit()
+
+    assert stored.current_version(session) == version
+    kept = read(session, tiny_round)
+    assert kept.stored
+    assert kept.figures == before.figures == live(session, tiny_round)
+
+    draft.status = ApplicationStatus.SUBMITTED
+    draft.submitted_at = AS_AT - dt.timedelta(days=1)
+    session.commit()
+
+    assert stored.current_version(session) == version + 1
+    sent = read(session, tiny_round)
+    assert not sent.stored
+    assert sent.figures == live(session, tiny_round)
+    assert sent.figures.summary.applicants == before.figures.summary.applicants + 1
