@@ -44,11 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pyotp  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from outcomes_data import drop_postgres_schema, empty_postgres_schema  # noqa: E402
 
 from portal.auth.demo import DEMO_PASSWORD, demo_totp_secret  # noqa: E402
-from portal.db import make_engine  # noqa: E402
 from tests.fixtures.http import Browser  # noqa: E402
 
 SCHEMA = "bench_load"
@@ -83,24 +81,6 @@ def ensure_wrk() -> str:
     if not found:
         sys.exit("wrk is needed: apt-get install wrk")
     return found
-
-
-def postgres_schema(base_url: str, schema: str = SCHEMA) -> str:
-    admin = make_engine(base_url)
-    with admin.begin() as connection:
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema},public"})
-    return url.render_as_string(hide_password=False)
-
-
-def drop_schema(base_url: str, schema: str = SCHEMA) -> None:
-    admin = make_engine(base_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def portal_environment(url: str, instance: Path) -> dict[str, str]:
@@ -286,7 +266,7 @@ def main() -> int:
     )
     print(f"Machine: {machine()} at the start", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    url = postgres_schema(base_url)
+    url = empty_postgres_schema(base_url, SCHEMA, with_public=True)
     environment = portal_environment(url, folder / "instance")
     servers = []
     try:
@@ -359,7 +339,7 @@ def main() -> int:
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
-        drop_schema(base_url)
+        drop_postgres_schema(base_url, SCHEMA)
         shutil.rmtree(folder, ignore_errors=True)
     return 0
 

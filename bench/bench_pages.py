@@ -30,13 +30,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 import pyotp  # noqa: E402
 from bench_load import (  # noqa: E402
     add_applicants,
-    drop_schema,
     flask,
     machine,
     portal_environment,
-    postgres_schema,
 )
 from flask.testing import FlaskClient  # noqa: E402
+from outcomes_data import drop_postgres_schema, empty_postgres_schema  # noqa: E402
 from sqlalchemy import Engine, delete, event  # noqa: E402
 
 from portal.auth.demo import DEMO_PASSWORD, demo_totp_secret  # noqa: E402
@@ -79,7 +78,7 @@ def main() -> int:
     )
     print(f"Machine: {machine()} at the start", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    url = postgres_schema(base_url, SCHEMA)
+    url = empty_postgres_schema(base_url, SCHEMA, with_public=True)
     environment = portal_environment(url, folder / "instance")
     try:
         flask(environment, "init")
@@ -158,7 +157,7 @@ def main() -> int:
             )
         print(f"Machine: {machine()} at the end")
     finally:
-        drop_schema(base_url, SCHEMA)
+        drop_postgres_schema(base_url, SCHEMA)
         shutil.rmtree(folder, ignore_errors=True)
     return 0
 

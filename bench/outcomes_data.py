@@ -97,21 +97,28 @@ def fresh_database(kind: str, folder: Path, postgres_url: str, name: str) -> str
         path.unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
-        admin = make_engine(postgres_url)
-        with admin.begin() as connection:
-            connection.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{name}"'))
-        admin.dispose()
-        url = (
-            make_url(postgres_url)
-            .update_query_dict({"options": f"-csearch_path={name}"})
-            .render_as_string(hide_password=False)
-        )
+        url = empty_postgres_schema(postgres_url, name)
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     engine.dispose()
     return url
+
+
+def empty_postgres_schema(postgres_url: str, name: str, *, with_public: bool = False) -> str:
+    """The PostgreSQL schema ``name``, dropped first if it exists, and a URL that uses it
+    (``with_public``: public too, where `portal init`'s migrations find btree_gist)."""
+    admin = make_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    admin.dispose()
+    search_path = f"{name},public" if with_public else name
+    return (
+        make_url(postgres_url)
+        .update_query_dict({"options": f"-csearch_path={search_path}"})
+        .render_as_string(hide_password=False)
+    )
 
 
 def drop_postgres_schema(postgres_url: str, name: str) -> None:
