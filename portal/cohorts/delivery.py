@@ -252,16 +252,6 @@ def session_hours(cohort_session: CohortSession) -> Decimal:
     return _quantised(cohort_session.length_hours)
 
 
-def hours_attended(session: Session, place: Place) -> Decimal:
-    """Group hours the person attended, from the registers of sessions held."""
-    hours = session.scalars(
-        select(Attendance.hours)
-        .join(CohortSession, CohortSession.id == Attendance.session_id)
-        .where(Attendance.place_id == place.id, CohortSession.status == SessionStatus.HELD)
-    )
-    return _quantised(sum((Decimal(h) for h in hours), Decimal(0)))
-
-
 def hours_by_place(session: Session, cohort: Cohort) -> dict[int, Decimal]:
     """Group hours attended by each place in the cohort (places with none are left out)."""
     rows = session.execute(
