@@ -47,7 +47,7 @@ import pyotp  # noqa: E402
 from outcomes_data import drop_postgres_schema, empty_postgres_schema  # noqa: E402
 
 from portal.auth.demo import DEMO_PASSWORD, demo_totp_secret  # noqa: E402
-from tests.fixtures.http import Browser  # noqa: E402
+from tests.fixtures.http import Browser, start_gunicorn  # noqa: E402
 
 SCHEMA = "bench_load"
 APPLICANTS = 12
@@ -132,26 +132,14 @@ with app.app_context():
 
 def serve(
     app: str, environment: dict[str, str], port: int, workers: str | None
-) -> subprocess.Popen[bytes]:
+) -> subprocess.Popen[str]:
     settings = {**environment, "PORTAL_BIND": f"127.0.0.1:{port}"}
     if workers:
         settings["PORTAL_WORKERS"] = workers
-    process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), app],
-        cwd=ROOT,
-        env=settings,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if Browser().request(f"http://127.0.0.1:{port}/healthz")[0] == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    sys.exit(f"{app} did not start on port {port}")
+    try:
+        return start_gunicorn(settings, app)
+    except RuntimeError as error:
+        sys.exit(str(error))
 
 
 def wrk(binary: str, url: str, seconds: int, cookie: str | None = None) -> dict[str, float]:

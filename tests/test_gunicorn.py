@@ -7,18 +7,15 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 from portal.db import make_engine
 from portal.models import Base
 from tests.fixtures.app import TEST_SECRET_KEY
+from tests.fixtures.http import start_gunicorn
 from tests.fixtures.smtp import _free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "metrics-token-for-the-gunicorn-test-0123456789"
 
 
@@ -49,25 +46,9 @@ def test_gunicorn_serves_with_several_workers_and_metrics_add_them_up(tmp_path):
         "PORTAL_WORKERS": "2",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_gunicorn(environment, output=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
         for _ in range(20):
             assert _get(f"{base}/healthz")[0] == 200
         assert _get(f"{base}/metrics")[0] == 403

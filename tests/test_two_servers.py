@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,10 +33,9 @@ from tests.coaching.factories import next_slot_start
 from tests.coaching.test_pages import book_url
 from tests.fixtures.app import TEST_SECRET_KEY
 from tests.fixtures.environment import skip_or_fail
-from tests.fixtures.http import Browser
+from tests.fixtures.http import ROOT, Browser, start_gunicorn
 from tests.fixtures.smtp import _free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/13"
 TAKEN = "That time has just been taken"
 
@@ -64,25 +62,8 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[list[str]]:
             "PORTAL_WORKERS": "2",
             "PORTAL_LOG_LEVEL": "WARNING",
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        started.append((process, f"http://127.0.0.1:{port}"))
+        started.append((start_gunicorn(environment), f"http://127.0.0.1:{port}"))
     try:
-        for _process, base in started:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if Browser().request(f"{base}/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
         yield [base for _process, base in started]
     finally:
         for process, _base in started:
