@@ -58,7 +58,7 @@ def _init_extensions(app: Flask) -> None:
     )
     from portal.auth import sessions
     from portal.auth.access import enforce_access
-    from portal.cohorts import services as cohort_services
+    from portal.cohorts import offers as cohort_offers
     from portal.extensions import csrf, limiter, mail, wtforms_helpers
 
     operations.init_app(app)  # request ids, log lines and request metrics, before all else
@@ -71,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(enforce_access)
     jobs.init_app(app)
     notifications.init_app(app)  # registers the send-mail job
-    cohort_services.init_app(app)  # registers the job that lapses unanswered offers
+    cohort_offers.init_app(app)  # registers the job that lapses unanswered offers
     coaching.init_app(app)  # registers the one-to-one booking reminders job
     surveys.init_app(app)  # registers the survey invitations and reminders job
     casestudies.init_app(app)  # registers the job that ends case-study consent on time

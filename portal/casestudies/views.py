@@ -20,7 +20,7 @@ from portal.casestudies.pages import (
     summary_sections,
     template_helpers,
 )
-from portal.cohorts.delivery import facilitated_cohorts, members_of
+from portal.cohorts.membership import facilitated_cohorts, members_of
 from portal.db import utcnow
 
 bp = Blueprint("case_study", __name__, url_prefix="/case-study")

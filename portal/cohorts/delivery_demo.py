@@ -14,8 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
-from portal.cohorts import delivery
+from portal.cohorts.delivery import DELIVERING, DeliveryError, active_sessions
+from portal.cohorts.hours import session_hours
+from portal.cohorts.membership import current_members, session_members
 from portal.cohorts.models import AttendanceStatus, Cohort
+from portal.cohorts.registers import RegisterEntry, issue_labels, record_register, record_themes
+from portal.cohorts.sessions import generate_schedule
 from portal.db import utcnow
 from portal.timefmt import to_london
 
@@ -38,7 +42,7 @@ def load(session: Session) -> int:
     """
     now = utcnow()
     cohorts = session.scalars(
-        select(Cohort).where(Cohort.status.in_(delivery.DELIVERING)).order_by(Cohort.id)
+        select(Cohort).where(Cohort.status.in_(DELIVERING)).order_by(Cohort.id)
     ).all()
     made = 0
     for cohort in cohorts:
@@ -48,8 +52,8 @@ def load(session: Session) -> int:
         if cohort.start_on is None:
             cohort.start_on = to_london(now).date() - dt.timedelta(weeks=STARTED_WEEKS_AGO)
         try:
-            delivery.generate_schedule(session, cohort, actor=facilitator, now=now, notify=False)
-        except delivery.DeliveryError:
+            generate_schedule(session, cohort, actor=facilitator, now=now, notify=False)
+        except DeliveryError:
             continue  # settings no schedule can be made from: leave it for a facilitator
         made += len(cohort.sessions)
         _accepted_before_the_start(cohort)
@@ -61,34 +65,34 @@ def load(session: Session) -> int:
 def _accepted_before_the_start(cohort: Cohort) -> None:
     """In the demo, members accepted their places a week before the first session (the
     demo's places are made today, after the sessions it backdates)."""
-    sessions = delivery.active_sessions(cohort)
+    sessions = active_sessions(cohort)
     if not sessions:
         return
     before = sessions[0].starts_at - dt.timedelta(days=7)
-    for place in delivery.current_members(cohort):
+    for place in current_members(cohort):
         if place.accepted_at is None or place.accepted_at > before:
             place.accepted_at = before
 
 
 def _take_registers(session: Session, cohort: Cohort, facilitator: User, now: dt.datetime) -> None:
-    past = [s for s in delivery.active_sessions(cohort) if s.ends_at <= now]
+    past = [s for s in active_sessions(cohort) if s.ends_at <= now]
     for number, cohort_session in enumerate(past):
         entries = []
-        members = sorted(delivery.session_members(cohort_session), key=lambda p: p.id)
+        members = sorted(session_members(cohort_session), key=lambda p: p.id)
         for position, place in enumerate(members):
             # Most come; one leaves early; one sends apologies now and then.
             turn = (position + number) % 7
             if turn == 5:
-                entries.append(delivery.RegisterEntry(place.id, AttendanceStatus.APOLOGIES))
+                entries.append(RegisterEntry(place.id, AttendanceStatus.APOLOGIES))
             elif turn == 6:
-                hours = (delivery.session_hours(cohort_session) / 2).quantize(Decimal("0.01"))
-                entries.append(delivery.RegisterEntry(place.id, AttendanceStatus.PARTIAL, hours))
+                hours = (session_hours(cohort_session) / 2).quantize(Decimal("0.01"))
+                entries.append(RegisterEntry(place.id, AttendanceStatus.PARTIAL, hours))
             else:
-                entries.append(delivery.RegisterEntry(place.id, AttendanceStatus.PRESENT))
-        delivery.record_register(session, cohort_session, entries, actor=facilitator, now=now)
+                entries.append(RegisterEntry(place.id, AttendanceStatus.PRESENT))
+        record_register(session, cohort_session, entries, actor=facilitator, now=now)
         themes = DEMO_THEMES[(cohort.id + number) % len(DEMO_THEMES)]
-        known = delivery.issue_labels(session)
-        delivery.record_themes(
+        known = issue_labels(session)
+        record_themes(
             session,
             cohort_session,
             [code for code in themes if code in known],

@@ -2,7 +2,8 @@
 
 The register is built per session, one question per member (``session_record_form``): the
 members differ from session to session. Forms only parse what was typed; the rules (hours
-within the session's length, members only) live in ``portal.cohorts.delivery``.
+within the session's length, members only) live in ``portal.cohorts.sessions`` and
+``portal.cohorts.registers``.
 """
 
 from __future__ import annotations

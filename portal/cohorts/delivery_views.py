@@ -24,7 +24,7 @@ from wtforms import SelectChoice
 from portal import db
 from portal.auth.access import public, roles_required, signed_in_user
 from portal.auth.models import Role, User
-from portal.cohorts import delivery
+from portal.cohorts import delivery, member_emails, membership, registers, sessions
 from portal.cohorts.delivery_forms import (
     AddSessionForm,
     CancelSessionForm,
@@ -36,6 +36,7 @@ from portal.cohorts.delivery_forms import (
     RegisterMember,
     session_record_form,
 )
+from portal.cohorts.hours import hours_text, is_completer, session_hours
 from portal.cohorts.models import CohortDelivery, CohortSession, Place, PlaceStatus, SessionStatus
 from portal.db import utcnow
 from portal.registration.models import WEEKDAYS
@@ -70,7 +71,7 @@ def _ordinal(number: int) -> str:
 
 
 def _helpers() -> dict[str, object]:
-    return {"hours_text": delivery.hours_text, "ordinal": _ordinal}
+    return {"hours_text": hours_text, "ordinal": _ordinal}
 
 
 bp.context_processor(_helpers)
@@ -85,7 +86,7 @@ participant_bp.context_processor(_helpers)
 def index() -> str:
     return render_template(
         "facilitation/index.html",
-        cohorts=delivery.facilitated_cohorts(db.session, _me()),
+        cohorts=membership.facilitated_cohorts(db.session, _me()),
         now=utcnow(),
     )
 
@@ -93,7 +94,7 @@ def index() -> str:
 @bp.get("/cohorts/<int:cohort_id>")
 @facilitators
 def cohort(cohort_id: int) -> str:
-    found = delivery.cohort_for_facilitator(db.session, _me(), cohort_id)
+    found = membership.cohort_for_facilitator(db.session, _me(), cohort_id)
     programme_round = delivery.round_of(found)
     return render_template(
         "facilitation/cohort.html",
@@ -101,9 +102,9 @@ def cohort(cohort_id: int) -> str:
         programme_round=programme_round,
         sessions=sorted(found.sessions, key=lambda s: (s.starts_at, s.id)),
         numbers=delivery.session_numbers(found),
-        members=delivery.members_of(db.session, found),
+        members=membership.members_of(db.session, found),
         weekday=WEEKDAYS[found.meeting_weekday] if found.meeting_weekday < 5 else "",
-        can_join=delivery.can_join(found, utcnow()),
+        can_join=membership.can_join(found, utcnow()),
         delivering=found.status in delivery.DELIVERING,
         now=utcnow(),
     )
@@ -112,13 +113,13 @@ def cohort(cohort_id: int) -> str:
 @bp.route("/cohorts/<int:cohort_id>/settings", methods=["GET", "POST"])
 @facilitators
 def settings(cohort_id: int) -> Page:
-    found = delivery.cohort_for_facilitator(db.session, _me(), cohort_id)
+    found = membership.cohort_for_facilitator(db.session, _me(), cohort_id)
     if found.status not in delivery.DELIVERING:
         abort(404)
     form = DeliverySettingsForm(
         data={
             "start_on": found.start_on,
-            "start_time": delivery.start_time_of(found),
+            "start_time": sessions.start_time_of(found),
             "session_length_minutes": found.session_length_minutes,
             "session_frequency_days": str(found.session_frequency_days),
             "planned_hours": found.planned_hours,
@@ -133,7 +134,7 @@ def settings(cohort_id: int) -> Page:
         del form.online_link
     if form.validate_on_submit():
         try:
-            delivery.update_delivery_settings(
+            sessions.update_delivery_settings(
                 db.session,
                 found,
                 actor=_me(),
@@ -162,7 +163,7 @@ def settings(cohort_id: int) -> Page:
 @bp.route("/cohorts/<int:cohort_id>/schedule", methods=["GET", "POST"])
 @facilitators
 def schedule(cohort_id: int) -> Page:
-    found = delivery.cohort_for_facilitator(db.session, _me(), cohort_id)
+    found = membership.cohort_for_facilitator(db.session, _me(), cohort_id)
     if found.status not in delivery.DELIVERING:
         abort(404)
     form = GenerateScheduleForm()
@@ -170,11 +171,11 @@ def schedule(cohort_id: int) -> Page:
     problem = None
     plan = None
     try:
-        plan = delivery.plan_schedule(db.session, found, now=now)
+        plan = sessions.plan_schedule(db.session, found, now=now)
     except delivery.DeliveryError as error:
         problem = error.message
     if plan is not None and form.validate_on_submit():
-        made = delivery.generate_schedule(db.session, found, actor=_me(), now=now)
+        made = sessions.generate_schedule(db.session, found, actor=_me(), now=now)
         flash(
             f"The schedule has been created: {made.total} sessions. "
             "Members have been emailed the dates.",
@@ -187,7 +188,7 @@ def schedule(cohort_id: int) -> Page:
         cohort=found,
         plan=plan,
         problem=problem,
-        start_time=delivery.start_time_of(found),
+        start_time=sessions.start_time_of(found),
         numbers=delivery.session_numbers(found),
     ), _status(form)
 
@@ -195,18 +196,18 @@ def schedule(cohort_id: int) -> Page:
 @bp.route("/cohorts/<int:cohort_id>/sessions/add", methods=["GET", "POST"])
 @facilitators
 def add_session(cohort_id: int) -> Page:
-    found = delivery.cohort_for_facilitator(db.session, _me(), cohort_id)
+    found = membership.cohort_for_facilitator(db.session, _me(), cohort_id)
     if found.status not in delivery.DELIVERING:
         abort(404)
     form = AddSessionForm(
         data={
-            "start_time": delivery.start_time_of(found),
+            "start_time": sessions.start_time_of(found),
             "length_minutes": found.session_length_minutes,
         }
     )
     if form.validate_on_submit():
         try:
-            added = delivery.add_session(
+            added = sessions.add_session(
                 db.session,
                 found,
                 on=form.starts_on.data,
@@ -220,7 +221,7 @@ def add_session(cohort_id: int) -> Page:
             form.starts_on.errors = [error.message]
         else:
             flash(
-                f"A session has been added on {delivery.session_when(added)}. "
+                f"A session has been added on {member_emails.session_when(added)}. "
                 "Members have been emailed.",
                 "success",
             )
@@ -229,7 +230,7 @@ def add_session(cohort_id: int) -> Page:
 
 
 def _issue_choices(cohort_session: CohortSession) -> list[SelectChoice]:
-    labels = delivery.issue_labels(db.session)
+    labels = registers.issue_labels(db.session)
     recorded = [t.issue_code for t in cohort_session.themes if t.issue_code not in labels]
     return [SelectChoice(code, label) for code, label in labels.items()] + [
         SelectChoice(code, f"{code} (no longer on the list)") for code in sorted(recorded)
@@ -239,11 +240,11 @@ def _issue_choices(cohort_session: CohortSession) -> list[SelectChoice]:
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @facilitators
 def session_page(session_id: int) -> Page:
-    found = delivery.session_for_facilitator(db.session, _me(), session_id)
+    found = membership.session_for_facilitator(db.session, _me(), session_id)
     now = utcnow()
-    open_ = delivery.register_open(found, now)
-    members = delivery.session_members(found)
-    persons = delivery.people(db.session, members)
+    open_ = registers.register_open(found, now)
+    members = membership.session_members(found)
+    persons = membership.people(db.session, members)
     register = [RegisterMember(p.id, persons[p.id].name) for p in members]
     register.sort(key=lambda m: m.name)
     saved = {a.place_id: a for a in found.attendance}
@@ -256,13 +257,13 @@ def session_page(session_id: int) -> Page:
             row = saved[member.place_id]
             data[f"attendance_{member.place_id}"] = row.status.value
             if row.status.value == "partial":
-                data[f"hours_{member.place_id}"] = delivery.hours_text(row.hours)
+                data[f"hours_{member.place_id}"] = hours_text(row.hours)
     form = session_record_form(register, _issue_choices(found), with_register=open_, data=data)
     if open_ and form.validate_on_submit():
         try:
-            delivery.record_register(db.session, found, form.entries(), actor=_me(), now=now)
-            delivery.record_themes(db.session, found, form.themes.data or [], actor=_me(), now=now)
-            delivery.save_notes(db.session, found, form.notes.data or "", actor=_me(), now=now)
+            registers.record_register(db.session, found, form.entries(), actor=_me(), now=now)
+            registers.record_themes(db.session, found, form.themes.data or [], actor=_me(), now=now)
+            registers.save_notes(db.session, found, form.notes.data or "", actor=_me(), now=now)
         except delivery.DeliveryError as error:
             target = (
                 form[f"hours_{error.place_id}"]
@@ -280,17 +281,17 @@ def session_page(session_id: int) -> Page:
         cohort=found.cohort,
         number=delivery.session_numbers(found.cohort).get(found.id),
         register=register,
-        length=delivery.session_hours(found),
+        length=session_hours(found),
         open_=open_,
         planned=found.status == SessionStatus.PLANNED
         and found.cohort.status in delivery.DELIVERING,
-        where=delivery.where(found),
+        where=member_emails.where(found),
         now=now,
     ), _status(form)
 
 
 def _changeable_session(session_id: int) -> CohortSession:
-    found = delivery.session_for_facilitator(db.session, _me(), session_id)
+    found = membership.session_for_facilitator(db.session, _me(), session_id)
     if found.status != SessionStatus.PLANNED or found.cohort.status not in delivery.DELIVERING:
         abort(404)
     return found
@@ -304,7 +305,7 @@ def move_session(session_id: int) -> Page:
     form = MoveSessionForm(data={"starts_on": local.date(), "start_time": local.time()})
     if form.validate_on_submit():
         try:
-            delivery.move_session(
+            sessions.move_session(
                 db.session,
                 found,
                 on=form.starts_on.data,
@@ -317,7 +318,7 @@ def move_session(session_id: int) -> Page:
             form.starts_on.errors = [error.message]
         else:
             flash(
-                f"The session has moved to {delivery.session_when(found)}. "
+                f"The session has moved to {member_emails.session_when(found)}. "
                 "Members have been emailed.",
                 "success",
             )
@@ -337,11 +338,11 @@ def cancel_session(session_id: int) -> Page:
     found = _changeable_session(session_id)
     form = CancelSessionForm()
     if form.validate_on_submit():
-        delivery.cancel_session(
+        sessions.cancel_session(
             db.session, found, actor=_me(), reason=form.reason.data, now=utcnow()
         )
         flash(
-            f"The session on {delivery.session_when(found)} is cancelled. "
+            f"The session on {member_emails.session_when(found)} is cancelled. "
             "Members have been emailed.",
             "success",
         )
@@ -355,7 +356,7 @@ def cancel_session(session_id: int) -> Page:
 
 
 def _my_place_or_home() -> Place | Response:
-    place = delivery.current_place(db.session, _me())
+    place = membership.current_place(db.session, _me())
     if place is None:
         return redirect(url_for("my_cohort.index"))
     return place
@@ -364,14 +365,14 @@ def _my_place_or_home() -> Place | Response:
 @participant_bp.get("/", endpoint="index")
 @participants
 def my_cohort() -> str:
-    place = delivery.current_place(db.session, _me())
+    place = membership.current_place(db.session, _me())
     if place is None:
         return render_template("my_cohort/none.html")
     found = place.cohort
     now = utcnow()
     programme_round = delivery.round_of(found)
     facilitator = db.session.get(User, found.facilitator_id) if found.facilitator_id else None
-    members = delivery.members_of(db.session, found)
+    members = membership.members_of(db.session, found)
     others = [
         m for m in members if m.place.id != place.id and m.place.status == PlaceStatus.ACCEPTED
     ]
@@ -388,7 +389,7 @@ def my_cohort() -> str:
         sharing=[m for m in others if m.shares_with_cohort],
         not_sharing=len([m for m in others if not m.shares_with_cohort]),
         hours=hours,
-        completed=delivery.is_completer(hours, programme_round),
+        completed=is_completer(hours, programme_round),
         attendance={
             a.session_id: a for s in found.sessions for a in s.attendance if a.place_id == place.id
         },
@@ -399,15 +400,15 @@ def my_cohort() -> str:
 @participant_bp.get("/sessions/<int:session_id>.ics")
 @participants
 def session_ics(session_id: int) -> Response:
-    place = delivery.current_place(db.session, _me())
+    place = membership.current_place(db.session, _me())
     if place is None:
         abort(404)
-    found = delivery.session_for_participant(place, session_id)
+    found = membership.session_for_participant(place, session_id)
     if found.status == SessionStatus.CANCELLED:
         abort(404)
     number = delivery.session_numbers(found.cohort).get(found.id, found.id)
     return Response(
-        delivery.session_calendar(db.session, found),
+        member_emails.session_calendar(db.session, found),
         mimetype="text/calendar",
         headers={
             "Content-Disposition": f'attachment; filename="peer-networks-session-{number}.ics"'
@@ -424,7 +425,7 @@ def feed() -> Page:
     form = FeedLinkForm()
     if form.validate_on_submit():
         had_one = place.feed_token_hash is not None
-        raw = delivery.new_feed_token(db.session, place)
+        raw = membership.new_feed_token(db.session, place)
         cookie_session[_NEW_FEED_LINK] = raw
         flash(
             "Your new calendar link is ready. The old link no longer works."
@@ -454,7 +455,7 @@ def leave() -> Page:
     form = LeaveForm()
     if form.validate_on_submit():
         name = place.cohort.name
-        delivery.leave_cohort(db.session, place, reason=form.reason.data, now=utcnow())
+        membership.leave_cohort(db.session, place, reason=form.reason.data, now=utcnow())
         flash(f"You have left {name}. Thank you for telling us why.", "success")
         return redirect(url_for("my_cohort.index"))
     return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), _status(form)
@@ -463,11 +464,11 @@ def leave() -> Page:
 @participant_bp.get("/calendar/<token>.ics")
 @public
 def calendar_feed(token: str) -> Response:
-    place = delivery.place_for_feed_token(db.session, token)
+    place = membership.place_for_feed_token(db.session, token)
     if place is None:
         abort(404)
     return Response(
-        delivery.feed_calendar(db.session, place.cohort),
+        member_emails.feed_calendar(db.session, place.cohort),
         mimetype="text/calendar",
         headers={
             "Content-Disposition": 'inline; filename="peer-networks.ics"',

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Contractor, Role, User, UserRole
-from portal.cohorts import services
+from portal.cohorts import forming, offers, services
 from portal.cohorts.models import PlaceStatus
 from portal.db import utcnow
 from portal.rounds.models import Round, RoundStatus
@@ -32,12 +32,12 @@ def load(session: Session) -> int:
     if officer is None:
         return 0
     now = utcnow()
-    outcome = services.run_matching(
-        session, programme_round, settings=services.RunSettings(), actor=officer, now=now
+    outcome = forming.run_matching(
+        session, programme_round, settings=forming.RunSettings(), actor=officer, now=now
     )
     contractors = list(session.scalars(select(Contractor).order_by(Contractor.id)))
     for number, (cohort, name) in enumerate(zip(outcome.cohorts, CONFIRMED_NAMES, strict=False)):
-        services.confirm_cohort(session, cohort, name=name, actor=officer, now=now)
+        offers.confirm_cohort(session, cohort, name=name, actor=officer, now=now)
         contractor = contractors[number % len(contractors)] if contractors else None
         if contractor is not None:
             facilitators = services.facilitators_of(session, contractor)
@@ -52,6 +52,6 @@ def load(session: Session) -> int:
         for index, place in enumerate(offered):
             # Everyone accepts, except the last person in the second cohort, who declines.
             accept = not (number == 1 and index == len(offered) - 1)
-            services.respond_to_offer(session, place, accept=accept, now=now)
+            offers.respond_to_offer(session, place, accept=accept, now=now)
     session.flush()
     return len(outcome.cohorts)

@@ -12,7 +12,7 @@ from portal import db
 from portal.auth.access import public, roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Contractor, Role, User
-from portal.cohorts import services
+from portal.cohorts import forming, matching_inputs, services
 from portal.cohorts.forms import (
     AddMemberForm,
     ConfirmCohortForm,
@@ -24,12 +24,21 @@ from portal.cohorts.forms import (
     RespondForm,
 )
 from portal.cohorts.models import Cohort, CohortDelivery, CohortStatus, PlaceStatus
+from portal.cohorts.offers import (
+    add_to_cohort,
+    cohort_summary,
+    confirm_cohort,
+    offers_for,
+    place_for_offer_token,
+    respond_to_offer,
+)
 from portal.db import utcnow
 from portal.matching.model import Basis, Weights
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application, ApplicationStatus, PartOfDay
 from portal.registration.officer_answers import reference_labels
+from portal.registration.services import get_application
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
 from portal.timefmt import today_in_london
@@ -80,7 +89,7 @@ def index() -> Page:
         rounds=rounds_by_start(db.session),
         proposed=[c for c in cohorts if c.status == CohortStatus.PROPOSED],
         confirmed=[c for c in cohorts if c.status != CohortStatus.PROPOSED],
-        matchable=len(services.matchable_applications(db.session, programme_round)),
+        matchable=len(matching_inputs.matchable_applications(db.session, programme_round)),
         waiting=waiting,
         members=services.members,
     )
@@ -93,17 +102,17 @@ def run_matching(round_id: int) -> Page:
     districts = {item.code for item in active_items(db.session, ReferenceKind.DISTRICT)}
     form = MatchingRunForm(district_codes=districts)
     if form.validate_on_submit():
-        pool = services.matchable_applications(db.session, programme_round)
+        pool = matching_inputs.matchable_applications(db.session, programme_round)
         if form.delivery.data:
             pool = [
                 a
                 for a in pool
                 if a.delivery is None or a.delivery.value in (form.delivery.data, "either")
             ]
-        outcome = services.run_matching(
+        outcome = forming.run_matching(
             db.session,
             programme_round,
-            settings=services.RunSettings(
+            settings=forming.RunSettings(
                 basis=Basis(form.basis.data),
                 weights=Weights(
                     homogeneity=form.homogeneity.data,
@@ -134,7 +143,7 @@ def run_matching(round_id: int) -> Page:
         "cohorts/match.html",
         form=form,
         programme_round=programme_round,
-        pool=len(services.matchable_applications(db.session, programme_round)),
+        pool=len(matching_inputs.matchable_applications(db.session, programme_round)),
     ), status
 
 
@@ -193,7 +202,7 @@ def move(application_id: int) -> Page:
             else services.get_cohort(db.session, int(form.target.data))
         )
         try:
-            services.move_to(
+            forming.move_to(
                 db.session, programme_round, application, target, actor=_me(), now=utcnow()
             )
         except services.CohortError as error:
@@ -217,7 +226,7 @@ def lock(cohort_id: int) -> Response:
     cohort = services.get_cohort(db.session, cohort_id)
     form = ConfirmForm()
     if form.validate_on_submit() and cohort.status == CohortStatus.PROPOSED:
-        services.set_locked(db.session, cohort, not cohort.locked, actor=_me())
+        forming.set_locked(db.session, cohort, not cohort.locked, actor=_me())
         flash(f"{cohort.name} is {'locked' if cohort.locked else 'unlocked'}.", "success")
     return redirect(url_for("cohorts.proposals", round_id=cohort.round_id))
 
@@ -226,7 +235,7 @@ def lock(cohort_id: int) -> Response:
 @officers
 def new_cohort(round_id: int) -> Page:
     programme_round = get_round(db.session, round_id)
-    pool = services.matchable_applications(db.session, programme_round)
+    pool = matching_inputs.matchable_applications(db.session, programme_round)
     people = _people(pool)
     form = ManualCohortForm()
     form.members.choices = [
@@ -238,7 +247,7 @@ def new_cohort(round_id: int) -> Page:
         chosen = [a for a in pool if str(a.id) in set(form.members.data)]
         day, part = form.slot.data.split("-")
         try:
-            cohort = services.create_manual_cohort(
+            cohort = forming.create_manual_cohort(
                 db.session,
                 programme_round,
                 chosen,
@@ -288,7 +297,7 @@ def confirm(cohort_id: int) -> Page:
     form = ConfirmCohortForm()
     if form.validate_on_submit():
         try:
-            services.confirm_cohort(
+            confirm_cohort(
                 db.session,
                 cohort,
                 name=form.name.data,
@@ -386,7 +395,7 @@ def add_member(cohort_id: int) -> Page:
     if form.validate_on_submit():
         application = next(a for a in waiting if str(a.id) == form.application.data)
         try:
-            services.add_to_cohort(db.session, cohort, application, actor=_me(), now=utcnow())
+            add_to_cohort(db.session, cohort, application, actor=_me(), now=utcnow())
         except services.CohortError as error:
             form.application.errors = error.problems
         else:
@@ -402,12 +411,12 @@ def add_member(cohort_id: int) -> Page:
 @offers.get("/")
 @roles_required(Role.PARTICIPANT)
 def mine() -> Page:
-    places = services.offers_for(db.session, _me())
+    places = offers_for(db.session, _me())
     return render_template(
         "offers/mine.html",
         places=places,
         cohorts={p.cohort_id: db.session.get(Cohort, p.cohort_id) for p in places},
-        summary=services.cohort_summary,
+        summary=cohort_summary,
     )
 
 
@@ -418,7 +427,7 @@ def respond(token: str) -> Page:
 
     (Opening a link must not answer for the person: email scanners open links too.)
     """
-    place = services.place_for_offer_token(db.session, token)
+    place = place_for_offer_token(db.session, token)
     if place is None:
         return render_template("offers/unknown.html"), 404
     cohort = db.session.get(Cohort, place.cohort_id)
@@ -429,7 +438,7 @@ def respond(token: str) -> Page:
         return render_template("offers/closed.html", place=place, cohort=cohort)
     if form.validate_on_submit():
         accept = form.answer.data == "accept"
-        services.respond_to_offer(db.session, place, accept=accept, now=utcnow())
+        respond_to_offer(db.session, place, accept=accept, now=utcnow())
         return render_template("offers/answered.html", accepted=accept, cohort=cohort)
     status = 400 if form.errors else 200
     return render_template(
@@ -437,7 +446,7 @@ def respond(token: str) -> Page:
         form=form,
         place=place,
         cohort=cohort,
-        summary=services.cohort_summary,
+        summary=cohort_summary,
     ), status
 
 
@@ -446,7 +455,7 @@ def respond(token: str) -> Page:
 def conflicts(round_id: int) -> Page:
     """Likely conflicts: names people typed that nearly match another applicant's business."""
     programme_round = get_round(db.session, round_id)
-    suggestions = services.conflict_suggestions(db.session, programme_round)
+    suggestions = matching_inputs.conflict_suggestions(db.session, programme_round)
     form = ConfirmConflictForm()
     if form.validate_on_submit():
         wanted = form.pair.data.split("-")
@@ -456,10 +465,10 @@ def conflicts(round_id: int) -> Page:
         if match is None:
             flash("That pair is no longer suggested.", "info")
         else:
-            services.confirm_conflict(
+            matching_inputs.confirm_conflict(
                 db.session,
-                a=services.applications.get_application(db.session, match.applicant_id),
-                b=services.applications.get_application(db.session, match.other_id),
+                a=get_application(db.session, match.applicant_id),
+                b=get_application(db.session, match.other_id),
                 kind=match.kind,
                 actor=_me(),
                 now=utcnow(),

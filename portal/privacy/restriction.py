@@ -6,7 +6,7 @@ instead, with a recorded reason. The records are kept exactly as they are (so ev
 stays the same), but the portal no longer uses them to contact or place the person:
 
 - no email is queued to them (``portal.notifications.services.queue_email``);
-- their applications are left out of matching (``portal.cohorts.services``);
+- their applications are left out of matching (``portal.cohorts.matching_inputs``);
 - they are not invited to surveys (``portal.surveys.invitations``).
 
 Lifting the restriction ends all three. Both are recorded in the audit log with the reason.

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.auth.models import Contractor, Role, User
-from portal.cohorts import delivery
-from portal.cohorts.delivery import DeliveryError, RegisterEntry
+from portal.cohorts import delivery, member_emails, membership, registers, sessions
+from portal.cohorts.delivery import DeliveryError
+from portal.cohorts.hours import hours_by_place, is_completer
 from portal.cohorts.models import (
     AttendanceStatus,
     Cohort,
@@ -28,6 +29,7 @@ from portal.cohorts.models import (
     PlaceStatus,
     SessionStatus,
 )
+from portal.cohorts.registers import RegisterEntry
 from portal.registration.models import Application, ApplicationStatus, PartOfDay
 from portal.rounds.models import Round, RoundStatus
 
@@ -187,7 +189,7 @@ def test_a_register_records_each_status_with_its_hours_and_starts_the_cohort(ses
     group = make_group(members=4)
     (first,) = add_sessions(session, group.cohort, FIRST)
     one, two, three, four = group.places
-    delivery.record_register(
+    registers.record_register(
         session,
         first,
         [
@@ -233,7 +235,7 @@ def test_partial_attendance_needs_hours_within_the_sessions_length(
     (first,) = add_sessions(session, group.cohort, FIRST)
     place = group.places[0]
     with pytest.raises(DeliveryError) as refused:
-        delivery.record_register(
+        registers.record_register(
             session,
             first,
             [RegisterEntry(place.id, PARTIAL, hours)],
@@ -257,7 +259,7 @@ def test_attendance_for_someone_who_was_not_a_member_is_refused(session, make_gr
 
     for outsider in (other.places[0].id, leaver.id):
         with pytest.raises(DeliveryError) as refused:
-            delivery.record_register(
+            registers.record_register(
                 session,
                 second,
                 [RegisterEntry(stayer.id, PRESENT), RegisterEntry(outsider, PRESENT)],
@@ -269,14 +271,14 @@ def test_attendance_for_someone_who_was_not_a_member_is_refused(session, make_gr
         session.rollback()
 
     # The leaver was a member at the first session, so their attendance there counts.
-    delivery.record_register(
+    registers.record_register(
         session,
         first,
         [RegisterEntry(stayer.id, PRESENT), RegisterEntry(leaver.id, PRESENT)],
         actor=group.facilitator,
         now=after_second,
     )
-    assert [p.id for p in delivery.session_members(second)] == [stayer.id]
+    assert [p.id for p in membership.session_members(second)] == [stayer.id]
 
 
 def test_someone_who_accepted_after_a_session_is_not_on_its_register(session, make_group):
@@ -285,8 +287,8 @@ def test_someone_who_accepted_after_a_session_is_not_on_its_register(session, ma
     late = group.places[1]
     late.accepted_at = FIRST + dt.timedelta(days=3)
     session.commit()
-    assert [p.id for p in delivery.session_members(first)] == [group.places[0].id]
-    assert {p.id for p in delivery.session_members(second)} == {p.id for p in group.places}
+    assert [p.id for p in membership.session_members(first)] == [group.places[0].id]
+    assert {p.id for p in membership.session_members(second)} == {p.id for p in group.places}
 
 
 def test_a_register_waits_for_the_session_and_a_cancelled_session_has_none(session, make_group):
@@ -294,12 +296,12 @@ def test_a_register_waits_for_the_session_and_a_cancelled_session_has_none(sessi
     first, second = add_sessions(session, group.cohort, *fortnightly(2))
     entry = [RegisterEntry(group.places[0].id, PRESENT)]
     with pytest.raises(DeliveryError, match="once the session has started"):
-        delivery.record_register(
+        registers.record_register(
             session, first, entry, actor=group.facilitator, now=FIRST - dt.timedelta(minutes=1)
         )
     second.status = SessionStatus.CANCELLED
     with pytest.raises(DeliveryError, match="cancelled"):
-        delivery.record_register(
+        registers.record_register(
             session, second, entry, actor=group.facilitator, now=second.ends_at
         )
 
@@ -309,10 +311,10 @@ def test_taking_a_register_again_corrects_it(session, make_group):
     (first,) = add_sessions(session, group.cohort, FIRST)
     place = group.places[0]
     later = FIRST + dt.timedelta(hours=3)
-    delivery.record_register(
+    registers.record_register(
         session, first, [(place.id, PRESENT, None)], actor=group.facilitator, now=later
     )
-    delivery.record_register(
+    registers.record_register(
         session,
         first,
         [(place.id, PARTIAL, Decimal("2"))],
@@ -329,7 +331,7 @@ def test_taking_a_register_again_corrects_it(session, make_group):
 
 def hours_of(session, place):
     """The group hours the person attended, as their cohort's hours by place give them."""
-    return delivery.hours_by_place(session, place.cohort).get(place.id, Decimal(0))
+    return hours_by_place(session, place.cohort).get(place.id, Decimal(0))
 
 
 def test_hours_attended_add_up_the_registers_of_sessions_held(session, make_group):
@@ -342,13 +344,13 @@ def test_hours_attended_add_up_the_registers_of_sessions_held(session, make_grou
         [(one.id, PRESENT, None), (two.id, PRESENT, None)],
     ]
     for held, entries in zip(sessions, answers, strict=False):
-        delivery.record_register(
+        registers.record_register(
             session, held, entries, actor=group.facilitator, now=sessions[-1].ends_at
         )
     session.commit()
     assert hours_of(session, one) == Decimal("7.00")
     assert hours_of(session, two) == Decimal("3.75")
-    assert delivery.hours_by_place(session, group.cohort) == {
+    assert hours_by_place(session, group.cohort) == {
         one.id: Decimal("7.00"),
         two.id: Decimal("3.75"),
     }
@@ -358,13 +360,13 @@ def test_completion_is_the_rounds_threshold_of_group_hours(session, make_group, 
     group = make_group(members=0)
     assert group.round.completion_threshold_hours == 12
     assert group.round.planned_hours == 18
-    assert delivery.is_completer(Decimal("12"), group.round)
-    assert delivery.is_completer(Decimal("18.5"), group.round)
-    assert not delivery.is_completer(Decimal("11.99"), group.round)
+    assert is_completer(Decimal("12"), group.round)
+    assert is_completer(Decimal("18.5"), group.round)
+    assert not is_completer(Decimal("11.99"), group.round)
     stricter = make_round(name="Round 4")
     stricter.completion_threshold_hours = 15
     session.commit()
-    assert not delivery.is_completer(Decimal("12"), stricter)
+    assert not is_completer(Decimal("12"), stricter)
 
 
 def test_eight_sessions_of_a_member_who_came_to_five_makes_a_completer(session, make_group):
@@ -373,12 +375,12 @@ def test_eight_sessions_of_a_member_who_came_to_five_makes_a_completer(session, 
     place = group.places[0]
     for number, held in enumerate(sessions):
         status = PRESENT if number < 5 else ABSENT
-        delivery.record_register(
+        registers.record_register(
             session, held, [(place.id, status, None)], actor=group.facilitator, now=held.ends_at
         )
     hours = hours_of(session, place)
     assert hours == Decimal("12.50")
-    assert delivery.is_completer(hours, group.round)
+    assert is_completer(hours, group.round)
 
 
 # Joining
@@ -386,16 +388,16 @@ def test_eight_sessions_of_a_member_who_came_to_five_makes_a_completer(session, 
 
 def test_people_can_join_until_the_third_session_starts(session, make_group):
     group = make_group(members=1)
-    assert delivery.can_join(group.cohort, BEFORE_IT_ALL)  # no sessions yet
+    assert membership.can_join(group.cohort, BEFORE_IT_ALL)  # no sessions yet
     _, second, third, _ = add_sessions(session, group.cohort, *fortnightly(4))
-    assert delivery.can_join(group.cohort, second.ends_at)
-    assert delivery.can_join(group.cohort, third.starts_at - dt.timedelta(seconds=1))
-    assert not delivery.can_join(group.cohort, third.starts_at)
+    assert membership.can_join(group.cohort, second.ends_at)
+    assert membership.can_join(group.cohort, third.starts_at - dt.timedelta(seconds=1))
+    assert not membership.can_join(group.cohort, third.starts_at)
 
     # A cancelled session is not one of the group's sessions: the cut-off moves on.
     second.status = SessionStatus.CANCELLED
     session.commit()
-    assert delivery.can_join(group.cohort, third.starts_at)
+    assert membership.can_join(group.cohort, third.starts_at)
 
 
 def test_the_join_cut_off_is_a_round_setting(session, make_group, make_round):
@@ -404,13 +406,13 @@ def test_the_join_cut_off_is_a_round_setting(session, make_group, make_round):
     session.commit()
     group = make_group(members=1, programme_round=programme_round)
     first, second = add_sessions(session, group.cohort, *fortnightly(2))
-    assert delivery.can_join(group.cohort, first.ends_at)
-    assert not delivery.can_join(group.cohort, second.starts_at)
+    assert membership.can_join(group.cohort, first.ends_at)
+    assert not membership.can_join(group.cohort, second.starts_at)
 
 
 def test_nobody_joins_a_cohort_that_is_not_being_delivered(session, make_group):
     group = make_group(members=1, status=CohortStatus.COMPLETED)
-    assert not delivery.can_join(group.cohort, BEFORE_IT_ALL)
+    assert not membership.can_join(group.cohort, BEFORE_IT_ALL)
 
 
 # Settings and the schedule
@@ -418,7 +420,7 @@ def test_nobody_joins_a_cohort_that_is_not_being_delivered(session, make_group):
 
 def test_the_schedule_skips_bank_holidays(session, make_group):
     group = make_group(members=0)
-    plan = delivery.generate_schedule(
+    plan = sessions.generate_schedule(
         session, group.cohort, actor=group.facilitator, now=BEFORE_IT_ALL
     )
     session.commit()
@@ -443,7 +445,7 @@ def test_the_schedule_skips_bank_holidays(session, make_group):
 def test_a_schedule_needs_a_start_date(session, make_group):
     group = make_group(members=0, start_on=None)
     with pytest.raises(DeliveryError, match="date of the first session"):
-        delivery.generate_schedule(
+        sessions.generate_schedule(
             session, group.cohort, actor=group.facilitator, now=BEFORE_IT_ALL
         )
 
@@ -451,18 +453,18 @@ def test_a_schedule_needs_a_start_date(session, make_group):
 def test_regenerating_replaces_only_future_planned_sessions_never_held_ones(session, make_group):
     group = make_group(members=1)
     cohort = group.cohort
-    delivery.generate_schedule(session, cohort, actor=group.facilitator, now=BEFORE_IT_ALL)
+    sessions.generate_schedule(session, cohort, actor=group.facilitator, now=BEFORE_IT_ALL)
     first, second, third, *_ = delivery.active_sessions(cohort)
     place = group.places[0]
     for held in (first, second):
-        delivery.record_register(
+        registers.record_register(
             session, held, [(place.id, PRESENT, None)], actor=group.facilitator, now=held.ends_at
         )
     third_id, third_start = third.id, third.starts_at
     session.commit()
 
     # Longer sessions: 18 hours of 3-hour sessions is 6, so 4 more after the 2 held.
-    delivery.update_delivery_settings(
+    sessions.update_delivery_settings(
         session,
         cohort,
         actor=group.facilitator,
@@ -473,7 +475,7 @@ def test_regenerating_replaces_only_future_planned_sessions_never_held_ones(sess
         planned_hours=18,
     )
     now = second.ends_at + dt.timedelta(days=1)
-    plan = delivery.generate_schedule(session, cohort, actor=group.facilitator, now=now)
+    plan = sessions.generate_schedule(session, cohort, actor=group.facilitator, now=now)
     session.commit()
 
     remaining = delivery.active_sessions(cohort)
@@ -497,7 +499,7 @@ def test_regenerating_replaces_only_future_planned_sessions_never_held_ones(sess
 def test_delivery_settings_that_make_no_schedule_are_refused(session, make_group):
     group = make_group(members=0)
     with pytest.raises(DeliveryError, match="whole number of weeks"):
-        delivery.update_delivery_settings(
+        sessions.update_delivery_settings(
             session,
             group.cohort,
             actor=group.facilitator,
@@ -515,7 +517,7 @@ def test_delivery_settings_that_make_no_schedule_are_refused(session, make_group
 def test_moving_a_session_emails_members_a_calendar_update(session, make_group, outbox):
     group = make_group(members=2)
     _, second = add_sessions(session, group.cohort, *fortnightly(2))
-    delivery.move_session(
+    sessions.move_session(
         session,
         second,
         on=dt.date(2026, 12, 30),
@@ -545,7 +547,7 @@ def test_moving_a_session_emails_members_a_calendar_update(session, make_group, 
 def test_cancelling_a_session_emails_members_a_calendar_cancellation(session, make_group, outbox):
     group = make_group(members=1)
     (first,) = add_sessions(session, group.cohort, FIRST)
-    delivery.cancel_session(
+    sessions.cancel_session(
         session, first, actor=group.facilitator, reason="Snow", now=BEFORE_IT_ALL
     )
     session.commit()
@@ -559,7 +561,7 @@ def test_cancelling_a_session_emails_members_a_calendar_cancellation(session, ma
     assert event["SEQUENCE"] == 1
     assert event["STATUS"] == "CANCELLED"
     with pytest.raises(DeliveryError, match="cancelled"):
-        delivery.cancel_session(
+        sessions.cancel_session(
             session, first, actor=group.facilitator, reason="Again", now=BEFORE_IT_ALL
         )
 
@@ -567,7 +569,7 @@ def test_cancelling_a_session_emails_members_a_calendar_cancellation(session, ma
 def test_adding_a_session_invites_members(session, make_group, outbox):
     group = make_group(members=1)
     add_sessions(session, group.cohort, FIRST)
-    added = delivery.add_session(
+    added = sessions.add_session(
         session,
         group.cohort,
         on=dt.date(2027, 1, 6),
@@ -591,7 +593,7 @@ def test_a_session_cannot_go_on_a_bank_holiday_or_over_another(session, make_gro
     group = make_group(members=0)
     _, second = add_sessions(session, group.cohort, *fortnightly(2))
     with pytest.raises(DeliveryError, match=r"bank holiday \(Christmas Day\)"):
-        delivery.add_session(
+        sessions.add_session(
             session,
             group.cohort,
             on=dt.date(2026, 12, 25),
@@ -602,7 +604,7 @@ def test_a_session_cannot_go_on_a_bank_holiday_or_over_another(session, make_gro
             now=BEFORE_IT_ALL,
         )
     with pytest.raises(DeliveryError, match="already has a session"):
-        delivery.move_session(
+        sessions.move_session(
             session,
             second,
             on=dt.date(2026, 12, 14),
@@ -616,7 +618,7 @@ def test_a_session_cannot_go_on_a_bank_holiday_or_over_another(session, make_gro
 def test_a_held_session_cannot_be_moved_or_cancelled(session, make_group):
     group = make_group(members=1)
     (first,) = add_sessions(session, group.cohort, FIRST)
-    delivery.record_register(
+    registers.record_register(
         session,
         first,
         [(group.places[0].id, PRESENT, None)],
@@ -624,14 +626,14 @@ def test_a_held_session_cannot_be_moved_or_cancelled(session, make_group):
         now=first.ends_at,
     )
     with pytest.raises(DeliveryError, match="held"):
-        delivery.cancel_session(
+        sessions.cancel_session(
             session, first, actor=group.facilitator, reason="x", now=first.ends_at
         )
 
 
 def test_generating_the_schedule_emails_members_the_dates(session, make_group, outbox):
     group = make_group(members=1)
-    delivery.generate_schedule(session, group.cohort, actor=group.facilitator, now=BEFORE_IT_ALL)
+    sessions.generate_schedule(session, group.cohort, actor=group.facilitator, now=BEFORE_IT_ALL)
     session.commit()
     message = outbox.last(group.people[0].email)
     assert "Monday 14 December 2026, 9:30am to midday" in message.body_text
@@ -648,21 +650,23 @@ def test_themes_come_from_the_issues_list(session, make_group):
     group = make_group(members=0)
     (first,) = add_sessions(session, group.cohort, FIRST)
     later = first.ends_at
-    delivery.record_themes(
+    registers.record_themes(
         session, first, ["exporting", "staffing"], actor=group.facilitator, now=later
     )
     session.commit()
     assert sorted(t.issue_code for t in first.themes) == ["exporting", "staffing"]
-    delivery.record_themes(session, first, ["staffing"], actor=group.facilitator, now=later)
+    registers.record_themes(session, first, ["staffing"], actor=group.facilitator, now=later)
     assert [t.issue_code for t in first.themes] == ["staffing"]
     with pytest.raises(DeliveryError, match="Select issues from the list"):
-        delivery.record_themes(session, first, ["not-an-issue"], actor=group.facilitator, now=later)
+        registers.record_themes(
+            session, first, ["not-an-issue"], actor=group.facilitator, now=later
+        )
 
 
 def test_notes_are_kept_on_the_session(session, make_group):
     group = make_group(members=0)
     (first,) = add_sessions(session, group.cohort, FIRST)
-    delivery.save_notes(
+    registers.save_notes(
         session, first, "  Trust is building.  ", actor=group.facilitator, now=first.ends_at
     )
     assert first.facilitator_notes == "Trust is building."
@@ -675,16 +679,16 @@ def test_leaving_ends_the_place_and_withdraws_the_application(session, make_grou
     group = make_group(members=2)
     (first,) = add_sessions(session, group.cohort, FIRST)
     place = group.places[0]
-    delivery.record_register(
+    registers.record_register(
         session,
         first,
         [(p.id, PRESENT, None) for p in group.places],
         actor=group.facilitator,
         now=first.ends_at,
     )
-    delivery.new_feed_token(session, place)
+    membership.new_feed_token(session, place)
     left_at = first.ends_at + dt.timedelta(days=2)
-    delivery.leave_cohort(session, place, reason="Too busy with a new contract", now=left_at)
+    membership.leave_cohort(session, place, reason="Too busy with a new contract", now=left_at)
     session.commit()
     assert place.status == PlaceStatus.LEFT
     assert place.ended_at == left_at
@@ -694,22 +698,22 @@ def test_leaving_ends_the_place_and_withdraws_the_application(session, make_grou
     assert application.status == ApplicationStatus.WITHDRAWN
     # Their hours stay: they are a participant who withdrew (figures.md).
     assert hours_of(session, place) == Decimal("2.50")
-    assert delivery.current_place(session, group.people[0]) is None
+    assert membership.current_place(session, group.people[0]) is None
     with pytest.raises(DeliveryError):
-        delivery.leave_cohort(session, place, reason="Again", now=left_at)
+        membership.leave_cohort(session, place, reason="Again", now=left_at)
 
 
 def test_a_feed_link_is_stored_as_a_hash_and_a_new_one_revokes_the_old(session, make_group):
     group = make_group(members=1)
     place = group.places[0]
-    first = delivery.new_feed_token(session, place)
+    first = membership.new_feed_token(session, place)
     assert place.feed_token_hash != first
     assert len(place.feed_token_hash) == 64
-    assert delivery.place_for_feed_token(session, first) is place
-    second = delivery.new_feed_token(session, place)
-    assert delivery.place_for_feed_token(session, first) is None
-    assert delivery.place_for_feed_token(session, second) is place
-    assert delivery.place_for_feed_token(session, "") is None
+    assert membership.place_for_feed_token(session, first) is place
+    second = membership.new_feed_token(session, place)
+    assert membership.place_for_feed_token(session, first) is None
+    assert membership.place_for_feed_token(session, second) is place
+    assert membership.place_for_feed_token(session, "") is None
 
 
 def test_the_feed_has_every_session_not_cancelled_and_names_nobody(session, make_group):
@@ -717,7 +721,7 @@ def test_the_feed_has_every_session_not_cancelled_and_names_nobody(session, make
     first, second, third = add_sessions(session, group.cohort, *fortnightly(3))
     second.status = SessionStatus.CANCELLED
     session.commit()
-    calendar = icalendar.Calendar.from_ical(delivery.feed_calendar(session, group.cohort))
+    calendar = icalendar.Calendar.from_ical(member_emails.feed_calendar(session, group.cohort))
     assert calendar["METHOD"] == "PUBLISH"
     assert calendar["X-WR-CALNAME"] == f"Peer Networks: {group.cohort.name}"
     events = list(calendar.walk("VEVENT"))

@@ -303,10 +303,10 @@ def test_someone_without_a_group_is_told_so(client, signed_in_as):
 
 
 def test_a_participant_sees_their_group_and_hours(client, session, group, started, upcoming):
-    from portal.cohorts import delivery
+    from portal.cohorts import registers
 
     with client.application.app_context():
-        delivery.record_register(
+        registers.record_register(
             session,
             started,
             [

@@ -155,11 +155,11 @@ def test_a_decline_offers_the_place_to_the_best_suited_person_waiting(
     place = next(
         p for p in reload(session, Cohort, small.id).places if p.status == PlaceStatus.OFFERED
     )
-    from portal.cohorts import services
+    from portal.cohorts import offers
     from portal.db import utcnow
 
     with app.app_context():
-        services.respond_to_offer(session, session.get(Place, place.id), accept=False, now=utcnow())
+        offers.respond_to_offer(session, session.get(Place, place.id), accept=False, now=utcnow())
         session.commit()
     new_places = session.scalars(
         select(Place).where(Place.application_id.in_([can.id, cannot.id]))
@@ -177,11 +177,11 @@ def test_offers_not_answered_in_time_lapse_and_the_place_is_offered_on(
         {"name": "Group B", "reply_days": "3"},
         from_page=f"/cohorts/{cohort.id}",
     )
-    from portal.cohorts import services
+    from portal.cohorts import offers
     from portal.db import utcnow
 
     with app.app_context():
-        message = services.lapse_overdue_offers(session, utcnow() + dt.timedelta(days=4))
+        message = offers.lapse_overdue_offers(session, utcnow() + dt.timedelta(days=4))
         session.commit()
     assert message.endswith("offers lapsed")
     statuses = {p.status for p in reload(session, Cohort, cohort.id).places}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User
-from portal.cohorts.services import matchable_applications
+from portal.cohorts.matching_inputs import matchable_applications
 from portal.db import utcnow
 from portal.notifications.services import queue_email
 from portal.privacy import restriction

@@ -1,0 +1,389 @@
+"""Forming cohorts: matching runs, proposals and moves, locks, and hand-made cohorts.
+
+The matching itself is pure (portal.matching); this module stores its proposals as cohorts
+with status "proposed" and checks officers' changes with the same hard rules. Confirming a
+cohort and its offers are in ``portal.cohorts.offers``. Functions flush and never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal import matching
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.cohorts.matching_inputs import engine_inputs, matchable_applications, matching_rules
+from portal.cohorts.models import (
+    HOLDING_PLACE,
+    Cohort,
+    CohortBasis,
+    CohortDelivery,
+    CohortStatus,
+    CohortStatusChange,
+    Place,
+    PlaceStatus,
+)
+from portal.cohorts.services import CohortError, members, propose_place, round_cohorts
+from portal.matching.checks import Move, check_cohort, check_move
+from portal.matching.model import Basis, LockedCohort, Locks, ProposedCohort, Weights
+from portal.registration import services as applications
+from portal.registration.models import Application, ApplicationStatus, PartOfDay
+from portal.rounds.models import Round
+
+_PART = {
+    "morning": PartOfDay.MORNING,
+    "afternoon": PartOfDay.AFTERNOON,
+    "evening": PartOfDay.EVENING,
+}
+_BASIS = {
+    Basis.SECTOR: CohortBasis.SECTOR,
+    Basis.OWNERSHIP: CohortBasis.OWNERSHIP,
+    Basis.ORGANISATION: CohortBasis.ORGANISATION,
+    Basis.MIXED: CohortBasis.MIXED,
+}
+
+
+# Matching runs
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    basis: Basis = Basis.MIXED
+    weights: Weights = field(default_factory=Weights)
+    near_districts: tuple[frozenset[str], ...] = ()
+    seed: int = 0
+    work_limit: float = 2.0
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    cohorts: list[Cohort]
+    waitlist: list[tuple[Application, str]]
+    result: matching.MatchResult
+
+
+def run_matching(
+    session: Session,
+    programme_round: Round,
+    *,
+    settings: RunSettings,
+    actor: User,
+    now: dt.datetime,
+    only: Sequence[Application] | None = None,
+) -> RunOutcome:
+    """Replace the round's unlocked proposals with a fresh run of the engine.
+
+    Locked proposed cohorts are kept as they are and their members leave the pool. People left
+    over go on the waiting list with the engine's reason. ``only`` limits the pool (filters).
+    Side effects: deletes unlocked proposed cohorts, adds new ones with proposed places,
+    changes application statuses to waitlisted where needed, records the run in the audit log.
+    """
+    proposals = round_cohorts(session, programme_round, CohortStatus.PROPOSED)
+    locked = [c for c in proposals if c.locked]
+    for cohort in proposals:
+        if not cohort.locked:
+            _discard(session, cohort)
+    session.flush()
+    pool = list(only) if only is not None else matchable_applications(session, programme_round)
+    locked_members = {
+        p.application_id for c in locked for p in c.places if p.status == PlaceStatus.PROPOSED
+    }
+    everyone = pool + [
+        session.get(Application, application_id)  # type: ignore[misc]
+        for application_id in sorted(locked_members - {a.id for a in pool})
+    ]
+    applicants, conflicts = engine_inputs(session, everyone)
+    locks = Locks(
+        cohorts=tuple(
+            LockedCohort(
+                frozenset(p.application_id for p in c.places if p.status == PlaceStatus.PROPOSED),
+                c.delivery.value,  # type: ignore[arg-type]
+                (c.meeting_weekday, c.meeting_part_of_day.value),
+            )
+            for c in locked
+        )
+    )
+    result = matching.propose_cohorts(
+        applicants,
+        conflicts,
+        matching_rules(programme_round, settings.near_districts, session),
+        settings.weights,
+        settings.basis,
+        locks,
+        seed=settings.seed,
+        work_limit=settings.work_limit,
+    )
+    by_id = {a.id: a for a in everyone}
+    created = []
+    for proposed in result.cohorts:
+        if proposed.locked:
+            continue
+        created.append(_new_proposed_cohort(session, programme_round, proposed, by_id, actor, now))
+    waitlist = []
+    for entry in result.waitlist:
+        application = by_id[entry.applicant_id]
+        waitlist.append((application, entry.reason))
+        if application.status != ApplicationStatus.WAITLISTED:
+            applications.set_status(
+                session,
+                application,
+                ApplicationStatus.WAITLISTED,
+                actor=actor,
+                now=now,
+                reason=entry.reason,
+            )
+    record(
+        session,
+        actor=actor,
+        action="cohort.matching_run",
+        entity_type="round",
+        entity_id=programme_round.id,
+        fields=[settings.basis.value],
+        reason=f"{result.placed} placed of an upper bound of {result.upper_bound}",
+    )
+    return RunOutcome(locked + created, waitlist, result)
+
+
+def _discard(session: Session, cohort: Cohort) -> None:
+    for place in list(cohort.places):
+        session.delete(place)
+    for change in session.scalars(
+        select(CohortStatusChange).where(CohortStatusChange.cohort_id == cohort.id)
+    ):
+        session.delete(change)
+    session.delete(cohort)
+
+
+def _next_number(session: Session, programme_round: Round) -> int:
+    return (
+        int(
+            session.scalar(
+                select(func.count())
+                .select_from(Cohort)
+                .where(Cohort.round_id == programme_round.id)
+            )
+            or 0
+        )
+        + 1
+    )
+
+
+def _new_proposed_cohort(
+    session: Session,
+    programme_round: Round,
+    proposed: ProposedCohort,
+    by_id: dict[int, Application],
+    actor: User,
+    now: dt.datetime,
+) -> Cohort:
+    weekday, part = proposed.slot
+    cohort = Cohort(
+        round_id=programme_round.id,
+        name=f"Proposed cohort {_next_number(session, programme_round)}",
+        basis=_BASIS[proposed.basis],
+        basis_value=proposed.basis_value or "",
+        delivery=CohortDelivery(proposed.delivery),
+        meeting_weekday=weekday,
+        meeting_part_of_day=_PART[part],
+        districts=sorted(set(proposed.districts)),
+        score=round(proposed.score),
+        missed_goals=list(proposed.missed_goals),
+        status=CohortStatus.PROPOSED,
+        status_changed_at=now,
+        planned_hours=programme_round.planned_hours,
+        session_length_minutes=programme_round.session_length_minutes,
+        session_frequency_days=programme_round.session_frequency_days,
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    session.add(cohort)
+    session.flush()
+    for member in proposed.members:
+        application = by_id[member]
+        propose_place(session, cohort.id, application, now)
+    session.flush()
+    return cohort
+
+
+def as_proposed(session: Session, cohort: Cohort) -> ProposedCohort:
+    places = members(cohort)
+    return ProposedCohort(
+        members=tuple(p.application_id for p in places),
+        basis=next((b for b, c in _BASIS.items() if c == cohort.basis), Basis.MIXED),
+        basis_value=cohort.basis_value or None,
+        delivery=cohort.delivery.value,  # type: ignore[arg-type]
+        slot=(cohort.meeting_weekday, cohort.meeting_part_of_day.value),
+        districts=tuple(cohort.districts),
+        score=float(cohort.score or 0),
+        locked=cohort.locked,
+    )
+
+
+def check_place_move(
+    session: Session,
+    programme_round: Round,
+    application: Application,
+    to_cohort: Cohort | None,
+    near_districts: Sequence[frozenset[str]] = (),
+) -> list[str]:
+    """The hard rules a move of ``application`` (to ``to_cohort`` or the waiting list) breaks."""
+    proposals = round_cohorts(session, programme_round, CohortStatus.PROPOSED)
+    involved = {p.application_id for c in proposals for p in members(c)} | {application.id}
+    pool = [session.get(Application, i) for i in sorted(involved)]
+    applicants, conflicts = engine_inputs(session, [a for a in pool if a is not None])
+    target = (
+        None
+        if to_cohort is None
+        else next(n for n, c in enumerate(proposals, 1) if c.id == to_cohort.id)
+    )
+    return list(
+        check_move(
+            [as_proposed(session, c) for c in proposals],
+            Move(application.id, target),
+            applicants,
+            conflicts,
+            matching_rules(programme_round, near_districts, session),
+        )
+    )
+
+
+def move_to(
+    session: Session,
+    programme_round: Round,
+    application: Application,
+    to_cohort: Cohort | None,
+    *,
+    actor: User,
+    now: dt.datetime,
+) -> None:
+    """Move someone between proposed cohorts or to the waiting list, if the rules allow.
+
+    Raises CohortError with every rule the move would break; nothing changes then.
+    """
+    problems = check_place_move(session, programme_round, application, to_cohort)
+    if problems:
+        raise CohortError(problems)
+    current = session.scalar(
+        select(Place).where(
+            Place.application_id == application.id, Place.status == PlaceStatus.PROPOSED
+        )
+    )
+    if current is not None:
+        current.status = PlaceStatus.REMOVED
+        current.status_changed_at = now
+    if to_cohort is None:
+        applications.set_status(
+            session,
+            application,
+            ApplicationStatus.WAITLISTED,
+            actor=actor,
+            now=now,
+            reason="Moved to the waiting list by an officer",
+        )
+    else:
+        propose_place(session, to_cohort.id, application, now)
+    session.flush()
+    for cohort in session.scalars(
+        select(Cohort).where(
+            Cohort.status == CohortStatus.PROPOSED, Cohort.round_id == programme_round.id
+        )
+    ):
+        session.refresh(cohort)
+    record(
+        session,
+        actor=actor,
+        action="cohort.member_moved",
+        entity_type="application",
+        entity_id=application.id,
+        fields=["cohort"],
+    )
+
+
+def set_locked(session: Session, cohort: Cohort, locked: bool, *, actor: User) -> None:
+    cohort.locked = locked
+    record(
+        session,
+        actor=actor,
+        action="cohort.locked" if locked else "cohort.unlocked",
+        entity_type="cohort",
+        entity_id=cohort.id,
+    )
+
+
+def create_manual_cohort(
+    session: Session,
+    programme_round: Round,
+    chosen: Sequence[Application],
+    *,
+    delivery: CohortDelivery,
+    weekday: int,
+    part: PartOfDay,
+    actor: User,
+    now: dt.datetime,
+    near_districts: Sequence[frozenset[str]] = (),
+) -> Cohort:
+    """A cohort formed by hand (a partner network recruited it), checked like any other.
+
+    Raises CohortError with the hard rules it breaks.
+    """
+    holding = set(
+        session.scalars(
+            select(Place.application_id).where(
+                Place.application_id.in_([a.id for a in chosen]), Place.status.in_(HOLDING_PLACE)
+            )
+        )
+    )
+    problems = [
+        f"{a.reference} already has a place or is in a proposed cohort"
+        for a in chosen
+        if a.id in holding
+    ]
+    applicants, conflicts = engine_inputs(session, chosen)
+    problems += list(
+        check_cohort(
+            applicants,
+            matching_rules(programme_round, near_districts, session),
+            conflicts,
+            delivery=delivery.value,  # type: ignore[arg-type]
+            slot=(weekday, part.value),
+        )
+    )
+    if problems:
+        raise CohortError(problems)
+    cohort = Cohort(
+        round_id=programme_round.id,
+        name=f"Proposed cohort {_next_number(session, programme_round)}",
+        basis=CohortBasis.MANUAL,
+        basis_value="",
+        delivery=delivery,
+        meeting_weekday=weekday,
+        meeting_part_of_day=part,
+        districts=sorted({a.district_code or "" for a in chosen}),
+        status=CohortStatus.PROPOSED,
+        status_changed_at=now,
+        locked=True,
+        planned_hours=programme_round.planned_hours,
+        session_length_minutes=programme_round.session_length_minutes,
+        session_frequency_days=programme_round.session_frequency_days,
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    session.add(cohort)
+    session.flush()
+    for application in chosen:
+        propose_place(session, cohort.id, application, now)
+    session.flush()
+    session.refresh(cohort)
+    record(
+        session,
+        actor=actor,
+        action="cohort.created_by_hand",
+        entity_type="cohort",
+        entity_id=cohort.id,
+    )
+    return cohort

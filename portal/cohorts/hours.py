@@ -1,0 +1,51 @@
+"""Hours attended and completion: from the registers only.
+
+Completion follows figures.md: group hours only; one-to-one hours count elsewhere.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.cohorts.models import Attendance, Cohort, CohortSession, SessionStatus
+from portal.rounds.models import Round
+
+_HUNDREDTH = Decimal("0.01")
+
+
+def quantised(value: Decimal) -> Decimal:
+    return value.quantize(_HUNDREDTH)
+
+
+def session_hours(cohort_session: CohortSession) -> Decimal:
+    """The session's length in hours, to the hundredth (as the register stores hours)."""
+    return quantised(cohort_session.length_hours)
+
+
+def hours_by_place(session: Session, cohort: Cohort) -> dict[int, Decimal]:
+    """Group hours attended by each place in the cohort (places with none are left out)."""
+    rows = session.execute(
+        select(Attendance.place_id, Attendance.hours)
+        .join(CohortSession, CohortSession.id == Attendance.session_id)
+        .where(CohortSession.cohort_id == cohort.id, CohortSession.status == SessionStatus.HELD)
+    )
+    totals: dict[int, Decimal] = {}
+    for place_id, hours in rows:
+        totals[place_id] = totals.get(place_id, Decimal(0)) + Decimal(hours)
+    return {place_id: quantised(total) for place_id, total in totals.items()}
+
+
+def is_completer(hours: Decimal, programme_round: Round) -> bool:
+    """Whether attended group hours reach the round's completion threshold (figures.md).
+
+    One-to-one hours never count here: they count towards "business supported".
+    """
+    return hours >= Decimal(programme_round.completion_threshold_hours)
+
+
+def hours_text(hours: Decimal) -> str:
+    """Hours as people write them: 2.5, 1.75, 3."""
+    return f"{hours.normalize():f}"

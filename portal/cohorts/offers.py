@@ -1,0 +1,286 @@
+"""Offers of places: confirming a cohort, offering, replies, lapsing and backfilling.
+
+Confirming a cohort offers each member a place by email; the link opens a page with
+"Accept" and "Decline" (email scanners follow links, so the link alone never answers).
+Offers not answered by their reply-by date lapse, and a free place is offered to the
+best-suited person waiting. Only a token's SHA-256 hash is stored. Functions flush and never
+commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import Flask
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import User
+from portal.cohorts.matching_inputs import engine_inputs
+from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
+from portal.cohorts.services import CohortError, members, propose_place, set_cohort_status
+from portal.matching.checks import check_cohort
+from portal.matching.model import Basis, MatchingRules, Weights
+from portal.matching.scoring import score_cohort
+from portal.notifications.services import queue_email
+from portal.registration import services as applications
+from portal.registration.models import WEEKDAYS, Application, ApplicationStatus
+from portal.rounds.models import Round
+from portal.timefmt import govuk_date
+from portal.urls import external_url
+
+OFFER_REPLY_DAYS = 7
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def confirm_cohort(
+    session: Session,
+    cohort: Cohort,
+    *,
+    name: str,
+    actor: User,
+    now: dt.datetime,
+    reply_days: int = OFFER_REPLY_DAYS,
+) -> None:
+    """Confirm a proposed cohort and offer each member a place, by email, with a reply-by date."""
+    if cohort.status != CohortStatus.PROPOSED:
+        raise CohortError(["Only a proposed cohort can be confirmed"])
+    if not members(cohort, PlaceStatus.PROPOSED):
+        raise CohortError(["The cohort has no members"])
+    cohort.name = name
+    set_cohort_status(session, cohort, CohortStatus.CONFIRMED, actor=actor, now=now)
+    for place in members(cohort, PlaceStatus.PROPOSED):
+        offer_place(session, place, actor=actor, now=now, reply_days=reply_days)
+
+
+def offer_place(
+    session: Session,
+    place: Place,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reply_days: int = OFFER_REPLY_DAYS,
+) -> None:
+    """Offer the place: one-click accept and decline links, a reply-by date, an email."""
+    raw = secrets.token_urlsafe(32)
+    place.status = PlaceStatus.OFFERED
+    place.status_changed_at = now
+    place.offered_at = now
+    place.reply_by = (now + dt.timedelta(days=reply_days)).date()
+    place.offer_token_hash = token_hash(raw)
+    application = session.get(Application, place.application_id)
+    person = session.get(User, place.person_id)
+    assert application is not None
+    assert person is not None
+    applications.set_status(session, application, ApplicationStatus.OFFERED, actor=actor, now=now)
+    cohort = session.get(Cohort, place.cohort_id)
+    assert cohort is not None
+    queue_email(
+        session,
+        to=person,
+        subject="You have been offered a place in a Peer Networks group",
+        template="place_offered",
+        context={
+            "name": person.name,
+            "cohort": cohort_summary(cohort),
+            "reply_by": govuk_date(place.reply_by, weekday=True),
+            "accept_url": external_url("offers.respond", token=raw, answer="accept"),
+            "decline_url": external_url("offers.respond", token=raw, answer="decline"),
+            "portal_url": external_url("offers.mine"),
+        },
+    )
+
+
+def cohort_summary(cohort: Cohort) -> str:
+    """ "Cohort 4: meets online, Tuesday mornings, every 2 weeks"."""
+    when = f"{WEEKDAYS[cohort.meeting_weekday]} {cohort.meeting_part_of_day.value}s"
+    weeks = cohort.session_frequency_days // 7
+    return f"{cohort.name}: meets {cohort.delivery.label.lower()}, {when}, every {weeks} weeks"
+
+
+def place_for_offer_token(session: Session, raw: str) -> Place | None:
+    return session.scalar(select(Place).where(Place.offer_token_hash == token_hash(raw)))
+
+
+def respond_to_offer(session: Session, place: Place, *, accept: bool, now: dt.datetime) -> None:
+    """Accept (the person is placed) or decline (the place goes to the waiting list).
+
+    Raises CohortError when the offer is no longer open.
+    """
+    if place.status != PlaceStatus.OFFERED:
+        raise CohortError(["This offer is no longer open"])
+    application = session.get(Application, place.application_id)
+    person = session.get(User, place.person_id)
+    assert application is not None
+    place.status_changed_at = now
+    if accept:
+        place.status = PlaceStatus.ACCEPTED
+        place.accepted_at = now
+        applications.set_status(
+            session, application, ApplicationStatus.PLACED, actor=person, now=now
+        )
+    else:
+        place.status = PlaceStatus.DECLINED
+        place.ended_at = now
+        applications.set_status(
+            session,
+            application,
+            ApplicationStatus.ELIGIBLE,
+            actor=person,
+            now=now,
+            reason="Declined a place",
+        )
+        cohort = session.get(Cohort, place.cohort_id)
+        assert cohort is not None
+        backfill(session, cohort, now=now)
+    session.flush()
+
+
+def lapse_overdue_offers(session: Session, now: dt.datetime) -> str:
+    """A job: offers not answered by their reply-by date lapse, and the place is offered on."""
+    today = now.date()
+    overdue = list(
+        session.scalars(
+            select(Place).where(Place.status == PlaceStatus.OFFERED, Place.reply_by < today)
+        )
+    )
+    for place in overdue:
+        place.status = PlaceStatus.LAPSED
+        place.status_changed_at = now
+        place.ended_at = now
+        application = session.get(Application, place.application_id)
+        assert application is not None
+        applications.set_status(
+            session,
+            application,
+            ApplicationStatus.ELIGIBLE,
+            actor=None,
+            now=now,
+            reason="Offer lapsed",
+        )
+        cohort = session.get(Cohort, place.cohort_id)
+        assert cohort is not None
+        backfill(session, cohort, now=now)
+    return f"{len(overdue)} offers lapsed"
+
+
+def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | None:
+    """Offer a free place to the best-suited waiting applicant the hard rules allow, if any."""
+    if cohort.status not in (CohortStatus.CONFIRMED, CohortStatus.RUNNING):
+        return None
+    programme_round = session.get(Round, cohort.round_id)
+    assert programme_round is not None
+    holding = members(cohort)
+    if len(holding) >= programme_round.cohort_size_max or join_cut_off_passed(
+        cohort, programme_round, now
+    ):
+        return None
+    current = [session.get(Application, p.application_id) for p in holding]
+    waiting = list(
+        session.scalars(
+            select(Application)
+            .where(
+                Application.round_id == cohort.round_id,
+                Application.status == ApplicationStatus.WAITLISTED,
+            )
+            .order_by(Application.submitted_at, Application.id)
+        )
+    )
+    best: tuple[float, Application] | None = None
+    for candidate in waiting:
+        group = [a for a in current if a is not None] + [candidate]
+        applicants, conflicts = engine_inputs(session, group)
+        problems = check_cohort(
+            applicants,
+            MatchingRules(min_size=2, max_size=programme_round.cohort_size_max),
+            conflicts,
+            delivery=cohort.delivery.value,  # type: ignore[arg-type]
+            slot=(cohort.meeting_weekday, cohort.meeting_part_of_day.value),
+        )
+        if problems:
+            continue
+        score = score_cohort(applicants, Basis.MIXED, Weights()).score
+        if best is None or score > best[0]:
+            best = (score, candidate)
+    if best is None:
+        return None
+    place = propose_place(session, cohort.id, best[1], now)
+    session.flush()
+    offer_place(session, place, actor=None, now=now)
+    session.refresh(cohort)
+    return place
+
+
+def offers_for(session: Session, person: User) -> list[Place]:
+    return list(
+        session.scalars(
+            select(Place)
+            .where(
+                Place.person_id == person.id,
+                or_(Place.status == PlaceStatus.OFFERED, Place.status == PlaceStatus.ACCEPTED),
+            )
+            .order_by(Place.id.desc())
+        )
+    )
+
+
+def join_cut_off_passed(cohort: Cohort, programme_round: Round, now: dt.datetime) -> bool:
+    """People may join until the round's cut-off session starts (default: the third)."""
+    from portal.cohorts.models import SessionStatus
+
+    live = [s for s in cohort.sessions if s.status != SessionStatus.CANCELLED]
+    number = programme_round.join_before_session_number
+    return len(live) >= number and live[number - 1].starts_at <= now
+
+
+def add_to_cohort(
+    session: Session, cohort: Cohort, application: Application, *, actor: User, now: dt.datetime
+) -> Place:
+    """Offer a waiting applicant a place in a confirmed or running cohort with room."""
+    programme_round = session.get(Round, cohort.round_id)
+    assert programme_round is not None
+    problems = []
+    if cohort.status not in (CohortStatus.CONFIRMED, CohortStatus.RUNNING):
+        problems.append("Only a confirmed or running cohort can take new members")
+    if join_cut_off_passed(cohort, programme_round, now):
+        problems.append(
+            f"People can only join before session {programme_round.join_before_session_number}"
+        )
+    current = [session.get(Application, p.application_id) for p in members(cohort)]
+    group = [a for a in current if a is not None] + [application]
+    applicants, conflicts = engine_inputs(session, group)
+    problems += list(
+        check_cohort(
+            applicants,
+            MatchingRules(min_size=2, max_size=programme_round.cohort_size_max),
+            conflicts,
+            delivery=cohort.delivery.value,  # type: ignore[arg-type]
+            slot=(cohort.meeting_weekday, cohort.meeting_part_of_day.value),
+            name=cohort.name,
+            tense="would have",
+        )
+    )
+    if problems:
+        raise CohortError(problems)
+    place = propose_place(session, cohort.id, application, now)
+    session.flush()
+    offer_place(session, place, actor=actor, now=now)
+    session.refresh(cohort)
+    return place
+
+
+def init_app(app: Flask) -> None:
+    """Register the job that lapses unanswered offers and offers the places on."""
+    from portal import jobs
+
+    jobs.register(
+        app,
+        jobs.Job(
+            "lapse-offers", dt.timedelta(hours=1), lambda s, now: lapse_overdue_offers(s, now)
+        ),
+    )
