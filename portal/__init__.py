@@ -97,10 +97,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.coaching.coach_views import bp as coaching
     from portal.coaching.participant_views import bp as one_to_one
     from portal.coaching.report_views import bp as support_report
-    from portal.cohorts.delivery_views import bp as facilitation
-    from portal.cohorts.delivery_views import participant_bp as my_cohort
+    from portal.cohorts.facilitation_views import bp as facilitation
+    from portal.cohorts.my_cohort_views import bp as my_cohort
+    from portal.cohorts.offers_views import bp as offers
     from portal.cohorts.views import bp as cohorts
-    from portal.cohorts.views import offers
     from portal.measures.views import bp as measures
     from portal.notifications import bp as notifications
     from portal.operations.views import bp as operations

@@ -30,7 +30,7 @@ from portal.coaching.diary import (
 from portal.coaching.models import ExceptionKind, LocationType, SupportChannel
 from portal.coaching.scope import minutes_text
 from portal.coaching.services import MAX_DELIVERED_MINUTES, NOTE_MAX, TOPIC_MAX
-from portal.cohorts.delivery_forms import TimeField
+from portal.cohorts.facilitation_forms import TimeField
 from portal.forms import PortalForm, Required, strip_whitespace
 from portal.rounds.fields import CheckboxesField, DateField, WholeNumberField
 

@@ -1,5 +1,6 @@
 """Officers forming cohorts: matching runs, proposals and moves, hand-made cohorts, confirming
-and offers, contractors and facilitators; and participants answering their offers."""
+and offers, contractors and facilitators. Participants answer their offers in
+``portal.cohorts.offers_views``."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import public, roles_required, signed_in_user
+from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Contractor, Role, User
-from portal.cohorts import forming, matching_inputs, services
+from portal.cohorts import forming, matching_inputs, offers, services
 from portal.cohorts.forms import (
     AddMemberForm,
     ConfirmCohortForm,
@@ -21,17 +22,8 @@ from portal.cohorts.forms import (
     ManualCohortForm,
     MatchingRunForm,
     MoveForm,
-    RespondForm,
 )
-from portal.cohorts.models import Cohort, CohortDelivery, CohortStatus, PlaceStatus
-from portal.cohorts.offers import (
-    add_to_cohort,
-    cohort_summary,
-    confirm_cohort,
-    offers_for,
-    place_for_offer_token,
-    respond_to_offer,
-)
+from portal.cohorts.models import CohortDelivery, CohortStatus
 from portal.db import utcnow
 from portal.matching.model import Basis, Weights
 from portal.reference.models import ReferenceKind
@@ -44,7 +36,6 @@ from portal.rounds.services import current_round, get_round, rounds_by_start
 from portal.timefmt import today_in_london
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
-offers = Blueprint("offers", __name__, url_prefix="/offers")
 
 Page = str | Response | tuple[str, int]
 officers = roles_required(Role.OFFICER)
@@ -297,7 +288,7 @@ def confirm(cohort_id: int) -> Page:
     form = ConfirmCohortForm()
     if form.validate_on_submit():
         try:
-            confirm_cohort(
+            offers.confirm_cohort(
                 db.session,
                 cohort,
                 name=form.name.data,
@@ -395,7 +386,7 @@ def add_member(cohort_id: int) -> Page:
     if form.validate_on_submit():
         application = next(a for a in waiting if str(a.id) == form.application.data)
         try:
-            add_to_cohort(db.session, cohort, application, actor=_me(), now=utcnow())
+            offers.add_to_cohort(db.session, cohort, application, actor=_me(), now=utcnow())
         except services.CohortError as error:
             form.application.errors = error.problems
         else:
@@ -403,51 +394,6 @@ def add_member(cohort_id: int) -> Page:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     status = 400 if form.errors else 200
     return render_template("cohorts/add_member.html", form=form, cohort=cohort), status
-
-
-# Participants' offers
-
-
-@offers.get("/")
-@roles_required(Role.PARTICIPANT)
-def mine() -> Page:
-    places = offers_for(db.session, _me())
-    return render_template(
-        "offers/mine.html",
-        places=places,
-        cohorts={p.cohort_id: db.session.get(Cohort, p.cohort_id) for p in places},
-        summary=cohort_summary,
-    )
-
-
-@offers.route("/<token>", methods=["GET", "POST"])
-@public
-def respond(token: str) -> Page:
-    """The link in the offer email: shows the offer with the answer chosen; one button sends it.
-
-    (Opening a link must not answer for the person: email scanners open links too.)
-    """
-    place = place_for_offer_token(db.session, token)
-    if place is None:
-        return render_template("offers/unknown.html"), 404
-    cohort = db.session.get(Cohort, place.cohort_id)
-    form = RespondForm()
-    if not form.is_submitted() and request.args.get("answer") in ("accept", "decline"):
-        form.answer.data = request.args["answer"]
-    if place.status != PlaceStatus.OFFERED:
-        return render_template("offers/closed.html", place=place, cohort=cohort)
-    if form.validate_on_submit():
-        accept = form.answer.data == "accept"
-        respond_to_offer(db.session, place, accept=accept, now=utcnow())
-        return render_template("offers/answered.html", accepted=accept, cohort=cohort)
-    status = 400 if form.errors else 200
-    return render_template(
-        "offers/respond.html",
-        form=form,
-        place=place,
-        cohort=cohort,
-        summary=cohort_summary,
-    ), status
 
 
 @bp.route("/rounds/<int:round_id>/conflicts", methods=["GET", "POST"])

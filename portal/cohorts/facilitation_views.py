@@ -1,8 +1,8 @@
-"""Delivering cohorts: the facilitator's pages, and the participant's "Your cohort".
+"""The facilitator's pages: their cohorts, delivery settings, the schedule, changes to
+sessions, and each session's register, themes and notes.
 
-Facilitators see only the cohorts they facilitate; participants only their own place.
-Anything else answers 404. The calendar feed is public by design, so calendar programs can
-fetch it without signing in: its secret link is the only key, and it can be replaced.
+Facilitators see only the cohorts they facilitate; anything else answers 404. Participants'
+pages are in ``portal.cohorts.my_cohort_views``.
 """
 
 from __future__ import annotations
@@ -18,38 +18,31 @@ from flask import (
     render_template,
     url_for,
 )
-from flask import session as cookie_session
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import public, roles_required, signed_in_user
+from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role, User
 from portal.cohorts import delivery, member_emails, membership, registers, sessions
-from portal.cohorts.delivery_forms import (
+from portal.cohorts.facilitation_forms import (
     AddSessionForm,
     CancelSessionForm,
     DeliverySettingsForm,
-    FeedLinkForm,
     GenerateScheduleForm,
-    LeaveForm,
     MoveSessionForm,
     RegisterMember,
     session_record_form,
 )
-from portal.cohorts.hours import hours_text, is_completer, session_hours
-from portal.cohorts.models import CohortDelivery, CohortSession, Place, PlaceStatus, SessionStatus
+from portal.cohorts.hours import hours_text, session_hours
+from portal.cohorts.models import CohortDelivery, CohortSession, SessionStatus
 from portal.db import utcnow
 from portal.registration.models import WEEKDAYS
 from portal.timefmt import to_london
-from portal.urls import external_url
 
 bp = Blueprint("facilitation", __name__, url_prefix="/facilitation")
-participant_bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
 
 Page = str | Response | tuple[str, int]
 facilitators = roles_required(Role.FACILITATOR)
-participants = roles_required(Role.PARTICIPANT)
-_NEW_FEED_LINK = "new_feed_link"
 
 
 def _me() -> User:
@@ -75,7 +68,6 @@ def _helpers() -> dict[str, object]:
 
 
 bp.context_processor(_helpers)
-participant_bp.context_processor(_helpers)
 
 
 # The facilitator's pages
@@ -350,128 +342,3 @@ def cancel_session(session_id: int) -> Page:
     return render_template(
         "facilitation/cancel_session.html", form=form, cohort_session=found, cohort=found.cohort
     ), _status(form)
-
-
-# The participant's pages
-
-
-def _my_place_or_home() -> Place | Response:
-    place = membership.current_place(db.session, _me())
-    if place is None:
-        return redirect(url_for("my_cohort.index"))
-    return place
-
-
-@participant_bp.get("/", endpoint="index")
-@participants
-def my_cohort() -> str:
-    place = membership.current_place(db.session, _me())
-    if place is None:
-        return render_template("my_cohort/none.html")
-    found = place.cohort
-    now = utcnow()
-    programme_round = delivery.round_of(found)
-    facilitator = db.session.get(User, found.facilitator_id) if found.facilitator_id else None
-    members = membership.members_of(db.session, found)
-    others = [
-        m for m in members if m.place.id != place.id and m.place.status == PlaceStatus.ACCEPTED
-    ]
-    # The person holds an accepted place, so they are among the members with their hours.
-    hours = next(m.hours for m in members if m.place.id == place.id)
-    return render_template(
-        "my_cohort/index.html",
-        place=place,
-        cohort=found,
-        programme_round=programme_round,
-        sessions=sorted(found.sessions, key=lambda s: (s.starts_at, s.id)),
-        numbers=delivery.session_numbers(found),
-        facilitator=facilitator,
-        sharing=[m for m in others if m.shares_with_cohort],
-        not_sharing=len([m for m in others if not m.shares_with_cohort]),
-        hours=hours,
-        completed=is_completer(hours, programme_round),
-        attendance={
-            a.session_id: a for s in found.sessions for a in s.attendance if a.place_id == place.id
-        },
-        now=now,
-    )
-
-
-@participant_bp.get("/sessions/<int:session_id>.ics")
-@participants
-def session_ics(session_id: int) -> Response:
-    place = membership.current_place(db.session, _me())
-    if place is None:
-        abort(404)
-    found = membership.session_for_participant(place, session_id)
-    if found.status == SessionStatus.CANCELLED:
-        abort(404)
-    number = delivery.session_numbers(found.cohort).get(found.id, found.id)
-    return Response(
-        member_emails.session_calendar(db.session, found),
-        mimetype="text/calendar",
-        headers={
-            "Content-Disposition": f'attachment; filename="peer-networks-session-{number}.ics"'
-        },
-    )
-
-
-@participant_bp.route("/calendar", methods=["GET", "POST"])
-@participants
-def feed() -> Page:
-    place = _my_place_or_home()
-    if isinstance(place, Response):
-        return place
-    form = FeedLinkForm()
-    if form.validate_on_submit():
-        had_one = place.feed_token_hash is not None
-        raw = membership.new_feed_token(db.session, place)
-        cookie_session[_NEW_FEED_LINK] = raw
-        flash(
-            "Your new calendar link is ready. The old link no longer works."
-            if had_one
-            else "Your calendar link is ready.",
-            "success",
-        )
-        return redirect(url_for("my_cohort.feed"))
-    raw = cookie_session.pop(_NEW_FEED_LINK, None)
-    link = external_url("my_cohort.calendar_feed", token=raw) if raw else None
-    return render_template(
-        "my_cohort/feed.html",
-        form=form,
-        cohort=place.cohort,
-        link=link,
-        webcal=("webcal://" + link.split("://", 1)[1]) if link else None,
-        has_link=place.feed_token_hash is not None,
-    )
-
-
-@participant_bp.route("/leave", methods=["GET", "POST"])
-@participants
-def leave() -> Page:
-    place = _my_place_or_home()
-    if isinstance(place, Response):
-        return place
-    form = LeaveForm()
-    if form.validate_on_submit():
-        name = place.cohort.name
-        membership.leave_cohort(db.session, place, reason=form.reason.data, now=utcnow())
-        flash(f"You have left {name}. Thank you for telling us why.", "success")
-        return redirect(url_for("my_cohort.index"))
-    return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), _status(form)
-
-
-@participant_bp.get("/calendar/<token>.ics")
-@public
-def calendar_feed(token: str) -> Response:
-    place = membership.place_for_feed_token(db.session, token)
-    if place is None:
-        abort(404)
-    return Response(
-        member_emails.feed_calendar(db.session, place.cohort),
-        mimetype="text/calendar",
-        headers={
-            "Content-Disposition": 'inline; filename="peer-networks.ics"',
-            "X-Robots-Tag": "noindex",
-        },
-    )

@@ -1,4 +1,4 @@
-"""Forms for delivering a cohort: its settings, changes to sessions, the register, leaving.
+"""The facilitator's forms: a cohort's delivery settings, changes to sessions, the register.
 
 The register is built per session, one question per member (``session_record_form``): the
 members differ from session to session. Forms only parse what was typed; the rules (hours
@@ -228,20 +228,6 @@ class CancelSessionForm(PortalForm):
 
 class GenerateScheduleForm(PortalForm):
     submit = SubmitField("Create the sessions", widget=GovSubmitInput())
-
-
-class LeaveForm(PortalForm):
-    reason = reason_field(
-        "Why are you leaving?",
-        "Enter why you are leaving the group",
-        "This helps us improve the programme. Your facilitator and the Growth Hub's team "
-        "will see it.",
-    )
-    submit = SubmitField("Leave the group", widget=GovSubmitInput())
-
-
-class FeedLinkForm(PortalForm):
-    submit = SubmitField("Create a calendar link", widget=GovSubmitInput())
 
 
 # The register

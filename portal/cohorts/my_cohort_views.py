@@ -1,0 +1,167 @@
+"""The participant's "Your cohort": their group and its sessions, calendar files and a
+personal feed, and leaving.
+
+Participants see only their own place; anything else answers 404. The calendar feed is
+public by design, so calendar programs can fetch it without signing in: its secret link is
+the only key, and it can be replaced.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import session as cookie_session
+
+from portal import db
+from portal.auth.access import public, roles_required, signed_in_user
+from portal.auth.models import Role, User
+from portal.cohorts import delivery, member_emails, membership
+from portal.cohorts.hours import hours_text, is_completer
+from portal.cohorts.models import Place, PlaceStatus, SessionStatus
+from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
+from portal.db import utcnow
+from portal.urls import external_url
+
+bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
+
+Page = str | Response | tuple[str, int]
+participants = roles_required(Role.PARTICIPANT)
+_NEW_FEED_LINK = "new_feed_link"
+
+
+def _me() -> User:
+    user = signed_in_user()
+    assert user is not None
+    return user
+
+
+def _status(form: object) -> int:
+    return 400 if getattr(form, "errors", None) else 200
+
+
+def _helpers() -> dict[str, object]:
+    return {"hours_text": hours_text}
+
+
+bp.context_processor(_helpers)
+
+
+def _my_place_or_home() -> Place | Response:
+    place = membership.current_place(db.session, _me())
+    if place is None:
+        return redirect(url_for("my_cohort.index"))
+    return place
+
+
+@bp.get("/", endpoint="index")
+@participants
+def my_cohort() -> str:
+    place = membership.current_place(db.session, _me())
+    if place is None:
+        return render_template("my_cohort/none.html")
+    found = place.cohort
+    now = utcnow()
+    programme_round = delivery.round_of(found)
+    facilitator = db.session.get(User, found.facilitator_id) if found.facilitator_id else None
+    members = membership.members_of(db.session, found)
+    others = [
+        m for m in members if m.place.id != place.id and m.place.status == PlaceStatus.ACCEPTED
+    ]
+    # The person holds an accepted place, so they are among the members with their hours.
+    hours = next(m.hours for m in members if m.place.id == place.id)
+    return render_template(
+        "my_cohort/index.html",
+        place=place,
+        cohort=found,
+        programme_round=programme_round,
+        sessions=sorted(found.sessions, key=lambda s: (s.starts_at, s.id)),
+        numbers=delivery.session_numbers(found),
+        facilitator=facilitator,
+        sharing=[m for m in others if m.shares_with_cohort],
+        not_sharing=len([m for m in others if not m.shares_with_cohort]),
+        hours=hours,
+        completed=is_completer(hours, programme_round),
+        attendance={
+            a.session_id: a for s in found.sessions for a in s.attendance if a.place_id == place.id
+        },
+        now=now,
+    )
+
+
+@bp.get("/sessions/<int:session_id>.ics")
+@participants
+def session_ics(session_id: int) -> Response:
+    place = membership.current_place(db.session, _me())
+    if place is None:
+        abort(404)
+    found = membership.session_for_participant(place, session_id)
+    if found.status == SessionStatus.CANCELLED:
+        abort(404)
+    number = delivery.session_numbers(found.cohort).get(found.id, found.id)
+    return Response(
+        member_emails.session_calendar(db.session, found),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="peer-networks-session-{number}.ics"'
+        },
+    )
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@participants
+def feed() -> Page:
+    place = _my_place_or_home()
+    if isinstance(place, Response):
+        return place
+    form = FeedLinkForm()
+    if form.validate_on_submit():
+        had_one = place.feed_token_hash is not None
+        raw = membership.new_feed_token(db.session, place)
+        cookie_session[_NEW_FEED_LINK] = raw
+        flash(
+            "Your new calendar link is ready. The old link no longer works."
+            if had_one
+            else "Your calendar link is ready.",
+            "success",
+        )
+        return redirect(url_for("my_cohort.feed"))
+    raw = cookie_session.pop(_NEW_FEED_LINK, None)
+    link = external_url("my_cohort.calendar_feed", token=raw) if raw else None
+    return render_template(
+        "my_cohort/feed.html",
+        form=form,
+        cohort=place.cohort,
+        link=link,
+        webcal=("webcal://" + link.split("://", 1)[1]) if link else None,
+        has_link=place.feed_token_hash is not None,
+    )
+
+
+@bp.route("/leave", methods=["GET", "POST"])
+@participants
+def leave() -> Page:
+    place = _my_place_or_home()
+    if isinstance(place, Response):
+        return place
+    form = LeaveForm()
+    if form.validate_on_submit():
+        name = place.cohort.name
+        membership.leave_cohort(db.session, place, reason=form.reason.data, now=utcnow())
+        flash(f"You have left {name}. Thank you for telling us why.", "success")
+        return redirect(url_for("my_cohort.index"))
+    return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), _status(form)
+
+
+@bp.get("/calendar/<token>.ics")
+@public
+def calendar_feed(token: str) -> Response:
+    place = membership.place_for_feed_token(db.session, token)
+    if place is None:
+        abort(404)
+    return Response(
+        member_emails.feed_calendar(db.session, place.cohort),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": 'inline; filename="peer-networks.ics"',
+            "X-Robots-Tag": "noindex",
+        },
+    )

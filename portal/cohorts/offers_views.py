@@ -1,0 +1,72 @@
+"""Participants answering their offers: the offers they hold, and the page the offer email
+links to (one button sends the answer)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from werkzeug.wrappers import Response
+
+from portal import db
+from portal.auth.access import public, roles_required, signed_in_user
+from portal.auth.models import Role, User
+from portal.cohorts.forms import RespondForm
+from portal.cohorts.models import Cohort, PlaceStatus
+from portal.cohorts.offers import (
+    cohort_summary,
+    offers_for,
+    place_for_offer_token,
+    respond_to_offer,
+)
+from portal.db import utcnow
+
+bp = Blueprint("offers", __name__, url_prefix="/offers")
+
+Page = str | Response | tuple[str, int]
+
+
+def _me() -> User:
+    user = signed_in_user()
+    assert user is not None
+    return user
+
+
+@bp.get("/")
+@roles_required(Role.PARTICIPANT)
+def mine() -> Page:
+    places = offers_for(db.session, _me())
+    return render_template(
+        "offers/mine.html",
+        places=places,
+        cohorts={p.cohort_id: db.session.get(Cohort, p.cohort_id) for p in places},
+        summary=cohort_summary,
+    )
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@public
+def respond(token: str) -> Page:
+    """The link in the offer email: shows the offer with the answer chosen; one button sends it.
+
+    (Opening a link must not answer for the person: email scanners open links too.)
+    """
+    place = place_for_offer_token(db.session, token)
+    if place is None:
+        return render_template("offers/unknown.html"), 404
+    cohort = db.session.get(Cohort, place.cohort_id)
+    form = RespondForm()
+    if not form.is_submitted() and request.args.get("answer") in ("accept", "decline"):
+        form.answer.data = request.args["answer"]
+    if place.status != PlaceStatus.OFFERED:
+        return render_template("offers/closed.html", place=place, cohort=cohort)
+    if form.validate_on_submit():
+        accept = form.answer.data == "accept"
+        respond_to_offer(db.session, place, accept=accept, now=utcnow())
+        return render_template("offers/answered.html", accepted=accept, cohort=cohort)
+    status = 400 if form.errors else 200
+    return render_template(
+        "offers/respond.html",
+        form=form,
+        place=place,
+        cohort=cohort,
+        summary=cohort_summary,
+    ), status
