@@ -94,9 +94,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.casestudies.stories_views import bp as stories
     from portal.casestudies.views import bp as case_study
     from portal.casestudies.views import drafts as case_study_drafts
-    from portal.coaching.coach_views import bp as coaching
-    from portal.coaching.participant_views import bp as one_to_one
-    from portal.coaching.report_views import bp as support_report
+    from portal.coaching.one_to_one_views import bp as one_to_one
+    from portal.coaching.support_report_views import bp as support_report
+    from portal.coaching.views import bp as coaching
     from portal.cohorts.facilitation_views import bp as facilitation
     from portal.cohorts.my_cohort_views import bp as my_cohort
     from portal.cohorts.offers_views import bp as offers

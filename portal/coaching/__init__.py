@@ -10,9 +10,10 @@ coaches record what happened, and officers and contractor leads report the hours
 - ``waiting``: "tell me if an earlier time opens".
 - ``messages``: emails with calendar files. ``reminders``: the 24-hour reminder job.
 - ``hours``: 1:1 hours delivered as figures.md defines them (the outcome figures call it).
-- ``report``: the officers' and contractor leads' report and its exports.
-- ``coach_views`` (/coaching), ``participant_views`` (/one-to-one), ``report_views``
-  (/one-to-one-support).
+- ``support_report``: the officers' and contractor leads' report and its exports.
+- ``views`` (coaching, /coaching), ``one_to_one_views`` (one_to_one, /one-to-one),
+  ``support_report_views`` (support_report, /one-to-one-support): each view module is named
+  after its blueprint, with its templates in ``templates/<blueprint>/``.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 # Imported here to warm the fork server (see the docstring).
-import portal.coaching.coach_views
-import portal.coaching.participant_views
-import portal.coaching.report_views
+import portal.coaching.one_to_one_views
+import portal.coaching.support_report_views
+import portal.coaching.views
 import portal.models  # noqa: F401
 from portal import create_app
 from tests.fixtures.app import PortalClient, make_test_config

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role, User
-from portal.coaching import report as reports
+from portal.coaching import support_report
 from portal.coaching.forms import ReportFilterForm
 from portal.exports import csv_response, xlsx_response
 from portal.timefmt import today_in_london
@@ -31,21 +31,21 @@ def _scope(user: User) -> frozenset[int] | None:
     return None if user.has_role(Role.OFFICER) else user.contractor_ids
 
 
-def _chosen() -> tuple[ReportFilterForm, reports.Report | None, bool]:
-    rounds = reports.rounds_for_report(db.session)
+def _chosen() -> tuple[ReportFilterForm, support_report.Report | None, bool]:
+    rounds = support_report.rounds_for_report(db.session)
     form = ReportFilterForm(request.args)
     form.round_id.choices = [SelectChoice(str(r.id), f"{r.name} ({r.year_label})") for r in rounds]
     valid = form.validate() if request.args else True
     by_id = {str(r.id): r for r in rounds}
     chosen = by_id.get(form.round_id.data or "") if valid else None
-    chosen = chosen or reports.default_round(rounds, today_in_london())
-    by = form.by.data if valid and form.by.data in reports.GROUPINGS else "participant"
+    chosen = chosen or support_report.default_round(rounds, today_in_london())
+    by = form.by.data if valid and form.by.data in support_report.GROUPINGS else "participant"
     if chosen is not None:
         form.round_id.data = str(chosen.id)
     form.by.data = by
     if chosen is None:
         return form, None, valid
-    found = reports.support_report(db.session, chosen, by=by, contractor_ids=_scope(_me()))
+    found = support_report.support_report(db.session, chosen, by=by, contractor_ids=_scope(_me()))
     return form, found, valid
 
 
@@ -53,7 +53,7 @@ def _chosen() -> tuple[ReportFilterForm, reports.Report | None, bool]:
 @readers
 def index() -> tuple[str, int]:
     form, found, valid = _chosen()
-    header, rows = reports.table(found) if found else ([], [])
+    header, rows = support_report.table(found) if found else ([], [])
     me = _me()
     return render_template(
         "support_report/index.html",
@@ -74,7 +74,7 @@ def export(fmt: str) -> Response:
     _form, found, valid = _chosen()
     if found is None or not valid:
         abort(404)
-    header, rows = reports.table(found)
+    header, rows = support_report.table(found)
     name = f"one-to-one-support-{found.round.name}-by-{found.by}".lower().replace(" ", "-")
     if fmt == "csv":
         return csv_response(f"{name}.csv", header, rows)
