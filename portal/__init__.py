@@ -110,7 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outcomes.report_views import bp as board_report
     from portal.pages.views import bp as pages
     from portal.reference.views import bp as reference
-    from portal.registration.officer_views import bp as applicants
+    from portal.registration.applicants_views import bp as applicants
     from portal.registration.views import bp as registration
     from portal.rounds.views import bp as rounds
     from portal.surveys.officer_views import bp as survey_officers

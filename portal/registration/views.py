@@ -17,11 +17,11 @@ from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.db import utcnow
 from portal.registration import journey, services
+from portal.registration.check_answers import check_answer_sections
 from portal.registration.eligibility import signposting
 from portal.registration.forms import OnBehalfForm, WithdrawForm
 from portal.registration.models import Application, ApplicationSource, ApplicationStatus
 from portal.registration.people import find_or_create_person, send_take_over_email
-from portal.registration.summary import check_answer_sections
 from portal.rounds.models import Round
 from portal.rounds.services import current_round
 from portal.timefmt import today_in_london

@@ -191,7 +191,7 @@ def test_the_pagination_component_links_every_page(
     app, client, session, signed_in_as, round_3, monkeypatch
 ):
     from portal.registration import queries
-    from portal.registration.officer_views import page_items
+    from portal.registration.applicants_views import page_items
 
     assert page_items(1, 1) == [1]
     assert page_items(5, 9) == [1, None, 4, 5, 6, None, 9]

@@ -34,6 +34,13 @@ from portal.db import utcnow
 from portal.exports import csv_response, xlsx_response
 from portal.reference.models import ReferenceKind
 from portal.registration import queries, services
+from portal.registration.applicants_forms import (
+    INELIGIBLE,
+    ApplicantFilterForm,
+    ExportForm,
+    ImportUploadForm,
+    OverrideEligibilityForm,
+)
 from portal.registration.exports import (
     ExportFormat,
     export_filename,
@@ -57,13 +64,6 @@ from portal.registration.officer_detail import (
     answer_sections,
     application_history,
     ownership_rows,
-)
-from portal.registration.officer_forms import (
-    INELIGIBLE,
-    ApplicantFilterForm,
-    ExportForm,
-    ImportUploadForm,
-    OverrideEligibilityForm,
 )
 from portal.registration.queries import (
     ApplicantFilters,
