@@ -27,7 +27,7 @@ from portal.rounds.services import (
     update_round_settings,
     whole_pounds,
 )
-from portal.rounds.summary import GROUP_TITLES, as_text, labels_by_code, summary_groups
+from portal.rounds.settings_summary import GROUP_TITLES, as_text, labels_by_code, summary_groups
 
 bp = Blueprint("rounds", __name__, url_prefix="/admin/rounds")
 
