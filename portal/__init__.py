@@ -113,8 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.registration.applicants_views import bp as applicants
     from portal.registration.views import bp as registration
     from portal.rounds.views import bp as rounds
-    from portal.surveys.officer_views import bp as survey_officers
-    from portal.surveys.version_views import bp as survey_definitions
+    from portal.surveys.survey_definitions_views import bp as survey_definitions
+    from portal.surveys.survey_officers_views import bp as survey_officers
     from portal.surveys.views import bp as surveys
 
     for blueprint in (

@@ -16,7 +16,7 @@ from portal.surveys import versions
 from portal.surveys.definitions import REPORTED_MEASURES, current_version
 from portal.surveys.models import QuestionKind, Survey, SurveyTiming, SurveyVersion
 from portal.surveys.questions import pages_of
-from portal.surveys.version_forms import (
+from portal.surveys.survey_definitions_forms import (
     AT_THE_START,
     AddQuestionForm,
     PublishForm,
@@ -65,7 +65,7 @@ def index() -> Page:
                 versions.draft_of(survey) if survey else None,
             )
         )
-    return render_template("surveys/definitions/index.html", rows=rows)
+    return render_template("survey_definitions/index.html", rows=rows)
 
 
 @bp.get("/<timing>")
@@ -75,7 +75,7 @@ def survey(timing: str) -> Page:
     current = current_version(db.session, found.timing)
     published = [v for v in found.versions if v.is_published]
     return render_template(
-        "surveys/definitions/survey.html",
+        "survey_definitions/survey.html",
         survey=found,
         current=current,
         pages=pages_of(current.questions, current.page_titles or {}) if current else [],
@@ -110,7 +110,7 @@ def draft(timing: str) -> Page:
         return found
     survey_, draft_ = found
     return render_template(
-        "surveys/definitions/draft.html",
+        "survey_definitions/draft.html",
         survey=survey_,
         draft=draft_,
         pages=pages_of(draft_.questions, draft_.page_titles or {}),
@@ -141,7 +141,7 @@ def publish(timing: str) -> Page:
             )
             return redirect(url_for("survey_definitions.survey", timing=timing))
     return render_template(
-        "surveys/definitions/draft.html",
+        "survey_definitions/draft.html",
         survey=survey_,
         draft=draft_,
         pages=pages_of(draft_.questions, draft_.page_titles or {}),
@@ -191,7 +191,7 @@ def reword(timing: str, question_id: int) -> Page:
         else:
             return redirect(url_for("survey_definitions.draft", timing=timing))
     return render_template(
-        "surveys/definitions/reword.html",
+        "survey_definitions/reword.html",
         form=form,
         survey=survey_,
         question=question,
@@ -218,7 +218,7 @@ def retire(timing: str, question_id: int) -> Page:
             flash("The question is retired from the draft.", "success")
             return redirect(url_for("survey_definitions.draft", timing=timing))
     return render_template(
-        "surveys/definitions/retire.html",
+        "survey_definitions/retire.html",
         form=form,
         survey=survey_,
         question=question,
@@ -256,7 +256,7 @@ def add(timing: str) -> Page:
             flash("The question is added to the draft.", "success")
             return redirect(url_for("survey_definitions.draft", timing=timing))
     return render_template(
-        "surveys/definitions/add.html",
+        "survey_definitions/add.html",
         form=form,
         survey=survey_,
         title="Add a question",

@@ -68,7 +68,7 @@ def index() -> Page:
         rates.response_rates(db.session, programme_round.id, timing) if programme_round else None
     )
     return render_template(
-        "surveys/officers/index.html",
+        "survey_officers/index.html",
         programme_round=programme_round,
         rounds=rounds_by_start(db.session),
         timing=timing,
@@ -85,7 +85,7 @@ def cohort(cohort_id: int) -> Page:
     if found is None:
         raise NotFound()
     return render_template(
-        "surveys/officers/cohort.html",
+        "survey_officers/cohort.html",
         cohort=found,
         programme_round=db.session.get(Round, found.round_id),
         contractor=db.session.get(Contractor, found.contractor_id) if found.contractor_id else None,
@@ -163,7 +163,7 @@ def key_in(invitation_id: int) -> Page:
         else:
             return redirect(resume_url(response, _key_in_addresses(invitation, person)))
     return render_template(
-        "surveys/officers/key_in.html",
+        "survey_officers/key_in.html",
         form=form,
         invitation=invitation,
         person=person,
@@ -212,7 +212,7 @@ def response(response_id: int) -> Page:
     invitation = found.invitation
     person = _person(invitation)
     return render_template(
-        "surveys/officers/response.html",
+        "survey_officers/response.html",
         response=found,
         invitation=invitation,
         person=person,
