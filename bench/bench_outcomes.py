@@ -122,7 +122,7 @@ def bench_one(built: outcomes_data.Built, instance: Path, runs: int) -> dict[str
     from portal import db
     from portal.outcomes import figures
     from portal.outcomes.models import StoredFigures
-    from portal.outcomes.summary import Dimension, breakdown, round_summary
+    from portal.outcomes.round_figures import Dimension, breakdown, round_summary
     from portal.rounds.models import Round
 
     app = make_app(built.url, instance)

@@ -104,10 +104,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.measures.views import bp as measures
     from portal.notifications import bp as notifications
     from portal.operations.views import bp as operations
-    from portal.outcomes.dashboard_views import bp as outcomes
+    from portal.outcomes.board_report_views import bp as board_report
     from portal.outcomes.import_views import bp as earlier_rounds
     from portal.outcomes.money_views import bp as money
-    from portal.outcomes.report_views import bp as board_report
+    from portal.outcomes.views import bp as outcomes
     from portal.pages.views import bp as pages
     from portal.reference.views import bp as reference
     from portal.registration.applicants_views import bp as applicants

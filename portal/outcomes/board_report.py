@@ -18,7 +18,7 @@ from typing import Any
 
 from portal.outcomes import figures
 from portal.outcomes.presentation import Percentage, pounds
-from portal.outcomes.summary import RoundSummary
+from portal.outcomes.round_figures import RoundSummary
 
 DEFAULT_PROJECTED_COHORTS = 15
 MAX_PROJECTED_COHORTS = 1_000

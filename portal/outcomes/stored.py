@@ -39,10 +39,10 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTran
 
 from portal.cohorts.models import Cohort
 from portal.db import utcnow
-from portal.outcomes import drilldown, figures, summary, typed_json
+from portal.outcomes import drilldown, figures, round_figures, typed_json
 from portal.outcomes.drilldown import ContractorHours
 from portal.outcomes.models import DataVersion, StoredFigures
-from portal.outcomes.summary import BreakdownRow, Dimension, RoundSummary
+from portal.outcomes.round_figures import BreakdownRow, Dimension, RoundSummary
 from portal.registration.models import Application, ApplicationStatus
 from portal.rounds.models import Round
 
@@ -97,12 +97,12 @@ def work_out(
     as_at: dt.datetime,
     contractor_ids: Collection[int] | None = None,
 ) -> DashboardFigures:
-    """The live figures: every number from ``figures`` and ``summary``, nothing stored."""
+    """The live figures: every number from ``figures`` and ``round_figures``, nothing stored."""
     scope = None if contractor_ids is None else frozenset(contractor_ids)
     return DashboardFigures(
-        summary=summary.round_summary(session, programme_round, as_at, contractor_ids=scope),
+        summary=round_figures.round_summary(session, programme_round, as_at, contractor_ids=scope),
         breakdowns={
-            dimension: summary.breakdown(
+            dimension: round_figures.breakdown(
                 session, programme_round, as_at, dimension, contractor_ids=scope
             )
             for dimension in Dimension
@@ -290,7 +290,7 @@ def _fingerprint() -> str:
     from portal.surveys import figures_inputs
 
     digest = hashlib.sha256()
-    for module in (figures, summary, drilldown, hours, figures_inputs, typed_json):
+    for module in (figures, round_figures, drilldown, hours, figures_inputs, typed_json):
         digest.update(Path(module.__file__ or "").read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:32]
@@ -329,5 +329,6 @@ def round_summary(
     as_at: dt.datetime,
     contractor_ids: Collection[int] | None = None,
 ) -> RoundSummary:
-    """``summary.round_summary``, from the store when it holds it (see ``dashboard_figures``)."""
+    """``round_figures.round_summary``, from the store when it holds it (see
+    ``dashboard_figures``)."""
     return dashboard_figures(session, programme_round, as_at, contractor_ids).figures.summary

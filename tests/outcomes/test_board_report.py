@@ -21,7 +21,7 @@ from portal.auth.models import Role
 from portal.outcomes import figures
 from portal.outcomes.board_report import BoardReport, CostBasis, build_report, projection_formula
 from portal.outcomes.models import ContractorContract, IssuedReport
-from portal.outcomes.summary import RoundSummary
+from portal.outcomes.round_figures import RoundSummary
 from portal.rounds.models import Round
 from portal.surveys.figures_inputs import RecommendFigures, SatisfactionFigures
 from tests.fixtures.pages import check_page, error_messages

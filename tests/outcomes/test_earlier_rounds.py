@@ -25,7 +25,7 @@ from portal.casestudies.models import CaseStudy, CaseStudyStatus
 from portal.cohorts.models import Attendance, Cohort, CohortStatusChange, Place, PlaceStatus
 from portal.db import utcnow
 from portal.jobs import run_due_jobs
-from portal.outcomes import earlier_rounds, figures, summary
+from portal.outcomes import earlier_rounds, figures, round_figures
 from portal.outcomes.earlier_rounds import ImportReport
 from portal.outcomes.earlier_rounds_files import read_folder, read_workbook
 from portal.outcomes.earlier_rounds_write import COACH_NOT_RECORDED_EMAIL
@@ -125,16 +125,16 @@ def board_report_as_at_10_february_2022(session: Session, one: Round, two: Round
 
 
 def the_summary_and_breakdowns_agree(session: Session, one: Round, two: Round) -> None:
-    first = summary.round_summary(session, one, AS_AT)
-    second = summary.round_summary(session, two, AS_AT)
+    first = round_figures.round_summary(session, one, AS_AT)
+    second = round_figures.round_summary(session, two, AS_AT)
     assert (first.cohorts, first.participants) == (31, 327)
     assert first.satisfaction_rating.in_sentence() == "97% (n = 212)"
     assert (second.cohorts, second.participants, second.contractors_delivering) == (23, 208, 15)
     assert second.very_satisfied.whole() == "98%"
     assert first.satisfaction.invited >= first.satisfaction.respondents
     assert 0 < first.businesses_supported <= first.participants
-    for dimension in summary.Dimension:
-        rows = summary.breakdown(session, two, AS_AT, dimension)
+    for dimension in round_figures.Dimension:
+        rows = round_figures.breakdown(session, two, AS_AT, dimension)
         if dimension.one_per_person:
             assert sum(row.participants for row in rows) == 208, dimension
             assert sum(row.respondents for row in rows) == second.satisfaction.respondents
@@ -142,9 +142,9 @@ def the_summary_and_breakdowns_agree(session: Session, one: Round, two: Round) -
         else:
             assert sum(row.participants for row in rows) >= 208
     # A contractor's view counts only their own cohorts, and the views add up to the round.
-    by_contractor = summary.breakdown(session, two, AS_AT, summary.Dimension.CONTRACTOR)
+    by_contractor = round_figures.breakdown(session, two, AS_AT, round_figures.Dimension.CONTRACTOR)
     contractor = by_contractor[0]
-    theirs = summary.round_summary(session, two, AS_AT, contractor_ids=[int(contractor.key)])
+    theirs = round_figures.round_summary(session, two, AS_AT, contractor_ids=[int(contractor.key)])
     assert theirs.participants == contractor.participants
     assert theirs.satisfaction.respondents == contractor.respondents
     assert theirs.contractors_delivering == 1

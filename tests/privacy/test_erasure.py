@@ -13,7 +13,7 @@ from portal.casestudies.models import CaseStudy, CaseStudyStatus
 from portal.db import utcnow
 from portal.notifications.models import OutboxMessage
 from portal.notifications.services import queue_email
-from portal.outcomes import earlier_rounds, figures, summary
+from portal.outcomes import earlier_rounds, figures, round_figures
 from portal.outcomes.earlier_rounds_files import read_folder
 from portal.privacy.erasure import (
     ERASED,
@@ -43,10 +43,10 @@ def imported(app, session, tmp_path, reference_data):
 
 def everything(session, programme_round):
     """Every figure and breakdown, as a comparable value."""
-    figures_now = summary.round_summary(session, programme_round, AS_AT)
+    figures_now = round_figures.round_summary(session, programme_round, AS_AT)
     rows = {
-        dimension: summary.breakdown(session, programme_round, AS_AT, dimension)
-        for dimension in summary.Dimension
+        dimension: round_figures.breakdown(session, programme_round, AS_AT, dimension)
+        for dimension in round_figures.Dimension
     }
     return figures_now, rows
 

@@ -26,7 +26,7 @@ from portal.outcomes.presentation import (
     suppress,
     total_is_safe,
 )
-from portal.outcomes.summary import BreakdownRow, Dimension, RoundSummary
+from portal.outcomes.round_figures import BreakdownRow, Dimension, RoundSummary
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from portal.outcomes.board_report import BoardReport, CostBasis, build_report
 from portal.outcomes.figures import as_at_moment
 from portal.outcomes.money_forms import BoardReportForm, IssueForm, round_choices
 from portal.outcomes.report_docx import DOCX_MIMETYPE, report_docx
-from portal.outcomes.summary import RoundSummary
+from portal.outcomes.round_figures import RoundSummary
 from portal.rounds.models import Round
 from portal.rounds.services import rounds_by_start
 from portal.timefmt import govuk_date, today_in_london

@@ -3,7 +3,7 @@ the records behind every figure, charts, downloads and the definitions.
 
 Officers and administrators see every contractor's cohorts, with exact small numbers marked
 unpublishable; contractor leads see the same pages for their own contractors' cohorts, with
-small numbers shown as "fewer than 5". Every number comes from ``portal.outcomes.summary``
+small numbers shown as "fewer than 5". Every number comes from ``portal.outcomes.round_figures``
 and ``portal.outcomes.figures``; this module only parses the request and renders.
 """
 
@@ -20,12 +20,11 @@ from wtforms import SelectChoice
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role, User
-from portal.outcomes import charts, drilldown, stored
-from portal.outcomes import dashboard_exports as tables
-from portal.outcomes.dashboard_forms import NOT_A_DATE, CompareForm, DashboardForm, date_args
+from portal.outcomes import charts, drilldown, stored, tables
 from portal.outcomes.figures import as_at_moment
+from portal.outcomes.forms import NOT_A_DATE, CompareForm, DashboardForm, date_args
 from portal.outcomes.presentation import hours
-from portal.outcomes.summary import Dimension, RoundSummary
+from portal.outcomes.round_figures import Dimension, RoundSummary
 from portal.rounds.models import Round
 from portal.timefmt import govuk_date, today_in_london
 
@@ -173,7 +172,7 @@ def dashboard() -> tuple[str, int]:
     if chosen is not None:
         form.round.data = str(chosen.id)
     return render_template(
-        "outcomes/dashboard/index.html",
+        "outcomes/index.html",
         form=form,
         dashboard=found,
         scoped_to=None if scope is None else me.contractors,
@@ -244,7 +243,7 @@ def compare() -> tuple[str, int]:
         maximum=100,
     )
     return render_template(
-        "outcomes/dashboard/compare.html",
+        "outcomes/compare.html",
         form=form,
         rounds=chosen,
         summaries=summaries,
@@ -275,7 +274,7 @@ def records(round_id: int, figure: str) -> str:
     page = min(page, pages)
     table = tables.records_table(found)
     return render_template(
-        "outcomes/dashboard/records.html",
+        "outcomes/records.html",
         round=programme_round,
         records=found,
         table=table,
@@ -330,4 +329,4 @@ def export(round_id: int, table: str, fmt: str) -> Response:
 @bp.get("/help")
 @readers
 def help_page() -> str:
-    return render_template("outcomes/dashboard/help.html")
+    return render_template("outcomes/help.html")
