@@ -90,10 +90,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin
     from portal.audit.views import bp as audit
     from portal.auth.views import bp as auth
-    from portal.casestudies.review_views import bp as case_study_review
+    from portal.casestudies.case_study_drafts_views import bp as case_study_drafts
+    from portal.casestudies.case_study_review_views import bp as case_study_review
+    from portal.casestudies.case_study_views import bp as case_study
     from portal.casestudies.stories_views import bp as stories
-    from portal.casestudies.views import bp as case_study
-    from portal.casestudies.views import drafts as case_study_drafts
     from portal.coaching.one_to_one_views import bp as one_to_one
     from portal.coaching.support_report_views import bp as support_report
     from portal.coaching.views import bp as coaching

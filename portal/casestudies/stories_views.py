@@ -67,7 +67,7 @@ def index() -> Page:
     stories = services.published_stories(db.session, utcnow(), sector=sector, issue=issue)
     labels = {s.code: s.label for s in sectors}
     return render_template(
-        "casestudies/stories/index.html",
+        "stories/index.html",
         form=form,
         stories=stories,
         bylines=bylines(stories, labels),
@@ -83,7 +83,7 @@ def story(case_study_id: int) -> Page:
     sectors = {s.code: s.label for s in active_items(db.session, ReferenceKind.SECTOR)}
     issues = {i.code: i.label for i in active_items(db.session, ReferenceKind.ISSUE)}
     return render_template(
-        "casestudies/stories/story.html",
+        "stories/story.html",
         story=found,
         byline=bylines([found], sectors)[found.id],
         issues=[issues[code] for code in found.issue_codes if code in issues],

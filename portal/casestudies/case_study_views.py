@@ -1,5 +1,7 @@
-"""Telling your story: the participant's case study, and facilitators drafting one for a
-member of their group (which the participant then checks and consents to)."""
+"""Telling your story: the participant's own case study, from starting it to consenting and
+withdrawing consent. Facilitators drafting one for a member of their group (which the
+participant then checks and consents to) are in ``portal.casestudies.case_study_drafts_views``;
+both use the drafting pages in ``portal.casestudies.pages``."""
 
 from __future__ import annotations
 
@@ -20,17 +22,13 @@ from portal.casestudies.pages import (
     summary_sections,
     template_helpers,
 )
-from portal.cohorts.membership import facilitated_cohorts, members_of
 from portal.db import utcnow
 
 bp = Blueprint("case_study", __name__, url_prefix="/case-study")
-drafts = Blueprint("case_study_drafts", __name__, url_prefix="/facilitation/case-studies")
 bp.context_processor(template_helpers)
-drafts.context_processor(template_helpers)
 
 Page = str | Response | tuple[str, int]
 participants = roles_required(Role.PARTICIPANT)
-facilitators = roles_required(Role.FACILITATOR)
 
 
 def _mine_addresses() -> Addresses:
@@ -65,7 +63,7 @@ def index() -> Page:
         else None
     )
     return render_template(
-        "casestudies/index.html",
+        "case_study/index.html",
         case_study=case_study,
         can_start=bool(places) and (case_study is None or case_study.status in FINISHED),
         has_place=bool(places),
@@ -144,111 +142,8 @@ def withdraw() -> Page:
             flash("You have withdrawn your consent. We have stopped using your story.", "success")
         return redirect(url_for("case_study.index"))
     return render_template(
-        "casestudies/withdraw.html",
+        "case_study/withdraw.html",
         form=form,
         case_study=case_study,
         title="Withdraw your consent",
-    ), (400 if form.errors else 200)
-
-
-# Facilitators drafting for a member of their group
-
-
-def _drafting(case_study: CaseStudy, person: User) -> Addresses:
-    return Addresses(
-        question="case_study_drafts.question",
-        check="case_study_drafts.check",
-        values={"case_study_id": case_study.id},
-        caption=f"Drafting {person.name}’s story",
-        facilitator=True,
-        back_to=url_for("case_study_drafts.index"),
-    )
-
-
-@drafts.get("/", endpoint="index")
-@facilitators
-def drafting_index() -> Page:
-    me = _me()
-    cohorts = facilitated_cohorts(db.session, me)
-    groups = [(cohort, members_of(db.session, cohort)) for cohort in cohorts]
-    mine = services.drafted_by(db.session, me)
-    people = {u.id: u for u in (db.session.get(User, c.person_id) for c in mine) if u}
-    return render_template(
-        "casestudies/drafts.html",
-        groups=groups,
-        drafts=mine,
-        people=people,
-        started={c.place_id: c for c in mine},
-        form=ConfirmForm(formdata=None),
-        title="Case studies you are drafting",
-    )
-
-
-@drafts.post("/places/<int:place_id>/start")
-@facilitators
-def start_for(place_id: int) -> Page:
-    place = services.member_place(db.session, _me(), place_id)
-    if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("case_study_drafts.index"))
-    person = db.session.get(User, place.person_id)
-    assert person is not None
-    existing = services.latest_of(db.session, person)
-    if (
-        existing is not None
-        and existing.status not in FINISHED
-        and existing.drafted_by_id != _me().id
-    ):
-        flash(f"{person.name} is already writing their story.", "info")
-        return redirect(url_for("case_study_drafts.index"))
-    case_study = services.start(db.session, place, actor=_me(), now=utcnow(), on_behalf=True)
-    return redirect(resume_url(case_study, _drafting(case_study, person)))
-
-
-def _drafted(case_study_id: int) -> tuple[CaseStudy, User]:
-    case_study = services.for_facilitator(db.session, _me(), case_study_id)
-    person = db.session.get(User, case_study.person_id)
-    assert person is not None
-    return case_study, person
-
-
-@drafts.route("/<int:case_study_id>/question/<slug>", methods=["GET", "POST"], endpoint="question")
-@facilitators
-def drafting_question(case_study_id: int, slug: str) -> Page:
-    case_study, person = _drafted(case_study_id)
-    return question_page(case_study, slug, _drafting(case_study, person), actor=_me())
-
-
-@drafts.route("/<int:case_study_id>/check", methods=["GET", "POST"], endpoint="check")
-@facilitators
-def drafting_check(case_study_id: int) -> Page:
-    case_study, person = _drafted(case_study_id)
-    addresses = _drafting(case_study, person)
-    if not services.can_edit(case_study, facilitator=True):
-        return redirect(addresses.back_to)
-    missing = journey.next_step(case_study, addresses.steps)
-    if missing is not None:
-        return redirect(addresses.step_url(missing))
-    form = ConfirmForm()
-    if form.validate_on_submit() and case_study.status == CaseStudyStatus.DRAFT:
-        try:
-            services.send_to_participant(db.session, case_study, actor=_me(), now=utcnow())
-        except services.CaseStudyError as error:
-            db.mark_failed()
-            flash(error.message, "info")
-        else:
-            flash(
-                f"We have emailed {person.name} to check the story and give their consent.",
-                "success",
-            )
-        return redirect(addresses.back_to)
-    return render_template(
-        "casestudies/check.html",
-        form=form,
-        case_study=case_study,
-        sections=summary_sections(case_study, addresses, consent=False),
-        resubmitting=False,
-        facilitator=True,
-        person=person,
-        waiting=case_study.status == CaseStudyStatus.AWAITING_CONFIRMATION,
-        title=f"Check {person.name}’s story",
     ), (400 if form.errors else 200)

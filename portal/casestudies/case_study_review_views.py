@@ -67,7 +67,7 @@ def index() -> Page:
     stories = services.for_review(db.session, FILTERS[chosen])
     people = {u.id: u for u in (db.session.get(User, s.person_id) for s in stories) if u}
     return render_template(
-        "casestudies/review/index.html",
+        "case_study_review/index.html",
         stories=stories,
         people=people,
         chosen=chosen,
@@ -95,7 +95,7 @@ def _detail(case_study: CaseStudy, **extra: object) -> str:
         "title": case_study.title or "Untitled story",
     }
     values.update(extra)
-    return render_template("casestudies/review/detail.html", **values)
+    return render_template("case_study_review/detail.html", **values)
 
 
 @bp.get("/<int:case_study_id>")
@@ -149,7 +149,7 @@ def decision(case_study_id: int) -> Page:
             )
             return redirect(url_for("case_study_review.detail", case_study_id=case_study.id))
     return render_template(
-        "casestudies/review/decision.html",
+        "case_study_review/decision.html",
         form=form,
         case_study=case_study,
         title="Decide on this story",
@@ -180,7 +180,7 @@ def publish(case_study_id: int) -> Page:
             flash("The story is published. We have emailed the author.", "success")
             return redirect(url_for("case_study_review.detail", case_study_id=case_study.id))
     return render_template(
-        "casestudies/review/publish.html",
+        "case_study_review/publish.html",
         form=form,
         case_study=case_study,
         anonymised=anonymised,
