@@ -102,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cohorts.offers_views import bp as offers
     from portal.cohorts.views import bp as cohorts
     from portal.measures.views import bp as measures
-    from portal.notifications import bp as notifications
+    from portal.notifications.views import bp as notifications
     from portal.operations.views import bp as operations
     from portal.outcomes.board_report_views import bp as board_report
     from portal.outcomes.import_views import bp as earlier_rounds

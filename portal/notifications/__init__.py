@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask
+from flask import Flask
 from sqlalchemy.orm import Session
-
-bp = Blueprint("notifications", __name__, url_prefix="/admin/outbox")
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +24,3 @@ def _send_mail_job(session: Session, now: dt.datetime) -> str:
     from portal.notifications.sender import send_due_messages
 
     return send_due_messages(session, now=now).summary()
-
-
-from portal.notifications import views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
-from portal.notifications import bp
 from portal.notifications.forms import ResendForm
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.services import needing_attention, resend, status_counts
+
+bp = Blueprint("notifications", __name__, url_prefix="/admin/outbox")
 
 
 @bp.get("/")
