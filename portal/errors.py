@@ -7,9 +7,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.operations.requests import route_name
+from portal.state_changes import StatusConflict
 
 # Codes with a page of their own; any other client error uses the 400 page's wording.
-_PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+_PAGES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
 
 
 def render_error_page(code: int, *, csrf: bool = False) -> Response:
@@ -19,6 +20,7 @@ def render_error_page(code: int, *, csrf: bool = False) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StatusConflict, _status_conflict)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -30,6 +32,12 @@ def _http_error(error: HTTPException) -> Response:
     if code == 429 and error.get_response().headers.get("Retry-After"):
         response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
     return response
+
+
+def _status_conflict(_error: StatusConflict) -> Response:
+    """A status change lost a race that its view does not show a page of its own for: the
+    request changes nothing (409 rolls it back) and the person is asked to look again."""
+    return render_error_page(409)
 
 
 def database_unavailable(error: BaseException) -> bool:
