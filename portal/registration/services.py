@@ -1,15 +1,17 @@
 """Applications: starting, answering, submitting, eligibility, status changes, withdrawal.
 
 Functions flush and never commit. Every status change goes through ``set_status``, which
-records who, when and why, in the application's history and the audit log.
+is guarded against a concurrent request (portal.state_changes) and records who, when and
+why, in the application's history and the audit log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,6 +33,7 @@ from portal.registration.models import (
     StatusChange,
 )
 from portal.rounds.models import Round
+from portal.state_changes import Audit, StatusConflict, change_status, claim
 from portal.urls import external_url
 
 # The district answer for a business outside every district the hub serves.
@@ -50,6 +53,12 @@ _STATUS_FOR_OUTCOME = {
     Outcome.INELIGIBLE: ApplicationStatus.INELIGIBLE,
     Outcome.NEEDS_REVIEW: ApplicationStatus.NEEDS_REVIEW,
 }
+
+
+_NOT_SCREENING = (
+    "Eligibility can only be changed before a place is offered or the person withdraws."
+)
+_HAS_PLACE = "You have a place in a group. To leave it, use the leave option on your group's page."
 
 
 class RegistrationError(Exception):
@@ -156,11 +165,20 @@ def record_answers_changed(
 ) -> None:
     """After answers change: note it in the audit log and, once submitted, check again.
 
-    Raises RegistrationError if the answers can no longer be changed.
+    Raises RegistrationError if the answers can no longer be changed, and StatusConflict
+    if the status changed since this request loaded it.
     """
     if not can_change_answers(application):
         raise RegistrationError("You cannot change your answers now that you have a place.")
-    application.updated_at = now
+    # The answers count only if the status is still the one this request saw: a place
+    # offered meanwhile (another request) stops them, as it would have stopped the page.
+    claim(
+        session,
+        application,
+        application.status,
+        allowed_from=CHANGEABLE_STATUSES,
+        values={"updated_at": now},
+    )
     changed = sorted(set(fields))
     if not changed:
         return
@@ -298,7 +316,15 @@ def _screen(
         return
     wanted = _STATUS_FOR_OUTCOME[result.outcome]
     if application.status != wanted:
-        set_status(session, application, wanted, actor=None, now=now, reason="Answers checked")
+        set_status(
+            session,
+            application,
+            wanted,
+            actor=None,
+            now=now,
+            reason="Answers checked",
+            allowed_from=_SCREENING_STATUSES,
+        )
 
 
 def submit(
@@ -308,25 +334,31 @@ def submit(
     actor: User,
     programme_round: Round,
     now: dt.datetime,
-) -> None:
+) -> bool:
     """Send a complete draft: link the business, check eligibility, confirm by email.
+    True if this call sent it; False if it had been sent already (a second click, another
+    tab, an officer at the same moment), when nothing is changed.
 
     Side effects: status changes, a confirmation email queued, audit events.
     """
     if application.status != ApplicationStatus.DRAFT:
-        return  # already sent (a second click, or another tab): nothing to do
-    application.submitted_at = now
-    _link_business(session, application, now)
+        return False
     person = session.get(User, application.person_id)
     assert person is not None
-    set_status(
-        session,
-        application,
-        ApplicationStatus.SUBMITTED,
-        actor=actor,
-        now=now,
-        on_behalf_of=person if actor.id != person.id else None,
-    )
+    try:
+        set_status(
+            session,
+            application,
+            ApplicationStatus.SUBMITTED,
+            actor=actor,
+            now=now,
+            on_behalf_of=person if actor.id != person.id else None,
+            allowed_from={ApplicationStatus.DRAFT},
+            values={"submitted_at": now},
+        )
+    except StatusConflict:
+        return False
+    _link_business(session, application, now)
     _screen(session, application, programme_round, actor=actor, now=now)
     queue_email(
         session,
@@ -343,6 +375,7 @@ def submit(
             "imported": application.source == ApplicationSource.IMPORTED,
         },
     )
+    return True
 
 
 def set_status(
@@ -354,30 +387,37 @@ def set_status(
     now: dt.datetime,
     reason: str = "",
     on_behalf_of: User | None = None,
+    allowed_from: Collection[ApplicationStatus] | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> None:
-    """The one way an application's status changes: history, timestamps and audit together."""
+    """The one way an application's status changes: guarded (portal.state_changes), with
+    one history row and one audit event. Nothing happens if it is already ``status``.
+
+    Raises StatusConflict if the status is not in ``allowed_from`` or another request
+    changed it since this one loaded it. ``values``: other columns set with the status.
+    """
     if application.status == status:
         return
-    application.status = status
-    application.status_changed_at = now
-    application.history.append(
-        StatusChange(
+    change_status(
+        session,
+        application,
+        status,
+        now=now,
+        allowed_from=allowed_from,
+        values=values,
+        history=StatusChange(
             status=status,
             changed_at=now,
             changed_by_id=actor.id if actor else None,
             reason=reason,
-        )
-    )
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        on_behalf_of=on_behalf_of,
-        action=f"application.{status.value}",
-        entity_type="application",
-        entity_id=application.id,
-        fields=["status"],
-        reason=reason or None,
+        ),
+        audit=Audit(
+            actor,
+            f"application.{status.value}",
+            "application",
+            reason=reason or None,
+            on_behalf_of=on_behalf_of,
+        ),
     )
 
 
@@ -392,12 +432,28 @@ def override_eligibility(
 ) -> None:
     """An officer's decision that replaces the rules' result, with the reason recorded."""
     if application.status not in _SCREENING_STATUSES:
-        raise RegistrationError(
-            "Eligibility can only be changed before a place is offered or the person withdraws."
-        )
-    application.eligibility_overridden = True
+        raise RegistrationError(_NOT_SCREENING)
     status = ApplicationStatus.ELIGIBLE if eligible else ApplicationStatus.INELIGIBLE
-    set_status(session, application, status, actor=actor, now=now, reason=reason)
+    try:
+        if application.status == status:
+            claim(session, application, status, values={"eligibility_overridden": True})
+        else:
+            set_status(
+                session,
+                application,
+                status,
+                actor=actor,
+                now=now,
+                reason=reason,
+                allowed_from=_SCREENING_STATUSES,
+                values={"eligibility_overridden": True},
+            )
+    except StatusConflict as conflict:
+        raise RegistrationError(
+            _NOT_SCREENING
+            if conflict.current not in _SCREENING_STATUSES
+            else "This registration changed while you were looking at it. Check it again."
+        ) from conflict
     record(
         session,
         actor=actor,
@@ -417,23 +473,37 @@ def withdraw(
     reason: str,
     now: dt.datetime,
 ) -> None:
+    """Withdraw the registration, unless the person has a place (they leave their group
+    instead). Withdrawing twice at the same moment withdraws once.
+
+    Raises RegistrationError when they have a place, or when the registration changed
+    while they were withdrawing. Side effects: the status change, its history row and
+    audit event.
+    """
     if application.status == ApplicationStatus.WITHDRAWN:
         return
     if application.status == ApplicationStatus.PLACED:
-        raise RegistrationError(
-            "You have a place in a group. To leave it, use the leave option on your group's page."
-        )
-    application.withdrawn_reason = reason
+        raise RegistrationError(_HAS_PLACE)
     person = session.get(User, application.person_id)
-    set_status(
-        session,
-        application,
-        ApplicationStatus.WITHDRAWN,
-        actor=actor,
-        now=now,
-        reason=reason,
-        on_behalf_of=person if person and actor.id != person.id else None,
-    )
+    try:
+        set_status(
+            session,
+            application,
+            ApplicationStatus.WITHDRAWN,
+            actor=actor,
+            now=now,
+            reason=reason,
+            on_behalf_of=person if person and actor.id != person.id else None,
+            values={"withdrawn_reason": reason},
+        )
+    except StatusConflict as conflict:
+        if conflict.current == ApplicationStatus.WITHDRAWN:
+            return  # withdrawn by another request at the same moment
+        if conflict.current == ApplicationStatus.PLACED:
+            raise RegistrationError(_HAS_PLACE) from conflict
+        raise RegistrationError(
+            "Your registration changed while you were withdrawing. Check it and try again."
+        ) from conflict
 
 
 def reasons_of(application: Application) -> list[eligibility.Reason]:

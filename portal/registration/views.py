@@ -24,6 +24,7 @@ from portal.registration.models import Application, ApplicationSource, Applicati
 from portal.registration.people import find_or_create_person, send_take_over_email
 from portal.rounds.models import Round
 from portal.rounds.services import current_round
+from portal.state_changes import StatusConflict
 from portal.timefmt import today_in_london
 
 bp = Blueprint("registration", __name__, url_prefix="/register")
@@ -131,14 +132,19 @@ def _question_page(
     if form.validate_on_submit():
         changed = step.save(db.session, application, form)
         journey.mark_answered(application, step)
-        services.record_answers_changed(
-            db.session,
-            application,
-            actor=actor,
-            fields=changed,
-            programme_round=programme_round,
-            now=utcnow(),
-        )
+        try:
+            services.record_answers_changed(
+                db.session,
+                application,
+                actor=actor,
+                fields=changed,
+                programme_round=programme_round,
+                now=utcnow(),
+            )
+        except StatusConflict:  # a place was offered while the page was open
+            db.mark_failed()
+            flash("You cannot change your answers now that you have a place.", "info")
+            return redirect(url_for("registration.status"))
         if changing and changed and application.status != ApplicationStatus.DRAFT:
             flash("Your change is saved and we have checked your answers again.", "success")
         following = None if changing else journey.next_step(application, after=step)
@@ -178,14 +184,15 @@ def _check_page(
         return redirect(addresses.step_url(missing))
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.submit(
+        sent = services.submit(
             db.session, application, actor=actor, programme_round=programme_round, now=utcnow()
         )
         if addresses is APPLICANT:
             return redirect(url_for("registration.done"))
         person = db.session.get(User, application.person_id)
         assert person is not None
-        send_take_over_email(db.session, person, now=utcnow())
+        if sent:  # not again when it was sent by another request at the same moment
+            send_take_over_email(db.session, person, now=utcnow())
         return redirect(url_for("registration.on_behalf_done", application_id=application.id))
     return render_template(
         "registration/check.html",
