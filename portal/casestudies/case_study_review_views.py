@@ -98,6 +98,14 @@ def _detail(case_study: CaseStudy, **extra: object) -> str:
     return render_template("case_study_review/detail.html", **values)
 
 
+def _changed_meanwhile(case_study: CaseStudy, changed: services.CaseStudyChanged) -> Response:
+    """Another officer (or the author) changed the story first: nothing from this request
+    is kept, and the officer sees the story as it is now."""
+    db.mark_failed()
+    flash(changed.message, "info")
+    return redirect(url_for("case_study_review.detail", case_study_id=case_study.id))
+
+
 @bp.get("/<int:case_study_id>")
 @officers
 def detail(case_study_id: int) -> Page:
@@ -140,6 +148,8 @@ def decision(case_study_id: int) -> Page:
                 actor=_me(),
                 now=utcnow(),
             )
+        except services.CaseStudyChanged as changed:
+            return _changed_meanwhile(case_study, changed)
         except services.CaseStudyError as error:
             form.comment.errors = [error.message]
         else:
@@ -160,6 +170,9 @@ def decision(case_study_id: int) -> Page:
 @officers
 def publish(case_study_id: int) -> Page:
     case_study = services.get(db.session, case_study_id)
+    if case_study.status == CaseStudyStatus.PUBLISHED:
+        flash("This story has already been published.", "info")
+        return redirect(url_for("case_study_review.detail", case_study_id=case_study.id))
     if case_study.status != CaseStudyStatus.APPROVED:
         flash("Only an approved story can be published.", "info")
         return redirect(url_for("case_study_review.detail", case_study_id=case_study.id))
@@ -174,6 +187,8 @@ def publish(case_study_id: int) -> Page:
                 now=utcnow(),
                 anonymity_checked="cannot_identify" in (form.checked.data or []),
             )
+        except services.CaseStudyChanged as changed:
+            return _changed_meanwhile(case_study, changed)
         except services.CaseStudyError as error:
             form.checked.errors = [error.message]
         else:

@@ -1,8 +1,10 @@
 """Case studies: who may see and change which, the review workflow, consent and the
 public Stories.
 
-Every status change goes through ``_move``, which checks the move is allowed, records the
-status with who, when and the comment, audits it (field names only) and emails the author.
+Every status change goes through ``_move``, which checks the move is allowed, makes it
+through the guarded mechanism (portal.state_changes: only from the status the request saw),
+records the status with who, when and the comment, audits it (field names only) and emails
+the author.
 Withdrawing consent and the end of the consent period unpublish at once; the public
 queries also check consent themselves, so nothing shows for a moment longer than allowed.
 
@@ -13,10 +15,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -37,6 +39,7 @@ from portal.cohorts.models import Cohort, Place, PlaceStatus
 from portal.forms import PortalForm
 from portal.notifications.services import queue_email
 from portal.registration.models import Application
+from portal.state_changes import Audit, StatusConflict, change_status
 from portal.urls import external_url
 
 S = CaseStudyStatus
@@ -67,6 +70,30 @@ class CaseStudyError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+# What a person is told when someone else changed the story first: the state that won.
+_ALREADY = {
+    S.DRAFT: "This story is a draft again",
+    S.AWAITING_CONFIRMATION: "This story has already been sent to the participant",
+    S.SUBMITTED: "This story has already been sent",
+    S.RESUBMITTED: "This story has already been sent",
+    S.IN_REVIEW: "This story is already being reviewed",
+    S.CHANGES_REQUESTED: "Changes to this story have already been asked for",
+    S.APPROVED: "This story has already been approved",
+    S.PUBLISHED: "This story has already been published",
+    S.REJECTED: "This story has already been rejected",
+    S.WITHDRAWN: "The author has withdrawn their consent for this story",
+    S.EXPIRED: "The author’s consent for this story has ended",
+}
+
+
+class CaseStudyChanged(CaseStudyError):
+    """Another request changed the story first; ``status`` is what it is now."""
+
+    def __init__(self, status: CaseStudyStatus | None) -> None:
+        super().__init__(_ALREADY[status] if status else "This story has been removed")
+        self.status = status
 
 
 # Scope
@@ -258,10 +285,12 @@ def submit(session: Session, case_study: CaseStudy, *, actor: User, now: dt.date
     if case_study.status == CaseStudyStatus.CHANGES_REQUESTED:
         _move(session, case_study, CaseStudyStatus.RESUBMITTED, actor=actor, now=now)
         return
-    case_study.consent_given_at = now
-    case_study.consent_expires_at = add_years(now, case_study.consent_years or 5)
-    case_study.submitted_at = now
-    _move(session, case_study, CaseStudyStatus.SUBMITTED, actor=actor, now=now)
+    consent = {
+        "consent_given_at": now,
+        "consent_expires_at": add_years(now, case_study.consent_years or 5),
+        "submitted_at": now,
+    }
+    _move(session, case_study, CaseStudyStatus.SUBMITTED, actor=actor, now=now, values=consent)
 
 
 def start_review(session: Session, case_study: CaseStudy, *, actor: User, now: dt.datetime) -> None:
@@ -304,16 +333,14 @@ def publish(
         raise CaseStudyError("Only an approved story can be published")
     if not consent_in_force(case_study, now):
         raise CaseStudyError("The author’s consent is no longer in force")
+    values: dict[str, object] = {"published_at": now, "unpublished_at": None}
     if case_study.named is False:
         if not anonymity_checked:
             raise CaseStudyError(
                 "Confirm you have checked the story cannot identify the business or the person"
             )
-        case_study.anonymity_confirmed_at = now
-        case_study.anonymity_confirmed_by_id = actor.id
-    case_study.published_at = now
-    case_study.unpublished_at = None
-    _move(session, case_study, CaseStudyStatus.PUBLISHED, actor=actor, now=now)
+        values |= {"anonymity_confirmed_at": now, "anonymity_confirmed_by_id": actor.id}
+    _move(session, case_study, CaseStudyStatus.PUBLISHED, actor=actor, now=now, values=values)
 
 
 def withdraw_consent(
@@ -322,9 +349,14 @@ def withdraw_consent(
     """The author withdraws consent: the story stops being used (and shown) at once."""
     if case_study.status not in CONSENTED:
         raise CaseStudyError("There is no consent to withdraw for this story")
-    case_study.consent_withdrawn_at = now
-    _unpublish(case_study, now)
-    _move(session, case_study, CaseStudyStatus.WITHDRAWN, actor=actor, now=now)
+    _move(
+        session,
+        case_study,
+        CaseStudyStatus.WITHDRAWN,
+        actor=actor,
+        now=now,
+        values={"consent_withdrawn_at": now, **_unpublished(case_study, now)},
+    )
 
 
 def expire_consents(session: Session, now: dt.datetime) -> str:
@@ -340,15 +372,26 @@ def expire_consents(session: Session, now: dt.datetime) -> str:
             .order_by(CaseStudy.id)
         )
     )
+    ended = 0
     for case_study in due:
-        _unpublish(case_study, now)
-        _move(session, case_study, CaseStudyStatus.EXPIRED, actor=None, now=now)
-    return f"{len(due)} case studies reached the end of their consent"
+        try:
+            _move(
+                session,
+                case_study,
+                CaseStudyStatus.EXPIRED,
+                actor=None,
+                now=now,
+                values=_unpublished(case_study, now),
+            )
+        except CaseStudyChanged:
+            continue  # the author withdrew consent at the same moment
+        ended += 1
+    return f"{ended} case studies reached the end of their consent"
 
 
-def _unpublish(case_study: CaseStudy, now: dt.datetime) -> None:
-    if case_study.status == CaseStudyStatus.PUBLISHED:
-        case_study.unpublished_at = now
+def _unpublished(case_study: CaseStudy, now: dt.datetime) -> dict[str, object]:
+    """What taking a story off the website sets, if it is on it."""
+    return {"unpublished_at": now} if case_study.status == CaseStudyStatus.PUBLISHED else {}
 
 
 def consent_in_force(case_study: CaseStudy, now: dt.datetime) -> bool:
@@ -368,45 +411,44 @@ def _move(
     actor: User | None,
     now: dt.datetime,
     comment: str = "",
+    values: Mapping[str, object] | None = None,
 ) -> None:
+    """The one way a story's status changes (portal.state_changes): only from the status
+    this request saw, with one history row, one audit event and an email to the author.
+    ``values``: other columns set with the status.
+
+    Raises CaseStudyError for a move the workflow does not allow, and CaseStudyChanged
+    when another request changed the story first (two officers, a double click).
+    """
     if target not in MOVES[case_study.status]:
         raise CaseStudyError(
             f"A story that is {case_study.status.label.lower()} cannot be {target.label.lower()}"
         )
     person = session.get(User, case_study.person_id)
     assert person is not None
-    # One conditional UPDATE: of two requests racing (a double click, two officers), only
-    # one moves the story; the other is told it changed meanwhile.
-    claimed = session.execute(
-        update(CaseStudy)
-        .where(CaseStudy.id == case_study.id, CaseStudy.status == case_study.status)
-        .values(status=target, status_changed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(case_study)
-        raise CaseStudyError("This story changed while you were looking at it. Check it again.")
-    case_study.status = target
-    case_study.status_changed_at = now
-    case_study.updated_at = now
-    case_study.history.append(
-        CaseStudyStatusChange(
-            status=target,
-            changed_at=now,
-            changed_by_id=actor.id if actor else None,
-            comment=comment,
+    try:
+        change_status(
+            session,
+            case_study,
+            target,
+            now=now,
+            values={"updated_at": now, **(values or {})},
+            history=CaseStudyStatusChange(
+                status=target,
+                changed_at=now,
+                changed_by_id=actor.id if actor else None,
+                comment=comment,
+            ),
+            audit=Audit(
+                actor,
+                f"case_study.{target.value}",
+                "case_study",
+                fields=["status", "comment"] if comment else ["status"],
+                on_behalf_of=person if actor is not None and actor.id != person.id else None,
+            ),
         )
-    )
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action=f"case_study.{target.value}",
-        entity_type="case_study",
-        entity_id=case_study.id,
-        fields=["status", "comment"] if comment else ["status"],
-        on_behalf_of=person if actor is not None and actor.id != person.id else None,
-    )
+    except StatusConflict as conflict:
+        raise CaseStudyChanged(conflict.current) from conflict
     _email_author(session, case_study, person, target, comment)
 
 
