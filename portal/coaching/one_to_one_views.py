@@ -519,6 +519,8 @@ def confirm_reschedule(booking_id: int) -> Page:
     if form.validate_on_submit():
         try:
             services.reschedule(db.session, found, participant=_me(), starts_at=starts_at, now=now)
+        except services.BookingChanged as changed:
+            return _changed_meanwhile(found, changed)
         except services.SlotTaken as error:
             return unavailable(error.message, 409)
         except services.BookingError as error:
@@ -552,6 +554,14 @@ def confirm_reschedule(booking_id: int) -> Page:
     ), _status(form)
 
 
+def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
+    """The coach (or another tab) changed the booking first: nothing from this request is
+    kept, and the person sees the booking as it now is."""
+    db.mark_failed()
+    flash(f"{changed.message}.", "info")
+    return redirect(url_for("one_to_one.booking", booking_id=found.id))
+
+
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @participants
 def cancel(booking_id: int) -> Page:
@@ -565,9 +575,12 @@ def cancel(booking_id: int) -> Page:
     programme_round = scope.round_of(db.session, db.session.get(Place, found.place_id))
     form = ParticipantCancelForm()
     if form.validate_on_submit():
-        services.cancel_by_participant(
-            db.session, found, participant=me, reason=form.reason.data or "", now=now
-        )
+        try:
+            services.cancel_by_participant(
+                db.session, found, participant=me, reason=form.reason.data or "", now=now
+            )
+        except services.BookingChanged as changed:
+            return _changed_meanwhile(found, changed)
         flash(
             "Your booking is cancelled. We have emailed you and your coach."
             + (

@@ -5,7 +5,10 @@ recorded outside the booking system in ``portal.coaching.outside``.
 Functions flush and never commit. Records outside a person's scope raise ``NotFound`` (404).
 Rules a person broke raise ``BookingError`` with a message for them; a time someone else
 took first raises ``SlotTaken``. Overlaps are refused by the database (see
-``portal.coaching.models``); the checks here only give the kinder message first.
+``portal.coaching.models``); the checks here only give the kinder message first. A change
+to a booking another request changed first (two cancellations, a move racing a
+cancellation) raises ``BookingChanged``: every change goes through the guarded mechanism of
+``portal.state_changes``.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from portal.cohorts.models import Place
 from portal.db import violated_constraint
 from portal.registration.models import Application
 from portal.rounds.models import Round
+from portal.state_changes import Audit, StatusConflict, change_status
 
 TOPIC_MAX = 500
 NOTE_MAX = 2000
@@ -53,6 +57,21 @@ class BookingError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class BookingChanged(BookingError):
+    """Another request changed the booking first (the coach cancelled as the participant
+    did, two clicks, a move racing a cancellation); ``status`` is what it is now."""
+
+    def __init__(self, status: BookingStatus | None) -> None:
+        super().__init__(
+            {
+                BookingStatus.CANCELLED: "This booking has already been cancelled",
+                BookingStatus.DELIVERED: "This session has already been recorded as delivered",
+                BookingStatus.NO_SHOW: "This session has already been recorded as not attended",
+            }.get(status, "This booking has just been changed")  # type: ignore[arg-type]
+        )
+        self.status = status
 
 
 class SlotTaken(BookingError):
@@ -305,15 +324,28 @@ def reschedule(
     buffer = dt.timedelta(minutes=profile.buffer_minutes)
     try:
         with session.begin_nested():
-            booking.starts_at = slot.starts_at
-            booking.ends_at = slot.ends_at
-            booking.buffer_minutes = profile.buffer_minutes
-            booking.blocked_from = slot.starts_at
-            booking.blocked_until = slot.ends_at + buffer
-            booking.calendar_sequence += 1
-            booking.reschedule_count += 1
-            booking.rescheduled_at = now
-            session.flush()
+            _change(
+                session,
+                booking,
+                BookingStatus.BOOKED,
+                audit=Audit(
+                    participant,
+                    "coaching.rescheduled",
+                    "coaching_booking",
+                    fields=["starts_at", "ends_at"],
+                ),
+                now=now,
+                values={
+                    "starts_at": slot.starts_at,
+                    "ends_at": slot.ends_at,
+                    "buffer_minutes": profile.buffer_minutes,
+                    "blocked_from": slot.starts_at,
+                    "blocked_until": slot.ends_at + buffer,
+                    "calendar_sequence": booking.calendar_sequence + 1,
+                    "reschedule_count": booking.reschedule_count + 1,
+                    "rescheduled_at": now,
+                },
+            )
     except IntegrityError as error:
         session.refresh(booking)
         name = overlap_constraint(error)
@@ -324,14 +356,6 @@ def reschedule(
                 "You already have one-to-one support booked close to that time. Choose another time"
             ) from error
         raise SlotTaken() from error
-    record(
-        session,
-        actor=participant,
-        action="coaching.rescheduled",
-        entity_type="coaching_booking",
-        entity_id=booking.id,
-        fields=["starts_at", "ends_at"],
-    )
     messages.send_change(session, booking, previous_starts_at=previous[0])
     waiting.offer_freed_time(
         session, coach_id=booking.coach_id, freed=Slot(*previous), freed_by=participant, now=now
@@ -353,15 +377,14 @@ def cancel_by_participant(
     if not can_cancel(booking, now):
         raise BookingError("This booking can no longer be cancelled")
     late = is_late(session, booking, now)
-    _cancel(session, booking, by=CancelledBy.PARTICIPANT, reason=reason, late=late, now=now)
-    record(
+    _cancel(
         session,
-        actor=participant,
-        action="coaching.cancelled",
-        entity_type="coaching_booking",
-        entity_id=booking.id,
-        fields=["status"],
-        reason=reason or None,
+        booking,
+        by=CancelledBy.PARTICIPANT,
+        reason=reason,
+        late=late,
+        now=now,
+        audit=Audit(participant, "coaching.cancelled", "coaching_booking", reason=reason or None),
     )
     messages.send_cancellation(session, booking)
     waiting.offer_freed_time(
@@ -387,15 +410,14 @@ def cancel_by_coach(
         raise NotFound()
     if not can_cancel(booking, now):
         raise BookingError("This booking can no longer be cancelled")
-    _cancel(session, booking, by=CancelledBy.COACH, reason=reason, late=False, now=now)
-    record(
+    _cancel(
         session,
-        actor=coach,
-        action="coaching.cancelled_by_coach",
-        entity_type="coaching_booking",
-        entity_id=booking.id,
-        fields=["status"],
+        booking,
+        by=CancelledBy.COACH,
         reason=reason,
+        late=False,
+        now=now,
+        audit=Audit(coach, "coaching.cancelled_by_coach", "coaching_booking", reason=reason),
     )
     messages.send_cancellation(session, booking)
 
@@ -408,14 +430,53 @@ def _cancel(
     reason: str,
     late: bool,
     now: dt.datetime,
+    audit: Audit,
 ) -> None:
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
-    booking.cancelled_by = by
-    booking.cancellation_reason = reason
-    booking.late_cancellation = late
-    booking.calendar_sequence += 1
-    session.flush()
+    _change(
+        session,
+        booking,
+        BookingStatus.CANCELLED,
+        audit=audit,
+        now=now,
+        allowed_from={BookingStatus.BOOKED},
+        values={
+            "cancelled_at": now,
+            "cancelled_by": by,
+            "cancellation_reason": reason,
+            "late_cancellation": late,
+            "calendar_sequence": booking.calendar_sequence + 1,
+        },
+    )
+
+
+def _change(
+    session: Session,
+    booking: Booking,
+    status: BookingStatus,
+    *,
+    audit: Audit,
+    now: dt.datetime,
+    values: dict[str, object],
+    allowed_from: set[BookingStatus] | None = None,
+) -> None:
+    """Every change to a booking goes through the guarded mechanism
+    (portal.state_changes): it happens only if the booking still has the status, calendar
+    sequence and recorded outcome this request saw, and writes one audit event (a booking's
+    history is its audit log). Raises BookingChanged when another request changed it first.
+    """
+    try:
+        change_status(
+            session,
+            booking,
+            status,
+            audit=audit,
+            now=now,
+            allowed_from=allowed_from,
+            values=values,
+            unchanged=("calendar_sequence", "outcome_recorded_at"),
+        )
+    except StatusConflict as conflict:
+        raise BookingChanged(conflict.current) from conflict
 
 
 def can_record_outcome(booking: Booking, now: dt.datetime) -> bool:
@@ -446,17 +507,22 @@ def record_outcome(
         raise BookingError("You can record what happened once the session has started")
     if delivered and (minutes is None or not 1 <= minutes <= MAX_DELIVERED_MINUTES):
         raise BookingError(f"The minutes delivered must be between 1 and {MAX_DELIVERED_MINUTES}")
-    booking.status = BookingStatus.DELIVERED if delivered else BookingStatus.NO_SHOW
-    booking.delivered_minutes = minutes if delivered else None
-    booking.coach_note = note
-    booking.outcome_recorded_at = now
-    booking.outcome_recorded_by_id = coach.id
-    session.flush()
-    record(
+    _change(
         session,
-        actor=coach,
-        action="coaching.delivered" if delivered else "coaching.no_show",
-        entity_type="coaching_booking",
-        entity_id=booking.id,
-        fields=["status", "delivered_minutes", "coach_note"],
+        booking,
+        BookingStatus.DELIVERED if delivered else BookingStatus.NO_SHOW,
+        audit=Audit(
+            coach,
+            "coaching.delivered" if delivered else "coaching.no_show",
+            "coaching_booking",
+            fields=["status", "delivered_minutes", "coach_note"],
+        ),
+        now=now,
+        allowed_from={BookingStatus.BOOKED, BookingStatus.DELIVERED, BookingStatus.NO_SHOW},
+        values={
+            "delivered_minutes": minutes if delivered else None,
+            "coach_note": note,
+            "outcome_recorded_at": now,
+            "outcome_recorded_by_id": coach.id,
+        },
     )

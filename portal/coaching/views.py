@@ -324,6 +324,8 @@ def record_outcome(booking_id: int) -> Page:
                 note=form.note.data or "",
                 now=utcnow(),
             )
+        except services.BookingChanged as changed:
+            return _changed_meanwhile(found, changed)
         except services.BookingError as error:
             form.outcome.errors = [error.message]
         else:
@@ -342,6 +344,14 @@ def record_outcome(booking_id: int) -> Page:
     ), _status(form)
 
 
+def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
+    """The participant (or another tab) changed the booking first: nothing from this
+    request is kept, and the coach sees the booking as it now is."""
+    db.mark_failed()
+    flash(f"{changed.message}.", "info")
+    return redirect(url_for("coaching.booking", booking_id=found.id))
+
+
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @coaches
 def cancel_booking(booking_id: int) -> Page:
@@ -351,7 +361,12 @@ def cancel_booking(booking_id: int) -> Page:
         return redirect(url_for("coaching.booking", booking_id=found.id))
     form = CoachCancelForm()
     if form.validate_on_submit():
-        services.cancel_by_coach(db.session, found, coach=me, reason=form.reason.data, now=utcnow())
+        try:
+            services.cancel_by_coach(
+                db.session, found, coach=me, reason=form.reason.data, now=utcnow()
+            )
+        except services.BookingChanged as changed:
+            return _changed_meanwhile(found, changed)
         participant = db.session.get(User, found.participant_id)
         flash(
             f"The booking is cancelled. We have emailed {participant.name if participant else ''} "
