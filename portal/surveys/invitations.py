@@ -46,6 +46,7 @@ from portal.cohorts.models import (
 )
 from portal.notifications.services import queue_email
 from portal.rounds.models import Round
+from portal.state_changes import Audit, StatusConflict, change_status, claim
 from portal.surveys.definitions import current_version
 from portal.surveys.models import (
     ResponseStatus,
@@ -328,8 +329,16 @@ def send_due_reminders(session: Session, now: dt.datetime) -> int:
         passed = [d for d in days if invitation.sent_at + dt.timedelta(days=d) <= now]
         if len(passed) <= invitation.reminders_sent:
             continue
-        invitation.reminders_sent = len(passed)
-        invitation.last_reminded_at = now
+        try:
+            claim(
+                session,
+                invitation,
+                len(passed),
+                column="reminders_sent",
+                values={"last_reminded_at": now},
+            )
+        except StatusConflict:
+            continue  # reminded by another runner at the same moment
         person = session.get(User, invitation.person_id)
         version = current_version(session, invitation.timing)
         if person is None or version is None:
@@ -353,11 +362,17 @@ class NotResendable(Exception):
     """An answered survey is not sent again."""
 
 
+class JustResent(Exception):
+    """Someone else sent the invitation again at the same moment: it is not sent twice."""
+
+
 def resend(
     session: Session, invitation: SurveyInvitation, *, actor: User, now: dt.datetime
 ) -> None:
     """Send the invitation again with a new link (essential email: the person asked, or
-    an officer chased them). Raises NotResendable once answered.
+    an officer chased them). Raises NotResendable once answered (also when the answers
+    arrive at the same moment), JustResent when another request resent it at the same
+    moment.
 
     Side effects: a new link, a queued email, an audit event.
     """
@@ -367,20 +382,33 @@ def resend(
     version = current_version(session, invitation.timing)
     assert person is not None
     assert version is not None
-    title = invitation.response.version.title if invitation.response else version.title
+    response = invitation.response
+    if response is not None:
+        try:  # still unanswered, and stays so until this request ends
+            claim(session, response, ResponseStatus.IN_PROGRESS)
+        except StatusConflict as conflict:
+            raise NotResendable() from conflict
+    try:
+        change_status(
+            session,
+            invitation,
+            invitation.resent_count + 1,
+            column="resent_count",
+            values={"sent_at": invitation.sent_at or now},
+            now=now,
+            audit=Audit(
+                actor,
+                "survey_invitation.resent",
+                "survey_invitation",
+                fields=[],
+                on_behalf_of=person,
+            ),
+        )
+    except StatusConflict as conflict:
+        raise JustResent() from conflict
+    title = response.version.title if response else version.title
     raw = issue_link(session, invitation, now)
-    invitation.resent_count += 1
-    if invitation.sent_at is None:
-        invitation.sent_at = now
     _email(session, invitation, person, raw, title, template="survey_invitation")
-    record(
-        session,
-        actor=actor,
-        action="survey_invitation.resent",
-        entity_type="survey_invitation",
-        entity_id=invitation.id,
-        on_behalf_of=person,
-    )
 
 
 # What is due

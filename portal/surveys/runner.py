@@ -2,9 +2,10 @@
 
 A response is tied to the version that was current when it started, and keeps it even if
 officers publish a new one meanwhile. Answers are saved page by page ("save and return
-later"); answers to questions a later change hides are dropped. Submitting is one
-conditional UPDATE, so a double click, a second tab or a replayed request cannot submit
-twice, and a submitted response refuses every change (ReadOnly).
+later"); answers to questions a later change hides are dropped. Submitting goes through the
+guarded mechanism (portal.state_changes, one conditional UPDATE), so a double click, a
+second tab or a replayed request cannot submit twice, and a submitted response refuses
+every change (ReadOnly).
 
 Functions flush and never commit.
 """
@@ -14,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.state_changes import Audit, StatusConflict, change_status, claim
 from portal.surveys.definitions import current_version
 from portal.surveys.models import (
     ResponseMode,
@@ -151,7 +153,7 @@ def start_response(
             response = existing
         else:
             session.refresh(invitation)
-            _audit(session, response, invitation, "survey_response.started", keyed_in_by)
+            _audit(session, response, "survey_response.started", keyed_in_by)
             return response
     if keyed_in_by is not None:
         if response.is_submitted:
@@ -166,21 +168,21 @@ def start_response(
 def _claim_for_change(session: Session, response: SurveyResponse, now: dt.datetime) -> None:
     """Lock the response for this change, or raise ReadOnly if it was submitted.
 
-    A conditional UPDATE (not a read): on PostgreSQL it waits for a submission racing in
-    another request and then sees it; on SQLite writers are already one at a time.
+    The guarded mechanism (portal.state_changes), not a read: on PostgreSQL it waits for a
+    submission racing in another request and then sees it; on SQLite writers are already
+    one at a time. The response is then read again, with answers another page saved
+    meanwhile.
     """
-    claimed = session.execute(
-        update(SurveyResponse)
-        .where(
-            SurveyResponse.id == response.id,
-            SurveyResponse.status == ResponseStatus.IN_PROGRESS,
+    try:
+        claim(
+            session,
+            response,
+            ResponseStatus.IN_PROGRESS,
+            allowed_from={ResponseStatus.IN_PROGRESS},
+            values={"updated_at": now},
         )
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(response)
-        raise ReadOnly()
+    except StatusConflict as conflict:
+        raise ReadOnly() from conflict
     session.refresh(response)
 
 
@@ -280,38 +282,53 @@ def submit(
     if response.is_submitted:
         return False
     check_complete(response)
-    claimed = session.execute(
-        update(SurveyResponse)
-        .where(
-            SurveyResponse.id == response.id,
-            SurveyResponse.status == ResponseStatus.IN_PROGRESS,
+    try:
+        change_status(
+            session,
+            response,
+            ResponseStatus.SUBMITTED,
+            allowed_from={ResponseStatus.IN_PROGRESS},
+            values={"submitted_at": now, "updated_at": now},
+            now=now,
+            audit=_audit_of(session, response, "survey_response.submitted", actor),
         )
-        .values(status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(response)
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    except StatusConflict:
         return False
-    invitation = response.invitation
-    _audit(session, response, invitation, "survey_response.submitted", actor)
     return True
 
 
 def _audit(
     session: Session,
     response: SurveyResponse,
-    invitation: SurveyInvitation,
     action: str,
     actor: User | None,
 ) -> None:
-    person = session.get(User, invitation.person_id)
-    keyed_in = actor is not None and person is not None and actor.id != person.id
+    entry = _audit_of(session, response, action, actor)
     record(
         session,
-        actor=actor if keyed_in else person,
-        action=action,
-        entity_type="survey_response",
+        actor=entry.actor,
+        action=entry.action,
+        entity_type=entry.entity_type,
         entity_id=response.id,
+        fields=entry.fields,
+        reason=entry.reason,
+        on_behalf_of=entry.on_behalf_of,
+    )
+
+
+def _audit_of(
+    session: Session,
+    response: SurveyResponse,
+    action: str,
+    actor: User | None,
+) -> Audit:
+    """The audit event for a response: the measure codes answered, never the answers."""
+    person = session.get(User, response.invitation.person_id)
+    keyed_in = actor is not None and person is not None and actor.id != person.id
+    return Audit(
+        actor if keyed_in else person,
+        action,
+        "survey_response",
         fields=sorted(a.measure_code for a in response.answers)
         if action.endswith("submitted")
         else [],

@@ -108,7 +108,15 @@ def resend(invitation_id: int) -> Page:
     try:
         invitations.resend(db.session, invitation, actor=_me(), now=utcnow())
     except invitations.NotResendable:
+        db.mark_failed()
         flash(f"{person.name} has already answered this survey.", "info")
+    except invitations.JustResent:
+        db.mark_failed()
+        flash(
+            f"The {invitation.timing.label.lower()} survey has just been sent to "
+            f"{person.email} again by someone else.",
+            "info",
+        )
     else:
         flash(
             f"We have sent the {invitation.timing.label.lower()} survey to {person.email} again.",
