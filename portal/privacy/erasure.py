@@ -32,6 +32,7 @@ from portal.coaching.models import Booking, OutsideSupport
 from portal.cohorts.models import Place
 from portal.notifications.models import OutboxMessage
 from portal.registration.models import Application, DeclaredConflict
+from portal.state_changes import StatusConflict, claim
 from portal.surveys.models import SurveyAnswer, SurveyInvitation, SurveyResponse
 
 ERASED_NAME = "Erased person"
@@ -70,14 +71,25 @@ def erase_person(
     report = ErasureReport(person.id)
     old_email = person.email
 
-    person.name = ERASED_NAME
-    person.email = erased_email(person.id)
-    person.password_hash = None
-    person.totp_secret = None
-    person.totp_confirmed_at = None
-    person.status = UserStatus.DEACTIVATED
-    person.status_changed_at = now
-    person.session_version += 1
+    # Guarded (portal.state_changes): of two erasures at once, only one goes on.
+    try:
+        claim(
+            session,
+            person,
+            erased_email(person.id),
+            column="email",
+            values={
+                "name": ERASED_NAME,
+                "password_hash": None,
+                "totp_secret": None,
+                "totp_confirmed_at": None,
+                "status": UserStatus.DEACTIVATED,
+                "status_changed_at": now,
+                "session_version": person.session_version + 1,
+            },
+        )
+    except StatusConflict as conflict:
+        raise ErasureRefused("This person has already been erased") from conflict
     session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == person.id))
     session.execute(UserRole.__table__.delete().where(UserRole.user_id == person.id))
     report.changed["account"] = 1

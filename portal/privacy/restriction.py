@@ -19,8 +19,12 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from portal.audit.services import record
 from portal.auth.models import User
+from portal.db import utcnow
+from portal.state_changes import Audit, StatusConflict, change_status
+
+_ALREADY_RESTRICTED = "Processing of this person's data is already restricted"
+_NOT_RESTRICTED = "Processing of this person's data is not restricted"
 
 
 class RestrictionRefused(Exception):
@@ -31,16 +35,16 @@ def restrict(session: Session, person: User, *, actor: User, reason: str, now: d
     if not reason.strip():
         raise RestrictionRefused("Enter why you are restricting this person's data")
     if person.is_restricted:
-        raise RestrictionRefused("Processing of this person's data is already restricted")
-    _change(session, person, actor, reason, now, "privacy.processing_restricted")
+        raise RestrictionRefused(_ALREADY_RESTRICTED)
+    _change(session, person, actor, reason, now, now, "privacy.processing_restricted")
 
 
 def lift(session: Session, person: User, *, actor: User, reason: str) -> None:
     if not reason.strip():
         raise RestrictionRefused("Enter why you are lifting the restriction")
     if not person.is_restricted:
-        raise RestrictionRefused("Processing of this person's data is not restricted")
-    _change(session, person, actor, reason, None, "privacy.restriction_lifted")
+        raise RestrictionRefused(_NOT_RESTRICTED)
+    _change(session, person, actor, reason, None, utcnow(), "privacy.restriction_lifted")
 
 
 def _change(
@@ -49,17 +53,28 @@ def _change(
     actor: User,
     reason: str,
     restricted_at: dt.datetime | None,
+    now: dt.datetime,
     action: str,
 ) -> None:
-    person.restricted_at = restricted_at
-    person.restriction_reason = reason.strip() if restricted_at else ""
-    record(
-        session,
-        actor=actor,
-        action=action,
-        entity_type="user",
-        entity_id=person.id,
-        fields=["restricted_at", "restriction_reason"],
-        reason=reason.strip(),
-    )
-    session.flush()
+    """Through the guarded mechanism (portal.state_changes): only if the restriction is
+    still as this request saw it, so two administrators acting at once change it once."""
+    try:
+        change_status(
+            session,
+            person,
+            restricted_at,
+            column="restricted_at",
+            values={"restriction_reason": reason.strip() if restricted_at else ""},
+            now=now,
+            audit=Audit(
+                actor,
+                action,
+                "user",
+                fields=["restricted_at", "restriction_reason"],
+                reason=reason.strip(),
+            ),
+        )
+    except StatusConflict as conflict:
+        raise RestrictionRefused(
+            _ALREADY_RESTRICTED if conflict.current is not None else _NOT_RESTRICTED
+        ) from conflict
