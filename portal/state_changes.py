@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, update
 from sqlalchemy.exc import InvalidRequestError
@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit.services import record as record_event
-from portal.auth.models import User
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 
 class StatusConflict(Exception):
@@ -64,10 +66,13 @@ def claim(
     column: str = "status",
     allowed_from: Collection[Any] | None = None,
     values: Mapping[str, Any] | None = None,
+    unchanged: Sequence[str] = (),
 ) -> Any:
     """Move ``target``'s ``column`` from the value this session loaded to ``new`` (and set
-    ``values`` with it), only if the stored row still holds the loaded value. Returns the
-    value it was moved from.
+    ``values`` with it), only if the stored row still holds the loaded value, and the
+    loaded values of the ``unchanged`` columns too (a version a change without a new
+    status raises, such as a booking's calendar sequence). Returns the value it was moved
+    from.
 
     Raises StatusConflict, with the stored state, when the loaded value is not in
     ``allowed_from`` or the row has changed since it was loaded (nothing is written then).
@@ -82,15 +87,15 @@ def claim(
     if allowed_from is not None and seen not in allowed_from:
         raise StatusConflict(target, current=seen, wanted=new)
     model = type(target)
-    attribute = getattr(model, column)
     changes = {column: new, **(values or {})}
     keys = [
         getattr(model, key.key) == value
         for key, value in zip(state.mapper.primary_key, state.identity or (), strict=True)
     ]
+    as_seen = [_holds(getattr(model, name), getattr(target, name)) for name in unchanged]
     result = session.execute(
         update(model)
-        .where(*keys, attribute.is_(None) if seen is None else attribute == seen)
+        .where(*keys, _holds(getattr(model, column), seen), *as_seen)
         .values(changes)
         .execution_options(synchronize_session=False)
     )
@@ -111,6 +116,7 @@ def change_status(
     history: Any | None = None,
     allowed_from: Collection[Any] | None = None,
     values: Mapping[str, Any] | None = None,
+    unchanged: Sequence[str] = (),
     column: str = "status",
 ) -> Any:
     """Change ``target``'s status to ``new`` if it is still in the state this request
@@ -125,7 +131,15 @@ def change_status(
     changes = dict(values or {})
     if column == "status" and "status_changed_at" in inspect(type(target)).attrs:
         changes.setdefault("status_changed_at", now)
-    seen = claim(session, target, new, column=column, allowed_from=allowed_from, values=changes)
+    seen = claim(
+        session,
+        target,
+        new,
+        column=column,
+        allowed_from=allowed_from,
+        values=changes,
+        unchanged=unchanged,
+    )
     if history is not None:
         _add_history(session, target, history)
     session.flush()
@@ -141,6 +155,10 @@ def change_status(
         on_behalf_of=audit.on_behalf_of,
     )
     return seen
+
+
+def _holds(attribute: Any, value: Any) -> Any:
+    return attribute.is_(None) if value is None else attribute == value
 
 
 def _stored(session: Session, target: Any, column: str) -> Any:

@@ -22,6 +22,7 @@ from portal.auth.models import (
     with_roles,
 )
 from portal.auth.services import AccountError, normalise_email, send_invitation, user_by_email
+from portal.state_changes import Audit, StatusConflict, change_status
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -204,24 +205,28 @@ def set_active(
     if active:
         if user.status != UserStatus.DEACTIVATED:
             return
-        user.status = UserStatus.ACTIVE if user.password_hash else UserStatus.INVITED
+        status = UserStatus.ACTIVE if user.password_hash else UserStatus.INVITED
         action = "user.reactivated"
     else:
         if user.status == UserStatus.DEACTIVATED:
             return
-        user.status = UserStatus.DEACTIVATED
+        status = UserStatus.DEACTIVATED
         action = "user.deactivated"
-    user.status_changed_at = now
-    user.session_version += 1
-    record(
-        session,
-        actor=actor,
-        action=action,
-        entity_type="user",
-        entity_id=user.id,
-        fields=["status"],
-        reason=reason,
-    )
+    try:
+        change_status(
+            session,
+            user,
+            status,
+            values={"session_version": user.session_version + 1},
+            now=now,
+            audit=Audit(actor, action, "user", reason=reason),
+        )
+    except StatusConflict as conflict:
+        if (conflict.current == UserStatus.DEACTIVATED) != active:
+            return  # another administrator did the same at the same moment
+        raise AccountError(
+            "This account changed while you were looking at it. Check it again.", field="reason"
+        ) from conflict
 
 
 def resend_invitation(session: Session, *, actor: User, user: User, now: dt.datetime) -> None:

@@ -27,6 +27,7 @@ from portal.auth.models import (
 )
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.notifications.services import queue_email
+from portal.state_changes import Audit, StatusConflict, change_status
 from portal.urls import external_url
 
 
@@ -312,19 +313,18 @@ def accept_invitation(session: Session, raw_token: str, password: str, now: dt.d
     token = tokens.redeem(session, raw_token, TokenPurpose.INVITATION, now)
     user = session.get(User, token.user_id)
     assert user is not None
-    if user.status != UserStatus.INVITED:
-        raise tokens.TokenError(tokens.TokenProblem.USED)
-    user.password_hash = hash_password(password)
-    user.status = UserStatus.ACTIVE
-    user.status_changed_at = now
-    user.email_verified_at = now
-    record(
-        session,
-        actor=user,
-        action="user.invitation_accepted",
-        entity_type="user",
-        entity_id=user.id,
-    )
+    try:
+        change_status(
+            session,
+            user,
+            UserStatus.ACTIVE,
+            allowed_from={UserStatus.INVITED},
+            values={"password_hash": hash_password(password), "email_verified_at": now},
+            now=now,
+            audit=Audit(user, "user.invitation_accepted", "user", fields=[]),
+        )
+    except StatusConflict as conflict:
+        raise tokens.TokenError(tokens.TokenProblem.USED) from conflict
     return user
 
 

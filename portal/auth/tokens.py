@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.auth.models import AccountToken, TokenPurpose, User
+from portal.state_changes import StatusConflict, claim
 
 
 class TokenProblem(enum.StrEnum):
@@ -94,13 +95,8 @@ def redeem(session: Session, raw: str, purpose: TokenPurpose, now: dt.datetime) 
     Side effect: marks the token used (in the caller's transaction).
     """
     token = check(session, raw, purpose, now)
-    claimed = session.execute(
-        update(AccountToken)
-        .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise TokenError(TokenProblem.USED)
-    session.refresh(token)
+    try:  # guarded (portal.state_changes): of two requests using it at once, one does
+        claim(session, token, now, column="used_at")
+    except StatusConflict as conflict:
+        raise TokenError(TokenProblem.USED) from conflict
     return token
