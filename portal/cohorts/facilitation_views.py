@@ -330,9 +330,14 @@ def cancel_session(session_id: int) -> Page:
     found = _changeable_session(session_id)
     form = CancelSessionForm()
     if form.validate_on_submit():
-        sessions.cancel_session(
-            db.session, found, actor=_me(), reason=form.reason.data, now=utcnow()
-        )
+        try:
+            sessions.cancel_session(
+                db.session, found, actor=_me(), reason=form.reason.data, now=utcnow()
+            )
+        except delivery.DeliveryError as error:  # changed by someone else at the same moment
+            db.mark_failed()
+            flash(f"{error.message}.", "info")
+            return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
         flash(
             f"The session on {member_emails.session_when(found)} is cancelled. "
             "Members have been emailed.",

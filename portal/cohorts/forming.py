@@ -28,12 +28,19 @@ from portal.cohorts.models import (
     Place,
     PlaceStatus,
 )
-from portal.cohorts.services import CohortError, members, propose_place, round_cohorts
+from portal.cohorts.services import (
+    CohortError,
+    members,
+    propose_place,
+    round_cohorts,
+    set_place_status,
+)
 from portal.matching.checks import Move, check_cohort, check_move
 from portal.matching.model import Basis, LockedCohort, Locks, ProposedCohort, Weights
 from portal.registration import services as applications
 from portal.registration.models import Application, ApplicationStatus, PartOfDay
 from portal.rounds.models import Round
+from portal.state_changes import StatusConflict
 
 _PART = {
     "morning": PartOfDay.MORNING,
@@ -274,8 +281,19 @@ def move_to(
         )
     )
     if current is not None:
-        current.status = PlaceStatus.REMOVED
-        current.status_changed_at = now
+        try:
+            set_place_status(
+                session,
+                current,
+                PlaceStatus.REMOVED,
+                actor=actor,
+                now=now,
+                allowed_from={PlaceStatus.PROPOSED},
+            )
+        except StatusConflict as conflict:  # another officer moved them at the same moment
+            raise CohortError(
+                [f"{application.reference} was moved by someone else. Check and try again"]
+            ) from conflict
     if to_cohort is None:
         applications.set_status(
             session,

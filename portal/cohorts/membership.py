@@ -27,8 +27,10 @@ from portal.cohorts.delivery import DELIVERING, DeliveryError, active_sessions, 
 from portal.cohorts.hours import hours_by_place
 from portal.cohorts.models import Cohort, CohortSession, Place, PlaceStatus
 from portal.cohorts.offers import backfill, token_hash
+from portal.cohorts.services import set_place_status
 from portal.registration import services as applications
 from portal.registration.models import Application, ApplicationStatus
+from portal.state_changes import StatusConflict
 
 # Statuses a place can have once it was accepted.
 _ONCE_ACCEPTED = (PlaceStatus.ACCEPTED, PlaceStatus.LEFT, PlaceStatus.REMOVED)
@@ -186,23 +188,25 @@ def leave_cohort(session: Session, place: Place, *, reason: str, now: dt.datetim
     if place.status != PlaceStatus.ACCEPTED:
         raise DeliveryError("You do not have a place in this group")
     person = session.get(User, place.person_id)
-    place.status = PlaceStatus.LEFT
-    place.status_changed_at = now
-    place.ended_at = now
-    place.end_reason = reason
-    place.feed_token_hash = None
-    session.flush()
-    record(
-        session,
-        actor=person,
-        action="cohort_place.left",
-        entity_type="cohort_place",
-        entity_id=place.id,
-        fields=["status", "end_reason"],
-    )
+    try:
+        set_place_status(
+            session,
+            place,
+            PlaceStatus.LEFT,
+            actor=person,
+            now=now,
+            allowed_from={PlaceStatus.ACCEPTED},
+            values={"ended_at": now, "end_reason": reason, "feed_token_hash": None},
+            fields=["status", "end_reason"],
+        )
+    except StatusConflict as conflict:  # left in another tab at the same moment
+        raise DeliveryError(
+            "You have already left this group"
+            if conflict.current == PlaceStatus.LEFT
+            else "You do not have a place in this group"
+        ) from conflict
     application = session.get(Application, place.application_id)
     if application is not None and application.status != ApplicationStatus.WITHDRAWN:
-        application.withdrawn_reason = reason
         applications.set_status(
             session,
             application,
@@ -210,6 +214,7 @@ def leave_cohort(session: Session, place: Place, *, reason: str, now: dt.datetim
             actor=person,
             now=now,
             reason="Left their group",
+            values={"withdrawn_reason": reason},
         )
     cohort = place.cohort
     if can_join(cohort, now):

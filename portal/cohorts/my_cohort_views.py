@@ -145,7 +145,12 @@ def leave() -> Page:
     form = LeaveForm()
     if form.validate_on_submit():
         name = place.cohort.name
-        membership.leave_cohort(db.session, place, reason=form.reason.data, now=utcnow())
+        try:
+            membership.leave_cohort(db.session, place, reason=form.reason.data, now=utcnow())
+        except delivery.DeliveryError as error:  # left in another tab at the same moment
+            db.mark_failed()
+            flash(f"{error.message}.", "info")
+            return redirect(url_for("my_cohort.index"))
         flash(f"You have left {name}. Thank you for telling us why.", "success")
         return redirect(url_for("my_cohort.index"))
     return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), _status(form)

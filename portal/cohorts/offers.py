@@ -3,8 +3,9 @@
 Confirming a cohort offers each member a place by email; the link opens a page with
 "Accept" and "Decline" (email scanners follow links, so the link alone never answers).
 Offers not answered by their reply-by date lapse, and a free place is offered to the
-best-suited person waiting. Only a token's SHA-256 hash is stored. Functions flush and never
-commit.
+best-suited person waiting. Only a token's SHA-256 hash is stored. Every change of a place's
+or cohort's status is guarded (portal.state_changes): two answers at once count once.
+Functions flush and never commit.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from sqlalchemy.orm import Session
 from portal.auth.models import User
 from portal.cohorts.matching_inputs import engine_inputs
 from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
-from portal.cohorts.services import CohortError, members, propose_place, set_cohort_status
+from portal.cohorts.services import (
+    CohortError,
+    members,
+    propose_place,
+    set_cohort_status,
+    set_place_status,
+)
 from portal.matching.checks import check_cohort
 from portal.matching.model import Basis, MatchingRules, Weights
 from portal.matching.scoring import score_cohort
@@ -28,6 +35,7 @@ from portal.notifications.services import queue_email
 from portal.registration import services as applications
 from portal.registration.models import WEEKDAYS, Application, ApplicationStatus
 from portal.rounds.models import Round
+from portal.state_changes import StatusConflict
 from portal.timefmt import govuk_date
 from portal.urls import external_url
 
@@ -36,6 +44,21 @@ OFFER_REPLY_DAYS = 7
 
 def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class OfferClosed(CohortError):
+    """The offer is no longer open (answered, lapsed or withdrawn, perhaps by another
+    request at the same moment); ``status`` is the place's status now, the state that won."""
+
+    def __init__(self, status: PlaceStatus | None) -> None:
+        super().__init__(["This offer is no longer open"])
+        self.status = status
+
+
+_CHANGED_MEANWHILE = (
+    "Someone changed this cohort or one of its members while you were confirming it. "
+    "Check it and try again"
+)
 
 
 def confirm_cohort(
@@ -47,15 +70,31 @@ def confirm_cohort(
     now: dt.datetime,
     reply_days: int = OFFER_REPLY_DAYS,
 ) -> None:
-    """Confirm a proposed cohort and offer each member a place, by email, with a reply-by date."""
+    """Confirm a proposed cohort and offer each member a place, by email, with a reply-by date.
+
+    Raises CohortError if it is not proposed (also when another officer confirmed it at
+    the same moment) or has no members.
+    """
     if cohort.status != CohortStatus.PROPOSED:
         raise CohortError(["Only a proposed cohort can be confirmed"])
     if not members(cohort, PlaceStatus.PROPOSED):
         raise CohortError(["The cohort has no members"])
-    cohort.name = name
-    set_cohort_status(session, cohort, CohortStatus.CONFIRMED, actor=actor, now=now)
-    for place in members(cohort, PlaceStatus.PROPOSED):
-        offer_place(session, place, actor=actor, now=now, reply_days=reply_days)
+    try:
+        set_cohort_status(
+            session,
+            cohort,
+            CohortStatus.CONFIRMED,
+            actor=actor,
+            now=now,
+            allowed_from={CohortStatus.PROPOSED},
+            values={"name": name},
+        )
+        for place in members(cohort, PlaceStatus.PROPOSED):
+            offer_place(session, place, actor=actor, now=now, reply_days=reply_days)
+    except StatusConflict as conflict:
+        if conflict.target is cohort:
+            raise CohortError([f"This cohort is already {cohort.status.label.lower()}"]) from None
+        raise CohortError([_CHANGED_MEANWHILE]) from conflict
 
 
 def offer_place(
@@ -66,18 +105,27 @@ def offer_place(
     now: dt.datetime,
     reply_days: int = OFFER_REPLY_DAYS,
 ) -> None:
-    """Offer the place: one-click accept and decline links, a reply-by date, an email."""
+    """Offer the place: one-click accept and decline links, a reply-by date, an email.
+
+    Raises StatusConflict if the place or the application changed since this request
+    loaded them (another request offered them, or the person withdrew).
+    """
     raw = secrets.token_urlsafe(32)
-    place.status = PlaceStatus.OFFERED
-    place.status_changed_at = now
-    place.offered_at = now
-    place.reply_by = (now + dt.timedelta(days=reply_days)).date()
-    place.offer_token_hash = token_hash(raw)
     application = session.get(Application, place.application_id)
     person = session.get(User, place.person_id)
     assert application is not None
     assert person is not None
     applications.set_status(session, application, ApplicationStatus.OFFERED, actor=actor, now=now)
+    reply_by = (now + dt.timedelta(days=reply_days)).date()
+    set_place_status(
+        session,
+        place,
+        PlaceStatus.OFFERED,
+        actor=actor,
+        now=now,
+        allowed_from={PlaceStatus.PROPOSED},
+        values={"offered_at": now, "reply_by": reply_by, "offer_token_hash": token_hash(raw)},
+    )
     cohort = session.get(Cohort, place.cohort_id)
     assert cohort is not None
     queue_email(
@@ -88,7 +136,7 @@ def offer_place(
         context={
             "name": person.name,
             "cohort": cohort_summary(cohort),
-            "reply_by": govuk_date(place.reply_by, weekday=True),
+            "reply_by": govuk_date(reply_by, weekday=True),
             "accept_url": external_url("offers.respond", token=raw, answer="accept"),
             "decline_url": external_url("offers.respond", token=raw, answer="decline"),
             "portal_url": external_url("offers.mine"),
@@ -110,63 +158,92 @@ def place_for_offer_token(session: Session, raw: str) -> Place | None:
 def respond_to_offer(session: Session, place: Place, *, accept: bool, now: dt.datetime) -> None:
     """Accept (the person is placed) or decline (the place goes to the waiting list).
 
-    Raises CohortError when the offer is no longer open.
+    Guarded (portal.state_changes): of two answers sent at once, or an answer and the
+    lapsing job, exactly one counts. Raises OfferClosed, with the state that won, when
+    the offer is no longer open; nothing is changed then.
     """
     if place.status != PlaceStatus.OFFERED:
-        raise CohortError(["This offer is no longer open"])
+        raise OfferClosed(place.status)
     application = session.get(Application, place.application_id)
     person = session.get(User, place.person_id)
     assert application is not None
-    place.status_changed_at = now
-    if accept:
-        place.status = PlaceStatus.ACCEPTED
-        place.accepted_at = now
-        applications.set_status(
-            session, application, ApplicationStatus.PLACED, actor=person, now=now
-        )
-    else:
-        place.status = PlaceStatus.DECLINED
-        place.ended_at = now
-        applications.set_status(
-            session,
-            application,
-            ApplicationStatus.ELIGIBLE,
-            actor=person,
-            now=now,
-            reason="Declined a place",
-        )
-        cohort = session.get(Cohort, place.cohort_id)
-        assert cohort is not None
-        backfill(session, cohort, now=now)
-    session.flush()
+    try:
+        if accept:
+            set_place_status(
+                session,
+                place,
+                PlaceStatus.ACCEPTED,
+                actor=person,
+                now=now,
+                allowed_from={PlaceStatus.OFFERED},
+                values={"accepted_at": now},
+            )
+            applications.set_status(
+                session, application, ApplicationStatus.PLACED, actor=person, now=now
+            )
+        else:
+            _end_offer(session, place, application, PlaceStatus.DECLINED, actor=person, now=now)
+    except StatusConflict as conflict:
+        raise OfferClosed(place.status if conflict.target is place else None) from conflict
+
+
+def _end_offer(
+    session: Session,
+    place: Place,
+    application: Application,
+    status: PlaceStatus,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> None:
+    """The offer is declined or lapses: the person can be matched again, and the place is
+    offered to the best-suited person waiting. Raises StatusConflict if another request
+    answered it first."""
+    set_place_status(
+        session,
+        place,
+        status,
+        actor=actor,
+        now=now,
+        allowed_from={PlaceStatus.OFFERED},
+        values={"ended_at": now},
+    )
+    applications.set_status(
+        session,
+        application,
+        ApplicationStatus.ELIGIBLE,
+        actor=actor,
+        now=now,
+        reason="Declined a place" if status == PlaceStatus.DECLINED else "Offer lapsed",
+    )
+    cohort = session.get(Cohort, place.cohort_id)
+    assert cohort is not None
+    backfill(session, cohort, now=now)
 
 
 def lapse_overdue_offers(session: Session, now: dt.datetime) -> str:
-    """A job: offers not answered by their reply-by date lapse, and the place is offered on."""
+    """A job: offers not answered by their reply-by date lapse, and the place is offered on.
+    An offer answered at the same moment is left as the person answered it."""
     today = now.date()
+    # Read afresh: each offer is lapsed only if it is still as this run reads it now.
     overdue = list(
         session.scalars(
-            select(Place).where(Place.status == PlaceStatus.OFFERED, Place.reply_by < today)
+            select(Place)
+            .where(Place.status == PlaceStatus.OFFERED, Place.reply_by < today)
+            .execution_options(populate_existing=True)
         )
     )
+    lapsed = 0
     for place in overdue:
-        place.status = PlaceStatus.LAPSED
-        place.status_changed_at = now
-        place.ended_at = now
-        application = session.get(Application, place.application_id)
+        application = session.get(Application, place.application_id, populate_existing=True)
         assert application is not None
-        applications.set_status(
-            session,
-            application,
-            ApplicationStatus.ELIGIBLE,
-            actor=None,
-            now=now,
-            reason="Offer lapsed",
-        )
-        cohort = session.get(Cohort, place.cohort_id)
-        assert cohort is not None
-        backfill(session, cohort, now=now)
-    return f"{len(overdue)} offers lapsed"
+        try:
+            with session.begin_nested():
+                _end_offer(session, place, application, PlaceStatus.LAPSED, actor=None, now=now)
+        except StatusConflict:
+            continue
+        lapsed += 1
+    return f"{lapsed} offers lapsed"
 
 
 def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | None:
@@ -191,7 +268,7 @@ def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | N
             .order_by(Application.submitted_at, Application.id)
         )
     )
-    best: tuple[float, Application] | None = None
+    ranked: list[tuple[float, int, Application]] = []
     for candidate in waiting:
         group = [a for a in current if a is not None] + [candidate]
         applicants, conflicts = engine_inputs(session, group)
@@ -205,15 +282,20 @@ def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | N
         if problems:
             continue
         score = score_cohort(applicants, Basis.MIXED, Weights()).score
-        if best is None or score > best[0]:
-            best = (score, candidate)
-    if best is None:
-        return None
-    place = propose_place(session, cohort.id, best[1], now)
-    session.flush()
-    offer_place(session, place, actor=None, now=now)
-    session.refresh(cohort)
-    return place
+        ranked.append((-score, len(ranked), candidate))
+    # The best-suited first (the earliest of equals); one taken by another request at the
+    # same moment (another place backfilled) is passed over for the next.
+    for _, _, candidate in sorted(ranked, key=lambda item: item[:2]):
+        try:
+            with session.begin_nested():
+                place = propose_place(session, cohort.id, candidate, now)
+                session.flush()
+                offer_place(session, place, actor=None, now=now)
+        except StatusConflict:
+            continue
+        session.refresh(cohort)
+        return place
+    return None
 
 
 def offers_for(session: Session, person: User) -> list[Place]:
@@ -269,7 +351,12 @@ def add_to_cohort(
         raise CohortError(problems)
     place = propose_place(session, cohort.id, application, now)
     session.flush()
-    offer_place(session, place, actor=actor, now=now)
+    try:
+        offer_place(session, place, actor=actor, now=now)
+    except StatusConflict as conflict:
+        raise CohortError(
+            [f"{application.reference} changed while you were adding them. Check and try again"]
+        ) from conflict
     session.refresh(cohort)
     return place
 

@@ -12,6 +12,7 @@ from portal.auth.models import Role, User
 from portal.cohorts.forms import RespondForm
 from portal.cohorts.models import Cohort, PlaceStatus
 from portal.cohorts.offers import (
+    OfferClosed,
     cohort_summary,
     offers_for,
     place_for_offer_token,
@@ -57,10 +58,19 @@ def respond(token: str) -> Page:
     if not form.is_submitted() and request.args.get("answer") in ("accept", "decline"):
         form.answer.data = request.args["answer"]
     if place.status != PlaceStatus.OFFERED:
-        return render_template("offers/closed.html", place=place, cohort=cohort)
+        return render_template(
+            "offers/closed.html", place=place, cohort=cohort, outcome=place.status
+        )
     if form.validate_on_submit():
         accept = form.answer.data == "accept"
-        respond_to_offer(db.session, place, accept=accept, now=utcnow())
+        try:
+            respond_to_offer(db.session, place, accept=accept, now=utcnow())
+        except OfferClosed as closed:
+            # Answered at the same moment (another click, or the offer lapsed): nothing from
+            # this request is kept, and the person sees the answer that counted.
+            return render_template(
+                "offers/closed.html", place=place, cohort=cohort, outcome=closed.status
+            ), 409
         return render_template("offers/answered.html", accepted=accept, cohort=cohort)
     status = 400 if form.errors else 200
     return render_template(

@@ -29,6 +29,7 @@ from portal.cohorts.models import (
 from portal.cohorts.services import set_cohort_status
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
+from portal.state_changes import Audit, StatusConflict, change_status
 
 
 class RegisterEntry(NamedTuple):
@@ -80,6 +81,25 @@ def record_register(
     an audit event.
     """
     _check_register_open(cohort_session, now)
+    # Guarded first (portal.state_changes): of two registers sent at once, the second is
+    # refused before it writes a row, and a register changed meanwhile is not overwritten.
+    try:
+        change_status(
+            session,
+            cohort_session,
+            SessionStatus.HELD,
+            allowed_from={SessionStatus.PLANNED, SessionStatus.HELD},
+            values={"register_taken_at": now},
+            unchanged=("register_taken_at",),
+            audit=Audit(
+                actor, "cohort_session.register_taken", "cohort_session", fields=["attendance"]
+            ),
+            now=now,
+        )
+    except StatusConflict as conflict:
+        raise DeliveryError(
+            "Someone else saved this register at the same moment. Check it and try again"
+        ) from conflict
     members = {p.id: p for p in session_members(cohort_session)}
     names = {
         place_id: person.name for place_id, person in people(session, members.values()).items()
@@ -138,27 +158,22 @@ def record_register(
             row.hours = hours
             row.recorded_at = now
             row.recorded_by_id = actor.id
-    cohort_session.status = SessionStatus.HELD
-    cohort_session.register_taken_at = now
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="cohort_session.register_taken",
-        entity_type="cohort_session",
-        entity_id=cohort_session.id,
-        fields=["attendance"],
-    )
     cohort = cohort_session.cohort
     if cohort.status == CohortStatus.CONFIRMED:
-        set_cohort_status(
-            session,
-            cohort,
-            CohortStatus.RUNNING,
-            actor=actor,
-            now=now,
-            reason="The first register was taken",
-        )
+        try:
+            set_cohort_status(
+                session,
+                cohort,
+                CohortStatus.RUNNING,
+                actor=actor,
+                now=now,
+                reason="The first register was taken",
+            )
+        except StatusConflict as conflict:
+            if conflict.current != CohortStatus.RUNNING:
+                raise
+            # Another session's register started the cohort at the same moment.
 
 
 def issue_labels(session: Session) -> dict[str, str]:

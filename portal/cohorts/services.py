@@ -9,7 +9,8 @@ rooms it names. Functions flush and never commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from portal.cohorts.models import (
 )
 from portal.registration.models import Application
 from portal.rounds.models import Round
+from portal.state_changes import Audit, change_status
 
 
 class CohortError(Exception):
@@ -87,30 +89,61 @@ def set_cohort_status(
     actor: User | None,
     now: dt.datetime,
     reason: str = "",
+    allowed_from: Collection[CohortStatus] | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> None:
-    """The one way a cohort's status changes: history and audit together."""
+    """The one way a cohort's status changes: guarded (portal.state_changes), with one
+    history row and one audit event. Nothing happens if it is already ``status``.
+
+    Raises StatusConflict if the status is not in ``allowed_from`` or another request
+    changed it since this one loaded it. ``values``: other columns set with the status.
+    """
     if cohort.status == status:
         return
-    cohort.status = status
-    cohort.status_changed_at = now
-    session.add(
-        CohortStatusChange(
+    change_status(
+        session,
+        cohort,
+        status,
+        now=now,
+        allowed_from=allowed_from,
+        values=values,
+        history=CohortStatusChange(
             cohort_id=cohort.id,
             status=status,
             changed_at=now,
             changed_by_id=actor.id if actor else None,
             reason=reason,
-        )
+        ),
+        audit=Audit(actor, f"cohort.{status.value}", "cohort", reason=reason or None),
     )
-    session.flush()
-    record(
+
+
+def set_place_status(
+    session: Session,
+    place: Place,
+    status: PlaceStatus,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    allowed_from: Collection[PlaceStatus],
+    values: Mapping[str, Any] | None = None,
+    fields: Sequence[str] = ("status",),
+) -> None:
+    """The one way a place's status changes: guarded (portal.state_changes), so of two
+    requests answering one offer (or leaving one group) only one does, with one audit
+    event. The person's history is their application's, which the caller changes with it.
+
+    Raises StatusConflict with the place's status now when it is not in ``allowed_from``
+    or another request changed it first.
+    """
+    change_status(
         session,
-        actor=actor,
-        action=f"cohort.{status.value}",
-        entity_type="cohort",
-        entity_id=cohort.id,
-        fields=["status"],
-        reason=reason or None,
+        place,
+        status,
+        now=now,
+        allowed_from=allowed_from,
+        values=values,
+        audit=Audit(actor, f"cohort_place.{status.value}", "cohort_place", fields=fields),
     )
 
 

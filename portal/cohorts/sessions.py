@@ -35,6 +35,7 @@ from portal.cohorts.schedule import (
 )
 from portal.reference.models import BankHoliday
 from portal.reference.services import BANK_HOLIDAY_DIVISION, bank_holidays_between
+from portal.state_changes import Audit, StatusConflict, change_status
 from portal.timefmt import govuk_datetime, to_london
 
 # How far ahead bank holidays are looked up for a schedule: long enough for any settings.
@@ -294,6 +295,35 @@ def _check_planned(cohort_session: CohortSession) -> None:
         raise DeliveryError("This session has been cancelled")
 
 
+def _change(
+    session: Session,
+    cohort_session: CohortSession,
+    status: SessionStatus,
+    *,
+    values: dict[str, object],
+    audit: Audit,
+    now: dt.datetime,
+) -> None:
+    """A planned session moves or is cancelled through the guarded mechanism
+    (portal.state_changes): only if it is still planned at the calendar sequence this
+    request saw. Raises DeliveryError when someone else changed it first."""
+    try:
+        change_status(
+            session,
+            cohort_session,
+            status,
+            allowed_from={SessionStatus.PLANNED},
+            values=values,
+            unchanged=("calendar_sequence",),
+            audit=audit,
+            now=now,
+        )
+    except StatusConflict as conflict:
+        raise DeliveryError(
+            "Someone else changed this session at the same moment. Check it and try again"
+        ) from conflict
+
+
 def _check_free(
     cohort: Cohort, starts_at: dt.datetime, ends_at: dt.datetime, *, ignore: int | None = None
 ) -> None:
@@ -341,18 +371,23 @@ def move_session(
         raise DeliveryError("Enter a different date or time from the session's current one")
     _check_free(cohort_session.cohort, starts_at, starts_at + length, ignore=cohort_session.id)
     previous = cohort_session.starts_at
-    cohort_session.starts_at = starts_at
-    cohort_session.ends_at = starts_at + length
-    cohort_session.calendar_sequence += 1
-    session.flush()
-    record(
+    _change(
         session,
-        actor=actor,
-        action="cohort_session.moved",
-        entity_type="cohort_session",
-        entity_id=cohort_session.id,
-        fields=["starts_at", "ends_at"],
-        reason=reason,
+        cohort_session,
+        SessionStatus.PLANNED,
+        values={
+            "starts_at": starts_at,
+            "ends_at": starts_at + length,
+            "calendar_sequence": cohort_session.calendar_sequence + 1,
+        },
+        audit=Audit(
+            actor,
+            "cohort_session.moved",
+            "cohort_session",
+            fields=["starts_at", "ends_at"],
+            reason=reason,
+        ),
+        now=now,
     )
     if cohort_session.ends_at > now:
         email_session_change(
@@ -366,17 +401,13 @@ def cancel_session(
     """Cancel a planned session. Members are emailed a calendar cancellation when it was
     still to come. Raises DeliveryError for a held or already cancelled session."""
     _check_planned(cohort_session)
-    cohort_session.status = SessionStatus.CANCELLED
-    cohort_session.calendar_sequence += 1
-    session.flush()
-    record(
+    _change(
         session,
-        actor=actor,
-        action="cohort_session.cancelled",
-        entity_type="cohort_session",
-        entity_id=cohort_session.id,
-        fields=["status"],
-        reason=reason,
+        cohort_session,
+        SessionStatus.CANCELLED,
+        values={"calendar_sequence": cohort_session.calendar_sequence + 1},
+        audit=Audit(actor, "cohort_session.cancelled", "cohort_session", reason=reason),
+        now=now,
     )
     if cohort_session.ends_at > now:
         email_session_change(session, cohort_session, change="cancelled", reason=reason, now=now)

@@ -132,7 +132,7 @@ def test_confirming_sends_offers_and_accepting_places_the_person(
     assert reload(session, Place, offered[0].id).status == PlaceStatus.ACCEPTED
     assert reload(session, Application, first.id).status == ApplicationStatus.PLACED
     again = visitor.get(path)
-    assert "no longer open" in again.get_data(as_text=True)
+    assert "You have already accepted this place" in again.get_data(as_text=True)
 
 
 def test_a_decline_offers_the_place_to_the_best_suited_person_waiting(
