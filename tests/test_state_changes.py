@@ -221,3 +221,16 @@ def test_a_registration_withdrawn_elsewhere_is_withdrawn_once(app, session, appl
         session.commit()
     assert rows(session, StatusChange, StatusChange.status == ApplicationStatus.WITHDRAWN) == 0
     session.commit()
+
+
+def test_a_conflict_no_view_shows_a_page_for_gets_the_409_page_and_keeps_nothing(app, application):
+    with app.test_request_context("/", method="POST"):
+        response = app.handle_user_exception(
+            StatusConflict(
+                application, current=ApplicationStatus.WITHDRAWN, wanted=ApplicationStatus.PLACED
+            )
+        )
+        page = response.get_data(as_text=True)
+    assert response.status_code == 409  # at 400 or more the request's changes roll back
+    assert "This was changed while you were looking at it" in page
+    assert "we have not saved what you sent" in page
