@@ -21,6 +21,7 @@ from portal.db import utcnow, violated_constraint
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.rounds.models import Round, RoundStatus, shipped_district_codes
+from portal.state_changes import claim
 
 NAME_CONSTRAINT = "uq_programme_round_name"
 
@@ -170,7 +171,8 @@ def update_round_settings(
     """Set the given settings; returns the names of those whose value changed (sorted).
 
     Values are checked by the edit forms; unknown names raise TypeError. A change of
-    status also sets ``status_changed_at``. Raises DuplicateRoundName on a taken name.
+    status also sets ``status_changed_at``, and happens only if the status is still the one
+    this request loaded (else StatusConflict). Raises DuplicateRoundName on a taken name.
     Side effects: flushes the round and, if anything changed, a "round.settings_changed"
     audit event naming the changed fields.
     """
@@ -183,10 +185,14 @@ def update_round_settings(
     try:
         # A savepoint, so a taken name undoes only this change (it flushes pending work first).
         with session.begin_nested():
-            for name in changed:
-                setattr(round, name, _stored(changes[name]))
-            if "status" in changed:
-                round.status_changed_at = utcnow()
+            values = {name: _stored(changes[name]) for name in changed}
+            if "status" in values:
+                # Guarded (portal.state_changes): only from the status this request saw.
+                status = values.pop("status")
+                claim(session, round, status, values={**values, "status_changed_at": utcnow()})
+            else:
+                for name, value in values.items():
+                    setattr(round, name, value)
             session.flush()
     except IntegrityError as error:
         if violated_constraint(error) == NAME_CONSTRAINT:
