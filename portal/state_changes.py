@@ -70,8 +70,8 @@ def claim(
 ) -> Any:
     """Move ``target``'s ``column`` from the value this session loaded to ``new`` (and set
     ``values`` with it), only if the stored row still holds the loaded value, and the
-    loaded values of the ``unchanged`` columns too (a version a change without a new
-    status raises, such as a booking's calendar sequence). Returns the value it was moved
+    loaded values of the ``unchanged`` columns too (a version that changes while the
+    status stays, such as a booking's calendar sequence). Returns the value it was moved
     from.
 
     Raises StatusConflict, with the stored state, when the loaded value is not in
