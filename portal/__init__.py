@@ -101,11 +101,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cohorts.my_cohort_views import bp as my_cohort
     from portal.cohorts.offers_views import bp as offers
     from portal.cohorts.views import bp as cohorts
+    from portal.earlier_rounds.views import bp as earlier_rounds
     from portal.measures.views import bp as measures
     from portal.notifications.views import bp as notifications
     from portal.operations.views import bp as operations
     from portal.outcomes.board_report_views import bp as board_report
-    from portal.outcomes.import_views import bp as earlier_rounds
     from portal.outcomes.money_views import bp as money
     from portal.outcomes.views import bp as outcomes
     from portal.pages.views import bp as pages

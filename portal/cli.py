@@ -201,17 +201,17 @@ def import_applicants_command(file: Path, round_id: int, officer_email: str, dry
 def import_earlier_rounds_command(source: Path, dry_run: bool) -> None:
     """Import rounds that ran before the portal from SOURCE, a folder of CSV files or an
     XLSX workbook (docs/earlier-rounds-import-format.md). All or nothing; sends no email."""
-    from portal.outcomes import earlier_rounds
-    from portal.outcomes.earlier_rounds_files import configured_limits, read_path
+    from portal.earlier_rounds import imports
+    from portal.earlier_rounds.files import configured_limits, read_path
 
     sources = read_path(source, **configured_limits(current_app.config))
     if dry_run:
-        report = earlier_rounds.check(db.session, sources, source.name, now=db.utcnow())
+        report = imports.check(db.session, sources, source.name, now=db.utcnow())
     else:
         with click.progressbar(
-            length=earlier_rounds.total_rows(sources), label="Importing earlier rounds"
+            length=imports.total_rows(sources), label="Importing earlier rounds"
         ) as bar:
-            report = earlier_rounds.run_import(
+            report = imports.run_import(
                 db.session, sources, source.name, now=db.utcnow(), progress=bar.update
             )
     if report.imported:

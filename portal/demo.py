@@ -25,11 +25,11 @@ Echo = Callable[[str], None]
 def load_earlier_rounds(session: Session) -> int:
     """Import the shipped earlier-round samples (Rounds 1 and 2 of the February 2022 board
     report), so the outcome figures have history. Importing again changes nothing."""
-    from portal.outcomes import earlier_rounds
-    from portal.outcomes.earlier_rounds_files import read_folder
-    from portal.outcomes.samples.generate import HERE as SAMPLES
+    from portal.earlier_rounds import imports
+    from portal.earlier_rounds.files import read_folder
+    from portal.earlier_rounds.samples.generate import HERE as SAMPLES
 
-    report = earlier_rounds.run_import(session, read_folder(SAMPLES), "demo samples", now=utcnow())
+    report = imports.run_import(session, read_folder(SAMPLES), "demo samples", now=utcnow())
     if not report.imported:
         raise click.ClickException("; ".join(report.lines()[:5]))
     return report.count("created") + report.count("updated")

@@ -23,17 +23,12 @@ SITE_WIDE = {"components", "errors", "email"}
 # Template folders another feature's pages reuse on purpose: the account pages show the
 # sign-in pages' "link problem" page and two-factor set-up.
 REUSED = {("account", "auth")}
-# The earlier-rounds import is moving into a package of its own, where it will follow the
-# rule; until then its view module is outcomes/import_views.py.
-MOVING = {"earlier_rounds"}
 _TEMPLATE_NAME = re.compile(r"[\"']([\w-]+)/[\w/-]*\.html[\"']")
 
 
 def _view_modules(app: Flask) -> dict[str, tuple[Blueprint, Path]]:
     found = {}
     for name, blueprint in app.blueprints.items():
-        if name in MOVING:
-            continue
         module = sys.modules[blueprint.import_name]
         assert module.__file__ is not None
         found[name] = (blueprint, Path(module.__file__))

@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from portal.auth.models import Role
 from portal.db import utcnow
-from portal.outcomes import earlier_rounds
-from portal.outcomes.earlier_rounds_files import read_folder
+from portal.earlier_rounds import imports
+from portal.earlier_rounds.files import read_folder
 from portal.rounds.models import Round
 from tests.browser.test_coaching import follow, go, heading, sign_in, submit
+from tests.earlier_rounds.files import tiny, write_files
 from tests.fixtures.browser import screenshot
 from tests.fixtures.users import TOTP_SECRET
-from tests.outcomes.test_earlier_rounds import tiny, write_files
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def tiny_round(session, tmp_path: Path, reference_data) -> Round:  # type: ignore[no-untyped-def]
     folder = write_files(tmp_path / "tiny", tiny())
-    earlier_rounds.run_import(session, read_folder(folder), "tiny", now=utcnow())
+    imports.run_import(session, read_folder(folder), "tiny", now=utcnow())
     session.commit()
     return session.scalar(select(Round).where(Round.name == "Round 9"))
 

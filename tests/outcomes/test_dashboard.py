@@ -19,13 +19,13 @@ from sqlalchemy import event, select
 from portal import db
 from portal.auth.models import Contractor, Role
 from portal.db import utcnow
-from portal.outcomes import earlier_rounds
-from portal.outcomes.earlier_rounds_files import read_folder
+from portal.earlier_rounds import imports
+from portal.earlier_rounds.files import read_folder
 from portal.rounds.models import Round
 from portal.timefmt import today_in_london
+from tests.earlier_rounds.files import tiny, write_files
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import sign_in
-from tests.outcomes.test_earlier_rounds import tiny, write_files
 
 BOARD_DAY = "2022-02-10"
 TINY_DAY = "2020-03-31"
@@ -53,7 +53,7 @@ def tiny_round(session, tmp_path: Path, reference_data) -> Round:  # type: ignor
         "Ashworth Foods Ltd", "=1+2 Ashworth Foods"
     )
     folder = write_files(tmp_path / "tiny", sheets)
-    report = earlier_rounds.run_import(session, read_folder(folder), "tiny", now=utcnow())
+    report = imports.run_import(session, read_folder(folder), "tiny", now=utcnow())
     assert report.imported, report.lines()
     session.commit()
     return session.scalar(select(Round).where(Round.name == "Round 9"))

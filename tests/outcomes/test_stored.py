@@ -23,15 +23,16 @@ from portal import db
 from portal.auth.models import Contractor, Role
 from portal.cohorts.models import CohortSession, SessionTheme
 from portal.db import utcnow
-from portal.outcomes import earlier_rounds, figures, stored, typed_json
-from portal.outcomes.earlier_rounds_files import read_folder
+from portal.earlier_rounds import imports
+from portal.earlier_rounds.files import read_folder
+from portal.outcomes import figures, stored, typed_json
 from portal.outcomes.models import StoredFigures
 from portal.pages.models import Feedback, FeedbackRating
 from portal.registration.models import Application, ApplicationStatus
 from portal.rounds.models import Round
 from portal.surveys.models import SurveyAnswer
+from tests.earlier_rounds.files import tiny, write_files
 from tests.fixtures.pages import check_page
-from tests.outcomes.test_earlier_rounds import tiny, write_files
 
 # After everything in the tiny round, so every record counts.
 AS_AT = figures.as_at_moment(dt.date(2020, 3, 31))
@@ -40,7 +41,7 @@ AS_AT = figures.as_at_moment(dt.date(2020, 3, 31))
 @pytest.fixture
 def tiny_round(session: Session, tmp_path: Path, reference_data: None) -> Round:
     folder = write_files(tmp_path / "tiny", tiny())
-    report = earlier_rounds.run_import(session, read_folder(folder), "tiny", now=utcnow())
+    report = imports.run_import(session, read_folder(folder), "tiny", now=utcnow())
     assert report.imported, report.lines()
     session.commit()
     found = session.scalar(select(Round).where(Round.name == "Round 9"))

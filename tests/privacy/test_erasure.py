@@ -11,10 +11,11 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User, UserStatus
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
 from portal.db import utcnow
+from portal.earlier_rounds import imports
+from portal.earlier_rounds.files import read_folder
 from portal.notifications.models import OutboxMessage
 from portal.notifications.services import queue_email
-from portal.outcomes import earlier_rounds, figures, round_figures
-from portal.outcomes.earlier_rounds_files import read_folder
+from portal.outcomes import figures, round_figures
 from portal.privacy.erasure import (
     ERASED,
     ErasureRefused,
@@ -25,15 +26,15 @@ from portal.privacy.erasure import (
 from portal.registration.models import Application
 from portal.rounds.models import Round
 from portal.surveys.models import SurveyAnswer
+from tests.earlier_rounds.files import tiny, write_files
 from tests.fixtures.pages import check_page, error_messages
-from tests.outcomes.test_earlier_rounds import tiny, write_files
 
 AS_AT = figures.as_at_moment(dt.date(2020, 3, 31))
 
 
 @pytest.fixture
 def imported(app, session, tmp_path, reference_data):
-    report = earlier_rounds.run_import(
+    report = imports.run_import(
         session, read_folder(write_files(tmp_path / "tiny", tiny())), "tiny", now=utcnow()
     )
     assert report.imported, report.lines()

@@ -1,7 +1,7 @@
 """Make the sample earlier-rounds files: Rounds 1 and 2 as the February 2022 board report
 describes them.
 
-    .venv/bin/python -m portal.outcomes.samples.generate [--xlsx PATH]
+    .venv/bin/python -m portal.earlier_rounds.samples.generate [--xlsx PATH]
 
 writes the CSV files next to this script (and, with ``--xlsx``, the same sheets as one
 workbook). The output is the same on every run: one fixed seed drives every choice.
@@ -36,7 +36,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from portal.outcomes.samples.sample_data import (
+from portal.earlier_rounds.samples.sample_data import (
     AREAS,
     AS_AT,
     BEIS,
@@ -63,7 +63,7 @@ from portal.outcomes.samples.sample_data import (
     Session,
     half_up,
 )
-from portal.outcomes.samples.sample_surveys import SurveyMaker
+from portal.earlier_rounds.samples.sample_surveys import SurveyMaker
 from portal.timefmt import LONDON
 
 HERE = Path(__file__).resolve().parent
@@ -644,7 +644,7 @@ def csv_text(rows: list[dict[str, object]], header: list[str]) -> str:
 
 def generate() -> dict[str, str]:
     """Every sheet as CSV text, by sheet name (after checking the figures)."""
-    from portal.outcomes.earlier_rounds_rows import COLUMNS
+    from portal.earlier_rounds.rows import COLUMNS
 
     generator = Generator()
     generator.build()

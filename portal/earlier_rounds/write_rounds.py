@@ -1,28 +1,4 @@
-"""Writing checked earlier-rounds rows to the database: created, updated or unchanged.
-
-Each row is found by its key among what earlier imports wrote, and created if it is not
-there, updated if the file now says something different, or left alone. Records are
-built directly (not through the services that send email and write an audit event per
-change): history rows are written with the dates they happened, and the import as a whole
-is one audit event (``portal.outcomes.earlier_rounds``). Nothing is ever emailed.
-
-Where each kind of record keeps its key and its mark of having been imported:
-
-- rounds and contractors: their unique names;
-- contracts: the round and the contractor (unique together);
-- cohorts: the first status change ("confirmed"), whose reason reads
-  ``Imported from earlier-round records (cohort KEY)`` (Cohort has no key column);
-- sessions: their number within the cohort, in the order they were imported;
-- participants: ``Application.import_key`` (unique in the round) with
-  ``Application.source = imported``; the person's account is found by email address;
-- attendance, survey invitations and responses, one-to-one hours and case studies: the
-  participant's place (with the session, the survey timing, the measure code);
-- one-to-one hours: support recorded outside the booking system, by the placeholder
-  coach ``COACH_NOT_RECORDED_EMAIL`` (earlier rounds' records do not name coaches).
-
-Importing never removes anything: a record that is no longer in the files is left as it
-is, and a change that would undo a recorded status is refused as a problem.
-"""
+"""Writing rounds, contractors, contracts, cohorts and sessions (see ``writer``)."""
 
 from __future__ import annotations
 
@@ -42,17 +18,14 @@ from portal.cohorts.models import (
     SessionStatus,
     SessionTheme,
 )
-from portal.outcomes.earlier_rounds_format import CohortRow, london_date
-from portal.outcomes.earlier_rounds_write_people import PeopleWriter
-from portal.outcomes.earlier_rounds_write_surveys import SurveyWriter
-from portal.outcomes.earlier_rounds_writing import (
-    BLANK,
-    COACH_NOT_RECORDED_EMAIL,
+from portal.earlier_rounds.format import CohortRow, london_date
+from portal.earlier_rounds.writer_base import (
     COHORT_KEY_PREFIX,
     CREATED,
     IMPORTED,
     UNCHANGED,
     UPDATED,
+    WriterBase,
     changed_values,
     cohort_key_reason,
 )
@@ -62,28 +35,9 @@ from portal.rounds.models import Round, RoundStatus
 from portal.rounds.services import default_district_codes
 from portal.timefmt import LONDON
 
-__all__ = ["BLANK", "COACH_NOT_RECORDED_EMAIL", "CREATED", "UNCHANGED", "UPDATED", "Writer"]
 
-
-class Writer(PeopleWriter, SurveyWriter):
-    """Writes every row (see the module docstring); ``problems`` holds what it refused."""
-
-    def write(self) -> None:
-        with self.session.no_autoflush:
-            for step in (
-                self._rounds,
-                self._contractors,
-                self._contracts,
-                self._cohorts,
-                self._sessions,
-                self._participants,
-                self._attendance,
-                self._survey_invitations,
-                self._survey_answers,
-                self._case_studies,
-            ):
-                step()
-                self.session.flush()
+class RoundsWriter(WriterBase):
+    """Writes rounds, contractors, contracts, cohorts and their sessions."""
 
     # Rounds, contractors and contracts
 

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from portal.outcomes.samples.sample_data import (
+from portal.earlier_rounds.samples.sample_data import (
     AS_AT,
     SURVEY_ISSUE,
     TEXT_ACTIONS,

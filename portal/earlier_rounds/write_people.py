@@ -1,5 +1,5 @@
 """Writing participants (people, businesses, applications, places, 1:1 hours) and their
-attendance (see ``earlier_rounds_write``)."""
+attendance (see ``writer``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlalchemy import select, tuple_
 from portal.auth.models import Role, User, UserRole, UserStatus
 from portal.coaching.models import OutsideSupport, SupportChannel
 from portal.cohorts.models import Attendance, AttendanceStatus, CohortDelivery, Place, PlaceStatus
-from portal.outcomes.earlier_rounds_format import ParticipantRow, london_date
-from portal.outcomes.earlier_rounds_writing import (
+from portal.earlier_rounds.format import ParticipantRow, london_date
+from portal.earlier_rounds.writer_base import (
     COACH_NOT_RECORDED_EMAIL,
     COACH_NOT_RECORDED_NAME,
     CREATED,

@@ -1,4 +1,4 @@
-"""Reading the survey and case-study sheets (see ``earlier_rounds_rows``)."""
+"""Reading the survey and case-study sheets (see ``rows``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from portal.casestudies.models import CONSENT_YEARS, CaseStudyStatus, ConsentUse
-from portal.outcomes.earlier_rounds_cells import Row, choice_key, split_list
-from portal.outcomes.earlier_rounds_format import (
+from portal.earlier_rounds.cells import Row, choice_key, split_list
+from portal.earlier_rounds.format import (
     CASE_STUDY_STATUSES,
     QUOTE_LIMIT,
     STORY_LIMIT,
@@ -23,7 +23,7 @@ from portal.surveys.models import QuestionKind, ResponseMode, Satisfaction, Surv
 from portal.surveys.questions import QuestionLike, number_limits, options_of, text_limit
 
 if TYPE_CHECKING:
-    from portal.outcomes.earlier_rounds_rows import SheetReader
+    from portal.earlier_rounds.rows import SheetReader
 
 
 def read_survey_invitations(reader: SheetReader, rows: list[Row]) -> None:

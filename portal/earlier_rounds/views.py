@@ -16,10 +16,10 @@ from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.db import utcnow
-from portal.outcomes import earlier_rounds
-from portal.outcomes.earlier_rounds import ImportReport
-from portal.outcomes.earlier_rounds_files import Sources, configured_limits, read_workbook
-from portal.outcomes.import_forms import EarlierRoundsUploadForm
+from portal.earlier_rounds import imports
+from portal.earlier_rounds.files import Sources, configured_limits, read_workbook
+from portal.earlier_rounds.forms import EarlierRoundsUploadForm
+from portal.earlier_rounds.imports import ImportReport
 from portal.uploads import PendingUpload
 
 bp = Blueprint("earlier_rounds", __name__, url_prefix="/outcomes/import")
@@ -46,7 +46,7 @@ def _read(data: bytes, filename: str) -> Sources:
 
 def _check_page(report: ImportReport) -> str:
     return render_template(
-        "outcomes/import_check.html", report=report, confirm_form=ConfirmForm(formdata=None)
+        "earlier_rounds/check.html", report=report, confirm_form=ConfirmForm(formdata=None)
     )
 
 
@@ -62,13 +62,11 @@ def upload() -> Page:
         if not sources.tables and sources.problems:
             form.file.errors = [sources.problems[0].message]
         else:
-            report = earlier_rounds.check(
-                db.session, sources, filename, now=utcnow(), actor=_actor()
-            )
+            report = imports.check(db.session, sources, filename, now=utcnow(), actor=_actor())
             if report.ok:
                 UPLOAD.keep(data, filename)
             return _check_page(report)
-    return render_template("outcomes/import.html", form=form), 400 if form.errors else 200
+    return render_template("earlier_rounds/upload.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/confirm")
@@ -83,10 +81,10 @@ def confirm() -> Page:
         return redirect(url_for("earlier_rounds.upload"))
     details, data = pending
     filename = str(details["filename"])
-    report = earlier_rounds.run_import(
+    report = imports.run_import(
         db.session, _read(data, filename), filename, now=utcnow(), actor=_actor()
     )
     if not report.imported:
         return _check_page(report)  # someone changed the data since the check
     UPLOAD.forget()
-    return render_template("outcomes/import_done.html", report=report)
+    return render_template("earlier_rounds/done.html", report=report)

@@ -1,13 +1,13 @@
 """Reading and checking the earlier-rounds sheets, row by row.
 
-``read_sheets`` turns the tables into typed rows (``earlier_rounds_format``) and checks
+``read_sheets`` turns the tables into typed rows (``format``) and checks
 every row on its own (every cell) and against the other sheets: every key it refers to is
 defined, dates are in order, attendance is only at sessions held and while the person had
 their place, answers fit their question. It reads nothing from the database: what it
 needs from there (reference lists, survey questions, the date after which nothing may be
 imported) comes in a ``Context``. Rounds, contractors, contracts, cohorts and sessions are
-read here; participants and attendance in ``earlier_rounds_people_rows``; surveys and case
-studies in ``earlier_rounds_survey_rows``.
+read here; participants and attendance in ``people_rows``; surveys and case
+studies in ``survey_rows``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from functools import cached_property
 
 from portal.cohorts.models import CohortBasis, CohortDelivery
-from portal.outcomes.earlier_rounds_cells import Row, as_text, choice_key
-from portal.outcomes.earlier_rounds_files import Problem, Sources
-from portal.outcomes.earlier_rounds_format import (
+from portal.earlier_rounds.cells import Row, as_text, choice_key
+from portal.earlier_rounds.files import Problem, Sources
+from portal.earlier_rounds.format import (
     COLUMNS,
     CohortRow,
     Context,
@@ -32,12 +32,12 @@ from portal.outcomes.earlier_rounds_format import (
     at_noon,
     london_date,
 )
-from portal.outcomes.earlier_rounds_people_rows import (
+from portal.earlier_rounds.people_rows import (
     check_attendance_against_places,
     read_attendance,
     read_participants,
 )
-from portal.outcomes.earlier_rounds_survey_rows import (
+from portal.earlier_rounds.survey_rows import (
     read_case_studies,
     read_survey_answers,
     read_survey_invitations,
@@ -376,7 +376,7 @@ class SheetReader:
     def _check_dates_against_cutoff(self) -> None:
         """Only rounds that have finished are imported: every date must be on or before
         the round's cut-off, so the survey job never takes an imported place for one it
-        should survey now (see earlier_rounds.cutoff)."""
+        should survey now (see imports.cutoff)."""
         participants = self.participant_keys
 
         def check(sheet: str, line: int, round_name: str, **moments: dt.datetime | None) -> None:

@@ -24,17 +24,19 @@ from portal.auth.models import Role, User
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
 from portal.cohorts.models import Attendance, Cohort, CohortStatusChange, Place, PlaceStatus
 from portal.db import utcnow
+from portal.earlier_rounds import imports
+from portal.earlier_rounds.files import read_folder, read_workbook
+from portal.earlier_rounds.imports import ImportReport
+from portal.earlier_rounds.samples.generate import HERE as SAMPLES
+from portal.earlier_rounds.samples.generate import generate, workbook_bytes
+from portal.earlier_rounds.writer_base import COACH_NOT_RECORDED_EMAIL
 from portal.jobs import run_due_jobs
-from portal.outcomes import earlier_rounds, figures, round_figures
-from portal.outcomes.earlier_rounds import ImportReport
-from portal.outcomes.earlier_rounds_files import read_folder, read_workbook
-from portal.outcomes.earlier_rounds_write import COACH_NOT_RECORDED_EMAIL
-from portal.outcomes.samples.generate import HERE as SAMPLES
-from portal.outcomes.samples.generate import generate, workbook_bytes
+from portal.outcomes import figures, round_figures
 from portal.registration.models import Application, ApplicationSource
 from portal.rounds.models import Round, RoundStatus
 from portal.surveys.figures_inputs import answer_counts, satisfaction_figures
 from portal.surveys.models import SurveyAnswer, SurveyInvitation
+from tests.earlier_rounds.files import HEADERS, tiny, write_files
 from tests.fixtures.pages import check_page, error_messages
 
 REPORT_DATE = dt.date(2022, 2, 10)
@@ -67,7 +69,7 @@ def test_the_sample_files_reproduce_the_board_report_and_import_idempotently(
 
     # Importing the same files again changes nothing.
     counts = table_counts(session)
-    second = earlier_rounds.run_import(session, read_folder(SAMPLES), "samples", now=utcnow())
+    second = imports.run_import(session, read_folder(SAMPLES), "samples", now=utcnow())
     session.commit()
     assert first.count("created") > 9_000
     assert (second.count("created"), second.count("updated")) == (0, 0)
@@ -233,74 +235,9 @@ def table_counts(session: Session) -> dict[str, int]:
 
 # A tiny set of files, on the usual per-test database
 
-HEADERS = {
-    "rounds": "round,year_label,starts_on,ends_on,funder,grant_pounds",
-    "contractors": "contractor,contact_email",
-    "contracts": "round,contractor,contract_value_pounds,spend_to_date_pounds,spend_recorded_on",
-    "cohorts": "cohort,round,name,contractor,basis,basis_value,delivery,districts,confirmed_on",
-    "sessions": "cohort,session,date,start_time,length_minutes,status,themes",
-    "participants": "participant,round,cohort,name,email,business_name,company_number,postcode,"
-    "district,sector,issues,accepted_on,left_on,left_reason,one_to_one_hours",
-    "attendance": "participant,session,hours",
-    "survey_invitations": "participant,timing,invited_on,responded_on,mode",
-    "survey_answers": "participant,timing,measure,answer",
-    "case_studies": "participant,status,title,named,uses,consent_given_on,consent_years,"
-    "published_on,quote",
-}
-
-
-def tiny() -> dict[str, list[str]]:
-    """One round, one cohort of three sessions, three people: Ann completes and answers,
-    Ben withdraws after the first session and does not answer, Cat never comes."""
-    return {
-        "rounds": ['Round 9,2019-20,2019-09-01,2020-03-31,A funder,"100,000"'],
-        "contractors": ["Ribble Coaching Ltd,hello@ribble.example"],
-        "contracts": ["Round 9,Ribble Coaching Ltd,90000,,"],
-        "cohorts": [
-            "T-1,Round 9,Cohort 1: Makers of Preston,Ribble Coaching Ltd,sector,C,"
-            "in_person,preston,2019-10-01"
-        ],
-        "sessions": [
-            "T-1,1,2019-10-15,09:30,180,held,staffing;finance",
-            "T-1,2,2019-10-29,09:30,180,,",
-            "T-1,3,2019-11-12,09:30,180,cancelled,",
-        ],
-        "participants": [
-            "T-P1,Round 9,T-1,Ann Ashworth,ann@ashworth.example,Ashworth Foods Ltd,01234567,"
-            "PR1 2HE,preston,C,staffing,2019-10-05,,,1.5",
-            "T-P2,Round 9,T-1,Ben Booth,ben@booth.example,Booth Joinery,,PR2 3AB,preston,F,,"
-            "2019-10-06,2019-10-20,Too busy,",
-            "T-P3,Round 9,T-1,Cat Clarke,cat@clarke.example,Clarke Bakes,,PR2 4AB,preston,I,,"
-            "2019-10-07,2019-10-10,Business sold,",
-        ],
-        "attendance": ["T-P1,1,", "T-P1,2,2.5", "T-P2,1,"],
-        "survey_invitations": [
-            "T-P1,exit,2019-10-30,2019-11-02,paper",
-            "T-P2,exit,2019-10-20,,",
-        ],
-        "survey_answers": [
-            "T-P1,exit,overall_satisfaction,Very satisfied",
-            "T-P1,exit,would_recommend,9",
-            "T-P1,exit,improvements,=SUM(A1:A2) more time please",
-            "T-P1,exit,actions_detail,",
-        ],
-        "case_studies": [
-            "T-P1,published,Ashworth Foods grows,yes,website;reports,2019-12-01,5,2019-12-15,"
-            '"-it changed how I run the place"',
-        ],
-    }
-
-
-def write_files(folder: Path, sheets: dict[str, list[str]], *, encoding: str = "utf-8") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for sheet, lines in sheets.items():
-        header = HEADERS.get(sheet, "")
-        (folder / f"{sheet}.csv").write_bytes("\n".join([header, *lines, ""]).encode(encoding))
-    return folder
-
 
 def check(session: Session, folder: Path) -> ImportReport:
-    report = earlier_rounds.check(session, read_folder(folder), folder.name, now=utcnow())
+    report = imports.check(session, read_folder(folder), folder.name, now=utcnow())
     session.rollback()
     return report
 
@@ -359,7 +296,7 @@ def test_the_dry_run_reports_every_bad_row_with_its_file_and_line(
 
 
 def test_formula_like_text_is_kept_as_typed(session, tiny_folder):
-    report = earlier_rounds.run_import(session, read_folder(tiny_folder), "tiny", now=utcnow())
+    report = imports.run_import(session, read_folder(tiny_folder), "tiny", now=utcnow())
     session.commit()
     assert report.imported, messages(report)
     texts = set(session.scalars(select(SurveyAnswer.text).where(SurveyAnswer.text.is_not(None))))
@@ -371,7 +308,7 @@ def test_a_real_formula_in_a_workbook_cell_is_refused(session, reference_data):
     text = {sheet: "\n".join([HEADERS[sheet], *lines]) + "\n" for sheet, lines in tiny().items()}
     text["survey_answers"] = text["survey_answers"].replace("=SUM(A1:A2) more time please", "")
     data = _workbook_with_formula(text)
-    report = earlier_rounds.check(
+    report = imports.check(
         session, read_workbook(data, "earlier.xlsx"), "earlier.xlsx", now=utcnow()
     )
     assert (
@@ -420,10 +357,10 @@ def test_windows_text_is_read_with_a_note(session, tmp_path, reference_data):
 
 
 def test_importing_twice_changes_nothing_and_a_correction_updates(session, tiny_folder, tmp_path):
-    first = earlier_rounds.run_import(session, read_folder(tiny_folder), "tiny", now=utcnow())
+    first = imports.run_import(session, read_folder(tiny_folder), "tiny", now=utcnow())
     session.commit()
     assert first.imported
-    again = earlier_rounds.run_import(session, read_folder(tiny_folder), "tiny", now=utcnow())
+    again = imports.run_import(session, read_folder(tiny_folder), "tiny", now=utcnow())
     session.commit()
     assert (again.count("created"), again.count("updated")) == (0, 0)
     assert again.count("unchanged") == first.count("created")
@@ -432,7 +369,7 @@ def test_importing_twice_changes_nothing_and_a_correction_updates(session, tiny_
     sheets["attendance"][1] = "T-P1,2,"  # the whole session after all
     sheets["rounds"][0] = sheets["rounds"][0].replace("100,000", "120,000")
     corrected = write_files(tmp_path / "corrected", sheets)
-    report = earlier_rounds.run_import(session, read_folder(corrected), "fixed", now=utcnow())
+    report = imports.run_import(session, read_folder(corrected), "fixed", now=utcnow())
     session.commit()
     assert report.counts["attendance"]["updated"] == 1
     assert report.counts["rounds"]["updated"] == 1
@@ -451,7 +388,7 @@ def test_importing_twice_changes_nothing_and_a_correction_updates(session, tiny_
 
 
 def test_the_figures_count_the_tiny_round_as_figures_md_defines(session, tiny_folder):
-    earlier_rounds.run_import(session, read_folder(tiny_folder), "tiny", now=utcnow())
+    imports.run_import(session, read_folder(tiny_folder), "tiny", now=utcnow())
     session.commit()
     programme_round = session.scalar(select(Round))
     at = figures.as_at_moment(dt.date(2020, 3, 31))
@@ -512,7 +449,7 @@ def test_the_command_checks_then_imports_with_no_email(app, session, tiny_folder
 
 def test_without_the_reference_lists_nothing_can_be_checked(session, tmp_path):
     report = check(session, write_files(tmp_path / "files", tiny()))
-    assert messages(report) == [f"files: {earlier_rounds.NO_REFERENCE_LISTS}"]
+    assert messages(report) == [f"files: {imports.NO_REFERENCE_LISTS}"]
 
 
 def test_the_command_fails_on_problems(app, tmp_path, reference_data):

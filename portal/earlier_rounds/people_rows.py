@@ -1,4 +1,4 @@
-"""Reading the participants and attendance sheets (see ``earlier_rounds_rows``)."""
+"""Reading the participants and attendance sheets (see ``rows``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from email_validator import EmailNotValidError, validate_email
 
 from portal.auth.services import normalise_email
-from portal.outcomes.earlier_rounds_cells import Row
-from portal.outcomes.earlier_rounds_files import Problem
-from portal.outcomes.earlier_rounds_format import (
+from portal.earlier_rounds.cells import Row
+from portal.earlier_rounds.files import Problem
+from portal.earlier_rounds.format import (
     AttendanceRow,
     CohortRow,
     ParticipantRow,
@@ -23,7 +23,7 @@ from portal.registration.postcodes import normalise_postcode
 from portal.rounds.models import BusinessRole
 
 if TYPE_CHECKING:
-    from portal.outcomes.earlier_rounds_rows import SheetReader
+    from portal.earlier_rounds.rows import SheetReader
 
 
 def read_participants(reader: SheetReader, rows: list[Row]) -> None:

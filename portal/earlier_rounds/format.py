@@ -265,5 +265,5 @@ class Context:
     labels: ReferenceLabels
     # Timing -> measure code -> the question of the survey version answers are stored on.
     questions: Mapping[SurveyTiming, Mapping[str, QuestionLike]]
-    # The last date anything in a round may have happened (see earlier_rounds.cutoff).
+    # The last date anything in a round may have happened (see imports.cutoff).
     cutoff: Callable[[str], dt.date]

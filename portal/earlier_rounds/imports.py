@@ -10,7 +10,7 @@ the applicant import:
 2. ``run_import`` does it, keeping the result. All or nothing: while any row has a
    problem nothing is imported, because a part of a round would give wrong figures.
 
-Idempotent: every row has a stable key (see ``earlier_rounds_write``), so importing the
+Idempotent: every row has a stable key (see ``writer``), so importing the
 same files again changes nothing, and corrected files update what changed. Imported
 records are marked as imported, written as they happened (with their own dates), and never
 fire an email: nothing is queued, no survey invitation is marked as sent (so no reminder is
@@ -33,9 +33,10 @@ from sqlalchemy.orm import Session
 
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.outcomes.earlier_rounds_files import SHEETS, Problem, Sources
-from portal.outcomes.earlier_rounds_rows import Context, Rows, read_sheets
-from portal.outcomes.earlier_rounds_write import BLANK, CREATED, UNCHANGED, UPDATED, Writer
+from portal.earlier_rounds.files import SHEETS, Problem, Sources
+from portal.earlier_rounds.rows import Context, Rows, read_sheets
+from portal.earlier_rounds.writer import Writer
+from portal.earlier_rounds.writer_base import BLANK, CREATED, UNCHANGED, UPDATED
 from portal.reference.models import ReferenceKind
 from portal.registration.officer_answers import reference_labels
 from portal.rounds.models import Round

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
+from portal.earlier_rounds.files import Problem
 from portal.forms import without_control_characters
-from portal.outcomes.earlier_rounds_files import Problem
 from portal.reference.models import ReferenceKind
 from portal.registration.import_files import Cell, Formula
 from portal.registration.officer_answers import ReferenceLabels

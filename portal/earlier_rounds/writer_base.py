@@ -1,5 +1,5 @@
 """What every part of the earlier-rounds writer shares: its state, counting, problems,
-and keeping imported status histories in line (see ``earlier_rounds_write``)."""
+and keeping imported status histories in line (see ``writer``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Contractor, User
 from portal.cohorts.models import Cohort, CohortSession, Place
-from portal.outcomes.earlier_rounds_files import Problem
-from portal.outcomes.earlier_rounds_format import Rows
+from portal.earlier_rounds.files import Problem
+from portal.earlier_rounds.format import Rows
 from portal.registration.models import Application
 from portal.rounds.models import Round
 from portal.surveys.models import SurveyResponse, SurveyTiming

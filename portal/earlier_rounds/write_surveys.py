@@ -1,5 +1,5 @@
 """Writing survey invitations, responses and answers, and case studies (see
-``earlier_rounds_write``)."""
+``writer``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import select
 from portal.casestudies.journey import STEPS as CASE_STUDY_STEPS
 from portal.casestudies.models import CaseStudy, CaseStudyStatus, CaseStudyStatusChange
 from portal.casestudies.services import add_years
-from portal.outcomes.earlier_rounds_format import CaseStudyRow, ParticipantRow
-from portal.outcomes.earlier_rounds_writing import (
+from portal.earlier_rounds.format import CaseStudyRow, ParticipantRow
+from portal.earlier_rounds.writer_base import (
     BLANK,
     CREATED,
     IMPORTED,
