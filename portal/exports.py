@@ -76,7 +76,8 @@ def safe_cell(value: Any) -> str:
     return f"'{text}" if is_formula_like(text) else text
 
 
-def _attachment(filename: str) -> str:
+def attachment(filename: str) -> str:
+    """The Content-Disposition header of a download named ``filename``."""
     # RFC 6266: an ASCII fallback and the exact name, for names with other characters.
     fallback = filename.encode("ascii", "replace").decode("ascii").replace('"', "")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
@@ -93,7 +94,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[C
     body = "\ufeff" + buffer.getvalue()
     response = Response(body.encode("utf-8"), mimetype=CSV_MIMETYPE)
     response.charset = "utf-8"
-    response.headers["Content-Disposition"] = _attachment(filename)
+    response.headers["Content-Disposition"] = attachment(filename)
     return response
 
 
@@ -139,5 +140,5 @@ def xlsx_response(
 ) -> Response:
     """An XLSX download of one sheet (see ``xlsx_bytes``)."""
     response = Response(xlsx_bytes(sheet_title, header, rows), mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = _attachment(filename)
+    response.headers["Content-Disposition"] = attachment(filename)
     return response

@@ -4,7 +4,6 @@ attendance (see ``writer``)."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -34,7 +33,7 @@ from portal.registration.models import (
     Business,
     StatusChange,
 )
-from portal.registration.services import _REFERENCE_ALPHABET
+from portal.registration.services import random_reference
 
 
 class PeopleWriter(WriterBase):
@@ -266,8 +265,7 @@ class PeopleWriter(WriterBase):
         while len(made) < count:
             batch = set()
             while len(batch) < count - len(made):
-                code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
-                batch.add(f"PN-{code[:4]}-{code[4:]}")
+                batch.add(random_reference())
             used = set(
                 self.session.scalars(
                     select(Application.reference).where(Application.reference.in_(batch))

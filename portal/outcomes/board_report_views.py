@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
-from portal.exports import _attachment
+from portal.exports import attachment
 from portal.outcomes import snapshot, stored
 from portal.outcomes.board_report import BoardReport, CostBasis, build_report
 from portal.outcomes.figures import as_at_moment
@@ -110,7 +110,7 @@ def report_html(report: BoardReport) -> Markup:
 
 def docx_response(filename: str, body: bytes) -> Response:
     response = Response(body, mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = _attachment(filename)
+    response.headers["Content-Disposition"] = attachment(filename)
     return response
 
 

@@ -69,11 +69,16 @@ class RegistrationError(Exception):
         self.message = message
 
 
+def random_reference() -> str:
+    """A reference people can read out on the phone, like PN-7K3M-Q9TD (perhaps used)."""
+    code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"PN-{code[:4]}-{code[4:]}"
+
+
 def new_reference(session: Session) -> str:
-    """A reference people can read out on the phone, like PN-7K3M-Q9TD."""
+    """A reference people can read out on the phone, like PN-7K3M-Q9TD, not yet used."""
     while True:
-        code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
-        reference = f"PN-{code[:4]}-{code[4:]}"
+        reference = random_reference()
         if session.scalar(select(Application.id).where(Application.reference == reference)) is None:
             return reference
 
