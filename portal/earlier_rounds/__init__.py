@@ -2,7 +2,7 @@
 other round (``docs/earlier-rounds-import-format.md``).
 
 - ``files``: the sheets of a folder of CSV files or an XLSX workbook, read with
-  ``portal.registration.import_files``; problems are reported by file and line.
+  ``portal.spreadsheets``; problems are reported by file and line.
 - ``format``: each sheet's columns and the typed rows they are read into.
 - ``rows``: reading and checking every sheet, row by row and against the other sheets
   (``people_rows``: participants and attendance; ``survey_rows``: surveys and case studies).

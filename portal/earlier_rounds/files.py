@@ -2,9 +2,9 @@
 
 The format is in ``docs/earlier-rounds-import-format.md``: one CSV file per sheet
 (``participants.csv``), or the same sheets in one workbook (a sheet called
-``participants``). Reading is ``portal.registration.import_files``'s, so the same
-protections hold: CSV in UTF-8 (or Windows text, with a note), size and row limits, a zip
-bomb or XML entity trick refused, a real formula in a cell returned as a ``Formula``.
+``participants``). Reading is ``portal.spreadsheets``'s, as for the applicant import, so
+the same protections hold: CSV in UTF-8 (or Windows text, with a note), size and row limits,
+a zip bomb or XML entity trick refused, a real formula in a cell returned as a ``Formula``.
 
 What cannot be read at all becomes a problem of that file (and nothing is imported); a
 file or sheet that is not part of the format is ignored, with a note saying so.
@@ -12,19 +12,18 @@ file or sheet that is not part of the format is ignored, with a note saying so.
 
 from __future__ import annotations
 
-import io
-import logging
-import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from portal.registration import import_files
-from portal.registration.import_files import Table, UnreadableFile, read_table
-
-logger = logging.getLogger(__name__)
+from portal.spreadsheets import (
+    Table,
+    UnreadableFile,
+    choice_key,
+    read_table,
+    workbook_sheets,
+)
 
 # The sheets, in the order they are imported (each may refer only to those before it).
 SHEETS = (
@@ -82,8 +81,7 @@ class Sources:
 
 def sheet_name(text: str) -> str:
     """'Survey answers' and 'survey-answers.csv' are both 'survey_answers'."""
-    stem = text.strip().lower().removesuffix(".csv")
-    return re.sub(r"[\s\-]+", "_", stem)
+    return choice_key(text.strip().lower().removesuffix(".csv"))
 
 
 def read_folder(
@@ -124,7 +122,13 @@ def read_workbook(
     """Every sheet of an XLSX workbook named after a sheet of the format."""
     sources = Sources()
     try:
-        sheets = _workbook_tables(data, filename, max_rows=max_rows, max_bytes=max_bytes)
+        sheets = workbook_sheets(
+            data,
+            filename,
+            max_rows=max_rows,
+            max_bytes=max_bytes,
+            wanted=lambda title: sheet_name(title) in SHEETS,
+        )
     except UnreadableFile as error:
         sources.problems.append(Problem(filename or "the file", None, "", error.message))
         return sources
@@ -170,64 +174,3 @@ def _note_missing_and_ignored(sources: Sources, ignored: list[str], kind: str) -
         sources.notes.append(
             f"These {kind} are not part of the format and were ignored: {', '.join(ignored)}"
         )
-
-
-def _workbook_tables(
-    data: bytes, filename: str, *, max_rows: int, max_bytes: int
-) -> list[tuple[str, Table | str | None]]:
-    """(title, what ``_sheet_table`` made of it) for every sheet. Raises UnreadableFile for
-    a file that is not a workbook we can open, as ``read_table`` does."""
-    if not filename.lower().endswith(".xlsx"):
-        raise UnreadableFile("The selected file must be an Excel workbook (.xlsx)")
-    if not data:
-        raise UnreadableFile("The selected file is empty")
-    if len(data) > max_bytes:
-        raise UnreadableFile(f"The selected file must be smaller than {_size(max_bytes)}")
-    if not data.startswith(b"PK\x03\x04"):
-        # Not a zip: let the shared reader give its message (old .xls, renamed CSV ...).
-        read_table(data, filename, max_rows=max_rows, max_bytes=max_bytes)
-        raise UnreadableFile(import_files._NOT_A_WORKBOOK)
-    # The shared reader's checks and sheet reading, for every sheet rather than the first.
-    import_files._check_zip(data)
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about features it drops when reading (styles, validation).
-            warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-            workbook = load_workbook(
-                io.BytesIO(data), read_only=True, data_only=False, keep_links=False
-            )
-            try:
-                return [
-                    (sheet.title, _sheet_table(sheet, max_rows)) for sheet in workbook.worksheets
-                ]
-            finally:
-                workbook.close()
-    except UnreadableFile:
-        raise
-    # A hostile file can make any part of the parser fail, in any way: all are reported.
-    except Exception as error:
-        logger.warning("An uploaded XLSX could not be read: %r", error)
-        if import_files._caused_by_forbidden_xml(error):
-            raise UnreadableFile(
-                "The selected file contains XML that could be harmful (entity definitions), "
-                "so we have not opened it"
-            ) from None
-        raise UnreadableFile(import_files._NOT_A_WORKBOOK) from None
-
-
-def _sheet_table(sheet: object, max_rows: int) -> Table | str | None:
-    """The sheet's table; the reason it cannot be read; or None for a sheet that is not
-    part of the format (never read, so a blank "Sheet1" does no harm)."""
-    if sheet_name(str(getattr(sheet, "title", ""))) not in SHEETS:
-        return None
-    try:
-        return import_files._sheet_table(sheet, max_rows)
-    except UnreadableFile as error:
-        message = error.message.replace("The selected file", "This sheet")
-        return message.replace("the selected file", "this sheet")
-
-
-def _size(limit: int) -> str:
-    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"

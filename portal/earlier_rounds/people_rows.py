@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from email_validator import EmailNotValidError, validate_email
 
 from portal.auth.services import normalise_email
-from portal.earlier_rounds.cells import Row
 from portal.earlier_rounds.files import Problem
 from portal.earlier_rounds.format import (
     AttendanceRow,
@@ -21,6 +20,7 @@ from portal.reference.models import ReferenceKind
 from portal.registration.duplicates import normalise_company_number
 from portal.registration.postcodes import normalise_postcode
 from portal.rounds.models import BusinessRole
+from portal.spreadsheets import Row
 
 if TYPE_CHECKING:
     from portal.earlier_rounds.rows import SheetReader
@@ -57,7 +57,7 @@ def read_participants(reader: SheetReader, rows: list[Row]) -> None:
         sector = row.text("sector", max_length=2).upper() or None
         if sector and not reader.labels.is_active(ReferenceKind.SECTOR, sector):
             row.problem("sector", f"“{sector}” is not a sector code from the list")
-        issues = row.codes("issues", ReferenceKind.ISSUE, "issues", reader.labels)
+        issues = reader.codes(row, "issues", ReferenceKind.ISSUE, "issues")
         accepted = row.date("accepted_on", required="Enter the date they accepted a place")
         applied = row.date("applied_on") or accepted
         left = row.date("left_on")

@@ -13,11 +13,10 @@ studies in ``survey_rows``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 
 from portal.cohorts.models import CohortBasis, CohortDelivery
-from portal.earlier_rounds.cells import Row, as_text, choice_key
 from portal.earlier_rounds.files import Problem, Sources
 from portal.earlier_rounds.format import (
     COLUMNS,
@@ -43,7 +42,7 @@ from portal.earlier_rounds.survey_rows import (
     read_survey_invitations,
 )
 from portal.reference.models import ReferenceKind
-from portal.registration.import_files import Table
+from portal.spreadsheets import Row, Table, as_text, choice_key
 from portal.timefmt import LONDON, govuk_date
 
 __all__ = ["COLUMNS", "Context", "Rows", "read_sheets"]
@@ -141,17 +140,24 @@ class SheetReader:
             }
         return [
             Row(
-                name,
                 line,
                 {
                     column: (cells[index] if index < len(cells) else None)
                     for index, column in enumerate(columns)
                     if column in known
                 },
-                self.problems,
+                self.reporter(name, line),
             )
             for line, cells in table.rows
         ]
+
+    def reporter(self, file: str, line: int) -> Callable[[str, str], None]:
+        """What a row of ``file`` reports its problems to: the problems of every sheet."""
+
+        def report(column: str, message: str) -> None:
+            self.problems.append(Problem(file, line, column, message))
+
+        return report
 
     def refers(self, row: Row, column: str, key: str, known: Mapping[str, object], sheet: str):
         """The row refers to ``key`` of ``sheet``: report it if no such row was read."""
@@ -162,6 +168,10 @@ class SheetReader:
             what = sheet.removesuffix("s").replace("_", " ")
             row.problem(column, f"There is no {what} “{key}” in the {sheet} sheet")
         return None
+
+    def codes(self, row: Row, column: str, kind: ReferenceKind, what: str) -> list[str]:
+        """The row's codes of ``kind`` in ``column``, each checked against its list."""
+        return row.codes(column, what, lambda code: self.labels.is_active(kind, code))
 
     def unique(self, row: Row, column: str, key: object, seen: dict[object, int]) -> bool:
         if key in seen:
@@ -250,7 +260,7 @@ class SheetReader:
             basis = row.choice("basis", CohortBasis, "the basis")
             delivery = row.choice("delivery", CohortDelivery, "how it met")
             basis_value = row.text("basis_value", max_length=60)
-            districts = row.codes("districts", ReferenceKind.DISTRICT, "districts", self.labels)
+            districts = self.codes(row, "districts", ReferenceKind.DISTRICT, "districts")
             planned = row.whole("planned_hours", what="the planned hours", minimum=1, maximum=200)
             confirmed_on = row.date("confirmed_on", required="Enter the date the cohort was formed")
             cancelled_on = row.date("cancelled_on")
@@ -313,7 +323,7 @@ class SheetReader:
                 held = False
             elif status not in ("", "held"):
                 row.problem("status", "Enter held or cancelled, or leave it blank for held")
-            themes = row.codes("themes", ReferenceKind.ISSUE, "issues", self.labels)
+            themes = self.codes(row, "themes", ReferenceKind.ISSUE, "issues")
             if number is not None and not self.unique(row, "session", (cohort_key, number), seen):
                 continue
             if not row.ok:

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from portal.casestudies.models import CONSENT_YEARS, CaseStudyStatus, ConsentUse
-from portal.earlier_rounds.cells import Row, choice_key, split_list
 from portal.earlier_rounds.format import (
     CASE_STUDY_STATUSES,
     QUOTE_LIMIT,
@@ -19,6 +18,7 @@ from portal.earlier_rounds.format import (
     at_noon,
 )
 from portal.reference.models import ReferenceKind
+from portal.spreadsheets import Row, choice_key, split_list
 from portal.surveys.models import QuestionKind, ResponseMode, Satisfaction, SurveyTiming
 from portal.surveys.questions import QuestionLike, number_limits, options_of, text_limit
 
@@ -178,7 +178,7 @@ def read_case_studies(reader: SheetReader, rows: list[Row]) -> None:
                     texts,
                     numbers,
                     row.text("new_markets", max_length=200),
-                    row.codes("issues", ReferenceKind.ISSUE, "issues", reader.labels),
+                    reader.codes(row, "issues", ReferenceKind.ISSUE, "issues"),
                     named,
                     uses,
                     years,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,7 +37,6 @@ from portal.auth.services import user_by_email
 from portal.notifications.services import queue_email
 from portal.reference.models import ReferenceKind
 from portal.registration import journey
-from portal.registration.import_files import UnreadableFile, read_table
 from portal.registration.import_rows import (
     OPTIONAL_COLUMNS,
     OWNERSHIP_PREFIX,
@@ -67,6 +65,7 @@ from portal.registration.services import (
     submit,
 )
 from portal.rounds.models import Round
+from portal.spreadsheets import UnreadableFile, choice_key, read_table
 from portal.urls import external_url
 
 DEFAULT_MAX_ROWS = 2_000
@@ -235,7 +234,7 @@ def _columns(header: list[str], labels: ReferenceLabels) -> tuple[list[str | Non
     names: list[str | None] = []
     ignored = []
     for cell in header:
-        name = re.sub(r"[\s\-]+", "_", str(cell).strip().lower())
+        name = choice_key(str(cell))
         if name in known or name in facts:
             names.append(name)
         else:

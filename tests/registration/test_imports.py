@@ -8,9 +8,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from portal import spreadsheets
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User, UserStatus
-from portal.registration import import_files
 from portal.registration.models import (
     Application,
     ApplicationSource,
@@ -375,7 +375,7 @@ def test_an_xml_bomb_is_refused(client, officer, round_3):
 
 
 def test_a_zip_that_unpacks_to_far_too_much_is_refused(client, officer, round_3, monkeypatch):
-    monkeypatch.setattr(import_files, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(spreadsheets, "MAX_UNPACKED_BYTES", 1024 * 1024)
     data = _with_sheet(xlsx_bytes(ROWS), lambda xml: xml + b" " * (2 * 1024 * 1024))
     assert len(data) < 100_000  # tiny on the way in
     page = check_page(upload(client, round_3, data, "big.xlsx"), status=400)
