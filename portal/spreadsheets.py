@@ -3,9 +3,10 @@ its cells as the values they stand for. Both imports (applicants, earlier rounds
 
 Files: everything a file can do wrong becomes an ``UnreadableFile`` with a message for the
 officer, never an error page: the wrong kind of file (or one renamed), text in an encoding
-we cannot read, too many rows, a file too large, a compressed file that would unpack to
-far more than it looks (a "zip bomb"), XML with entity tricks (openpyxl refuses those when
-defusedxml is installed, which it is), or anything else the spreadsheet library chokes on.
+we cannot read, too many rows, rows far wider than the import's format, a file too large, a
+compressed file that would unpack to far more than it looks (a "zip bomb"), XML with entity
+tricks (refused by defusedxml, and by our own check of each sheet), or anything else the
+spreadsheet library chokes on. Every row is read, whatever size a sheet declares.
 
 Cells: ``Row`` holds one row's cells by column name and reads each as a typed value (text,
 a key, a date, a time, a number, money, a choice, yes or no, codes from a list), reporting
@@ -31,7 +32,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
+from xml.parsers import expat
 
 from portal.forms import without_control_characters
 
@@ -44,6 +46,12 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # Excel 97-2003 (.xls) files are OLE2 compound documents.
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXTENSIONS = (".csv", ".xlsx")
+# Columns a file may have beyond those of its import's format (its own, which are ignored).
+SPARE_COLUMNS = 50
+# Blank rows a sheet may hold (they are skipped) beyond the rows of data it may hold.
+SPARE_ROWS = 1_000
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW = f"{_MAIN}}}row"
 CP1252_NOTE = (
     "The file was not saved as UTF-8 text, so we read it as Windows text (Windows-1252). "
     "Check that names with accents or symbols look right."
@@ -90,8 +98,12 @@ Sheet = tuple[str, Table | str | None]
 # Files
 
 
-def read_table(data: bytes, filename: str, *, max_rows: int, max_bytes: int) -> Table:
-    """The first sheet's header and rows (blank rows left out). Raises UnreadableFile."""
+def read_table(
+    data: bytes, filename: str, *, max_rows: int, max_bytes: int, max_columns: int
+) -> Table:
+    """The first sheet's header and rows (blank rows left out), at most ``max_rows`` rows
+    of at most ``max_columns`` cells (the format's columns and ``SPARE_COLUMNS``; empty
+    cells at the end of a CSV row are not counted). Raises UnreadableFile."""
     extension = PurePath(filename or "").suffix.lower()
     if extension not in EXTENSIONS:
         raise UnreadableFile("The selected file must be a CSV or XLSX file")
@@ -102,32 +114,46 @@ def read_table(data: bytes, filename: str, *, max_rows: int, max_bytes: int) -> 
             "workbook (.xlsx) or as CSV UTF-8, then upload it again"
         )
     if data.startswith(_ZIP_MAGIC):
-        with _open_workbook(data, csv_advice=True) as workbook:
+        with _open_workbook(
+            data, csv_advice=True, max_rows=max_rows, max_columns=lambda _title: max_columns
+        ) as workbook:
             return _sheet_table(workbook.worksheets[0], max_rows)
     if extension == ".xlsx":
         raise UnreadableFile(
             "The selected file is not a real Excel workbook, even though its name ends in "
             ".xlsx. Save it from your spreadsheet program as an Excel workbook (.xlsx) or CSV"
         )
-    return _read_csv(data, max_rows)
+    return _read_csv(data, max_rows, max_columns)
 
 
 def workbook_sheets(
-    data: bytes, filename: str, *, max_rows: int, max_bytes: int, wanted: Callable[[str], bool]
+    data: bytes,
+    filename: str,
+    *,
+    max_rows: int,
+    max_bytes: int,
+    max_columns: Callable[[str], int | None],
 ) -> list[Sheet]:
-    """Every sheet of an XLSX workbook, read if its title is ``wanted`` (so a blank
-    "Sheet1" does no harm). A sheet that cannot be read comes with the reason; a file that
-    is not a workbook we can open raises UnreadableFile, as ``read_table`` does."""
+    """Every sheet of an XLSX workbook, read if ``max_columns`` of its title gives the most
+    cells its rows may have (None: a sheet not asked for, never read, so a blank "Sheet1"
+    does no harm). A sheet that cannot be read comes with the reason; a file that is not a
+    workbook we can open, or with a sheet far larger than the format, raises
+    UnreadableFile, as ``read_table`` does."""
     if not filename.lower().endswith(".xlsx"):
         raise UnreadableFile("The selected file must be an Excel workbook (.xlsx)")
     _check_size(data, max_bytes)
     if not data.startswith(_ZIP_MAGIC):
         # Not a zip: let the one-sheet reader give its message (old .xls, renamed CSV ...).
-        read_table(data, filename, max_rows=max_rows, max_bytes=max_bytes)
+        read_table(data, filename, max_rows=max_rows, max_bytes=max_bytes, max_columns=1)
         raise UnreadableFile(NOT_A_WORKBOOK)
-    with _open_workbook(data, csv_advice=False) as workbook:
+    with _open_workbook(
+        data, csv_advice=False, max_rows=max_rows, max_columns=max_columns
+    ) as workbook:
         return [
-            (sheet.title, _wanted_sheet_table(sheet, max_rows) if wanted(sheet.title) else None)
+            (
+                sheet.title,
+                None if max_columns(sheet.title) is None else _wanted_sheet_table(sheet, max_rows),
+            )
             for sheet in workbook.worksheets
         ]
 
@@ -168,7 +194,7 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
         ) from None
 
 
-def _read_csv(data: bytes, max_rows: int) -> Table:
+def _read_csv(data: bytes, max_rows: int, max_columns: int) -> Table:
     text, notes = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     header: list[str] | None = None
@@ -177,6 +203,10 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     try:
         for record in reader:
             number += 1
+            while record and not record[-1].strip():
+                record.pop()  # the empty cells a spreadsheet writes up to its widest row
+            if len(record) > max_columns:
+                raise UnreadableFile(_too_wide(number, max_columns))
             if header is None:
                 header = record
                 continue
@@ -202,6 +232,32 @@ def _too_many_rows(max_rows: int) -> str:
     )
 
 
+def _too_wide(row: int, max_columns: int, where: str = "the selected file") -> str:
+    column = _column_letters(max_columns)
+    return (
+        f"Row {row:,} of {where} goes past column {column}, further than the import format "
+        f"allows. Delete the columns after {column} (empty ones too), then upload the file "
+        "again"
+    )
+
+
+def _too_many_row_elements(max_rows: int, limit: int, where: str = "the selected file") -> str:
+    return (
+        f"{where[0].upper()}{where[1:]} has more than {limit:,} rows, counting empty ones. "
+        f"Delete the empty rows below your data, and split it into files of {max_rows:,} "
+        "rows or fewer"
+    )
+
+
+def _column_letters(number: int) -> str:
+    """The spreadsheet's name for the column: 1 is A, 27 is AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _check_zip(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -218,9 +274,17 @@ def _check_zip(data: bytes) -> None:
 
 
 @contextmanager
-def _open_workbook(data: bytes, *, csv_advice: bool) -> Iterator[Any]:
-    """The workbook, opened read-only for its values; every way a hostile file can make
-    the parser fail, here or while its sheets are read, becomes an UnreadableFile."""
+def _open_workbook(
+    data: bytes,
+    *,
+    csv_advice: bool,
+    max_rows: int,
+    max_columns: Callable[[str], int | None],
+) -> Iterator[Any]:
+    """The workbook, opened read-only for its values, once every sheet is known to be no
+    larger than the format allows (``max_columns`` of the sheet's title; a sheet not asked
+    for may be as wide as the widest asked for). Every way a hostile file can make the
+    parser fail, here or while its sheets are read, becomes an UnreadableFile."""
     _check_zip(data)
     from openpyxl import load_workbook
 
@@ -229,6 +293,7 @@ def _open_workbook(data: bytes, *, csv_advice: bool) -> Iterator[Any]:
             # openpyxl warns about features it drops when reading (styles, data
             # validation, extensions). Only values are read here, so they do not matter.
             warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
+            _check_sheet_shapes(data, max_rows=max_rows, max_columns=max_columns)
             workbook = load_workbook(
                 io.BytesIO(data), read_only=True, data_only=False, keep_links=False
             )
@@ -263,7 +328,84 @@ def _caused_by_forbidden_xml(error: BaseException | None) -> bool:
     return False
 
 
+def _check_sheet_shapes(
+    data: bytes, *, max_rows: int, max_columns: Callable[[str], int | None]
+) -> None:
+    """Refuses a workbook with a sheet wider or longer than the format allows, before
+    openpyxl reads any of it (opening a workbook, it reads through each sheet that does not
+    declare its size; reading a row, it builds the whole row first: one row of a million
+    cells in a 100 KB file took 14 seconds)."""
+    from openpyxl.reader.excel import ExcelReader
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, keep_links=False)
+    try:
+        # The sheets' titles and parts as openpyxl finds them, without reading a sheet.
+        reader.read_manifest()
+        reader.read_workbook()
+        sheets = [
+            (sheet.name, rel.target)
+            for sheet, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
+        widest = max((max_columns(title) or 0 for title, _part in sheets), default=0)
+        for title, part in sheets:
+            where = "the selected file" if len(sheets) == 1 else f"the sheet “{title}”"
+            with reader.archive.open(part) as xml:
+                _check_sheet_shape(
+                    xml, max_rows=max_rows, max_columns=max_columns(title) or widest, where=where
+                )
+    finally:
+        reader.archive.close()
+
+
+def _check_sheet_shape(xml: IO[bytes], *, max_rows: int, max_columns: int, where: str) -> None:
+    """Streams a sheet's XML and stops at the first cell past ``max_columns`` in a row (any
+    element in a row: openpyxl reads each as a cell) or at the first row past the rows of
+    data and ``SPARE_ROWS`` blank ones. A document type (where entities are declared) is
+    refused, as defusedxml refuses it."""
+    from defusedxml import DTDForbidden
+
+    max_row_elements = max_rows + 1 + max(SPARE_ROWS, max_rows)
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    depth = 0
+    row_depth = 0  # the depth of the row being read; 0 between rows
+    row_number = rows = cells = 0
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal depth, row_depth, row_number, rows, cells
+        depth += 1
+        if row_depth and depth == row_depth + 1:
+            cells += 1
+            if cells > max_columns:
+                raise UnreadableFile(_too_wide(row_number, max_columns, where))
+        elif name == _ROW and not row_depth:
+            rows += 1
+            if rows > max_row_elements:
+                raise UnreadableFile(_too_many_row_elements(max_rows, max_row_elements, where))
+            number = attributes.get("r", "")
+            row_number = int(number) if number.isdigit() else row_number + 1
+            row_depth, cells = depth, 0
+
+    def end(_name: str) -> None:
+        nonlocal depth, row_depth
+        if depth == row_depth:
+            row_depth = 0
+        depth -= 1
+
+    def refuse_document_type(name: str, sysid: str | None, pubid: str | None, *_: Any) -> None:
+        raise DTDForbidden(name, sysid, pubid)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = refuse_document_type
+    parser.ParseFile(xml)
+
+
 def _sheet_rows(sheet: Any) -> Iterator[list[Cell]]:
+    # A read-only sheet trusts the size the file declares (<dimension ref="A1:L2">) and
+    # stops there, silently: forget it, so every row in the file is read.
+    sheet.reset_dimensions()
     for row in sheet.iter_rows():
         cells: list[Cell] = []
         for cell in row:

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from portal.earlier_rounds.format import COLUMNS
 from portal.spreadsheets import (
+    SPARE_COLUMNS,
     Table,
     UnreadableFile,
     choice_key,
@@ -84,6 +86,12 @@ def sheet_name(text: str) -> str:
     return choice_key(text.strip().lower().removesuffix(".csv"))
 
 
+def sheet_columns(sheet: str) -> int:
+    """The most cells a row of the sheet may have: its columns, and room for others."""
+    required, optional = COLUMNS[sheet]
+    return len(required) + len(optional) + SPARE_COLUMNS
+
+
 def read_folder(
     folder: Path, *, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Sources:
@@ -102,7 +110,13 @@ def read_folder(
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
         try:
-            table = read_table(data, path.name, max_rows=max_rows, max_bytes=max_bytes)
+            table = read_table(
+                data,
+                path.name,
+                max_rows=max_rows,
+                max_bytes=max_bytes,
+                max_columns=sheet_columns(sheet),
+            )
         except UnreadableFile as error:
             sources.problems.append(Problem(path.name, None, "", error.message))
             continue
@@ -127,7 +141,9 @@ def read_workbook(
             filename,
             max_rows=max_rows,
             max_bytes=max_bytes,
-            wanted=lambda title: sheet_name(title) in SHEETS,
+            max_columns=lambda title: (
+                sheet_columns(sheet_name(title)) if sheet_name(title) in SHEETS else None
+            ),
         )
     except UnreadableFile as error:
         sources.problems.append(Problem(filename or "the file", None, "", error.message))

@@ -65,7 +65,7 @@ from portal.registration.services import (
     submit,
 )
 from portal.rounds.models import Round
-from portal.spreadsheets import UnreadableFile, choice_key, read_table
+from portal.spreadsheets import SPARE_COLUMNS, UnreadableFile, choice_key, read_table
 from portal.urls import external_url
 
 DEFAULT_MAX_ROWS = 2_000
@@ -256,13 +256,17 @@ def check_file(
 ) -> ImportReport:
     """Read and check the file and plan each good row, changing nothing (the dry run)."""
     report = ImportReport(filename=filename, round_id=programme_round.id)
+    labels = reference_labels(session)
+    facts = labels.active[ReferenceKind.OWNERSHIP_FACT]
+    width = len(REQUIRED_COLUMNS) + len(OPTIONAL_COLUMNS) + len(facts) + SPARE_COLUMNS
     try:
-        table = read_table(data, filename, max_rows=max_rows, max_bytes=max_bytes)
+        table = read_table(
+            data, filename, max_rows=max_rows, max_bytes=max_bytes, max_columns=width
+        )
     except UnreadableFile as error:
         report.file_error = error.message
         return report
     report.notes.extend(table.notes)
-    labels = reference_labels(session)
     columns, ignored = _columns(table.header, labels)
     present = [name for name in columns if name]
     repeated = sorted({name for name in present if present.count(name) > 1})

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from portal.db import utcnow
+from portal.earlier_rounds import imports
+from portal.earlier_rounds.files import read_folder
+from portal.earlier_rounds.imports import ImportReport
+
 HEADERS = {
     "rounds": "round,year_label,starts_on,ends_on,funder,grant_pounds",
     "contractors": "contractor,contact_email",
@@ -68,3 +75,14 @@ def write_files(folder: Path, sheets: dict[str, list[str]], *, encoding: str = "
         header = HEADERS.get(sheet, "")
         (folder / f"{sheet}.csv").write_bytes("\n".join([header, *lines, ""]).encode(encoding))
     return folder
+
+
+def check(session: Session, folder: Path) -> ImportReport:
+    """The dry run of the files in ``folder``."""
+    report = imports.check(session, read_folder(folder), folder.name, now=utcnow())
+    session.rollback()
+    return report
+
+
+def messages(report: ImportReport) -> list[str]:
+    return [str(problem) for problem in report.problems]

@@ -36,7 +36,7 @@ from portal.registration.models import Application, ApplicationSource
 from portal.rounds.models import Round, RoundStatus
 from portal.surveys.figures_inputs import answer_counts, satisfaction_figures
 from portal.surveys.models import SurveyAnswer, SurveyInvitation
-from tests.earlier_rounds.files import HEADERS, tiny, write_files
+from tests.earlier_rounds.files import HEADERS, check, messages, tiny, write_files
 from tests.fixtures.pages import check_page, error_messages
 
 REPORT_DATE = dt.date(2022, 2, 10)
@@ -234,16 +234,6 @@ def table_counts(session: Session) -> dict[str, int]:
 
 
 # A tiny set of files, on the usual per-test database
-
-
-def check(session: Session, folder: Path) -> ImportReport:
-    report = imports.check(session, read_folder(folder), folder.name, now=utcnow())
-    session.rollback()
-    return report
-
-
-def messages(report: ImportReport) -> list[str]:
-    return [str(problem) for problem in report.problems]
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import time
 import zipfile
 
 import pytest
@@ -19,6 +20,7 @@ from portal.registration.models import (
     PartOfDay,
 )
 from tests.fixtures.pages import check_page, error_messages
+from tests.fixtures.spreadsheets import declaring, with_wide_row
 from tests.registration.officer_helpers import open_round, sent_application
 
 ROWS = [
@@ -469,3 +471,47 @@ def test_the_command_refuses_unknown_officers_and_unreadable_files(
     assert "The file cannot be imported: The selected file is not a real Excel workbook" in (
         unreadable.output
     )
+
+
+# Untidy files: every row is read, or the file is refused with the reason
+
+
+def test_an_xlsx_declaring_fewer_rows_than_it_holds_is_read_in_full(
+    client, session, officer, round_3
+):
+    rows = [
+        {**ROWS[1], "source_reference": f"CH-10{n}", "email": f"person{n}@example.com"}
+        for n in range(5)
+    ]
+    data = declaring(xlsx_bytes(rows), "Sheet", "A1:L2")  # the header and one row, it says
+    page = check_page(upload(client, round_3, data, "applicants.xlsx"))
+    assert [row[1] for row in table_rows(page, "What will happen")] == [
+        f"CH-10{n}" for n in range(5)
+    ]
+    check_page(confirm(client))
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Application)) == 5
+
+
+def test_an_xlsx_row_far_wider_than_the_format_is_refused_at_once(client, officer, round_3):
+    data = with_wide_row(xlsx_bytes(ROWS), "Sheet", 1_000_000)
+    assert len(data) < 200_000  # small on the way in
+    started = time.process_time()
+    page = check_page(upload(client, round_3, data, "applicants.xlsx"), status=400)
+    assert time.process_time() - started < 1
+    [error] = error_messages(page)
+    assert error.startswith("Row 4 of the selected file goes past column ")
+    assert "Delete the columns after" in error
+
+
+def test_a_csv_row_far_wider_than_the_format_is_refused(client, officer, round_3):
+    data = csv_bytes(ROWS) + b",".join([b"x"] * 5_000) + b"\r\n"
+    page = check_page(upload(client, round_3, data), status=400)
+    [error] = error_messages(page)
+    assert error.startswith("Row 4 of the selected file goes past column ")
+
+
+def test_empty_cells_at_the_end_of_csv_rows_are_not_counted_as_columns(client, officer, round_3):
+    data = b"\r\n".join(line + b"," * 500 for line in csv_bytes(ROWS).splitlines())
+    page = check_page(upload(client, round_3, data))
+    assert [row[1] for row in table_rows(page, "What will happen")] == ["CH-001", "CH-002"]
