@@ -458,6 +458,7 @@ _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YEAR_MONTH_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _LIST = re.compile(r"[;,\n]")
+_ITEMS = re.compile(r"[;\n]")
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
 
@@ -678,14 +679,18 @@ class Row:
         self.problem(column, wrong)
         return None
 
-    def codes(self, column: str, what: str, is_code: Callable[[str], bool]) -> list[str]:
-        """Codes from a list, separated by semicolons, commas or new lines, in the order
-        given and without repeats; ``is_code`` says which are on the list of ``what``."""
+    def codes(self, column: str, what: str, code_of: Callable[[str], str | None]) -> list[str]:
+        """Items of a list, separated by semicolons, commas or new lines, as their codes in
+        the order given and without repeats; ``code_of`` gives the code of an item of the
+        list of ``what`` (named by its code or its name), or None."""
         found: list[str] = []
-        for code in split_list(self.text(column, max_length=2_000)):
-            if is_code(code):
-                if code not in found:
+        for part in _ITEMS.split(self.text(column, max_length=2_000)):
+            # A name may hold a comma ("Agriculture, forestry and fishing").
+            items = [part] if code_of(part.strip()) else part.split(",")
+            for item in filter(None, (item.strip() for item in items)):
+                code = code_of(item)
+                if code is None:
+                    self.problem(column, f"“{item}” is not a code from the list of {what}")
+                elif code not in found:
                     found.append(code)
-            else:
-                self.problem(column, f"“{code}” is not a code from the list of {what}")
         return found

@@ -51,12 +51,8 @@ def read_participants(reader: SheetReader, rows: list[Row]) -> None:
         postcode = normalise_postcode(postcode_text) if postcode_text else None
         if postcode_text and postcode is None:
             row.problem("postcode", f"“{postcode_text}” is not a full UK postcode")
-        district = row.text("district", required="Enter the district code", max_length=60)
-        if district and not reader.labels.is_active(ReferenceKind.DISTRICT, district):
-            row.problem("district", f"“{district}” is not a district code from the list")
-        sector = row.text("sector", max_length=2).upper() or None
-        if sector and not reader.labels.is_active(ReferenceKind.SECTOR, sector):
-            row.problem("sector", f"“{sector}” is not a sector code from the list")
+        district = reader.code(row, "district", ReferenceKind.DISTRICT, "district", required=True)
+        sector = reader.code(row, "sector", ReferenceKind.SECTOR, "sector") or None
         issues = reader.codes(row, "issues", ReferenceKind.ISSUE, "issues")
         accepted = row.date("accepted_on", required="Enter the date they accepted a place")
         applied = row.date("applied_on") or accepted

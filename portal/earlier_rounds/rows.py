@@ -169,9 +169,19 @@ class SheetReader:
             row.problem(column, f"There is no {what} “{key}” in the {sheet} sheet")
         return None
 
+    def code(
+        self, row: Row, column: str, kind: ReferenceKind, what: str, *, required: bool = False
+    ) -> str:
+        """The row's code of ``kind`` in ``column``, given by its code or its name."""
+        text = row.text(column, required=f"Enter the {what} code" if required else None)
+        code = self.labels.active_code(kind, text) if text else ""
+        if code is None:
+            row.problem(column, f"“{text}” is not a {what} code from the list")
+        return code or ""
+
     def codes(self, row: Row, column: str, kind: ReferenceKind, what: str) -> list[str]:
-        """The row's codes of ``kind`` in ``column``, each checked against its list."""
-        return row.codes(column, what, lambda code: self.labels.is_active(kind, code))
+        """The row's codes of ``kind`` in ``column``, each given by its code or its name."""
+        return row.codes(column, what, lambda text: self.labels.active_code(kind, text))
 
     def unique(self, row: Row, column: str, key: object, seen: dict[object, int]) -> bool:
         if key in seen:

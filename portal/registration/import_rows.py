@@ -109,7 +109,7 @@ def _codes(
 ) -> frozenset[str] | None:
     if not row.has(column):
         return None
-    return frozenset(row.codes(column, what, lambda code: labels.is_active(kind, code)))
+    return frozenset(row.codes(column, what, lambda text: labels.active_code(kind, text)))
 
 
 def _names(row: Row, column: str) -> tuple[str, ...] | None:
@@ -182,16 +182,17 @@ def read_row(
         values["postcode"] = normalise_postcode(postcode_text)
         if values["postcode"] is None:
             reader.problem("postcode", "Enter a full UK postcode, like PR1 2HE")
-    district = reader.text("district", max_length=60, required="Enter the district code")
-    if (
-        district
-        and district != OUTSIDE_AREA
-        and not labels.is_active(ReferenceKind.DISTRICT, district)
-    ):
+    district = reader.text("district", required="Enter the district code")
+    district_code = (
+        OUTSIDE_AREA
+        if district.lower() == OUTSIDE_AREA
+        else labels.active_code(ReferenceKind.DISTRICT, district)
+    )
+    if district and district_code is None:
         reader.problem(
             "district", f"“{district}” is not a district code from the list (or {OUTSIDE_AREA})"
         )
-    values["district_code"] = district
+    values["district_code"] = district_code or district
     values["employees"] = reader.decimal(
         "employees",
         what="the number of employees",
@@ -230,10 +231,11 @@ def read_row(
                 "Enter a Companies House number in the correct format, like 01234567",
             )
     if reader.has("sector"):
-        sector = reader.text("sector", max_length=2).upper()
-        if sector and not labels.is_active(ReferenceKind.SECTOR, sector):
+        sector = reader.text("sector")
+        sector_code = labels.active_code(ReferenceKind.SECTOR, sector) if sector else None
+        if sector and sector_code is None:
             reader.problem("sector", f"“{sector}” is not a sector code from the list")
-        values["sector_code"] = sector or None
+        values["sector_code"] = sector_code
     if reader.has("sic_code"):
         sic = reader.text("sic_code", max_length=5)
         if sic and not _SIC.match(sic):

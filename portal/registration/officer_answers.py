@@ -10,6 +10,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,6 +65,28 @@ class ReferenceLabels:
 
     def is_active(self, kind: ReferenceKind, code: str) -> bool:
         return code in self.active.get(kind, [])
+
+    def active_code(self, kind: ReferenceKind, text: str) -> str | None:
+        """The code of the active item ``text`` names, by its code or by its label as the
+        portal shows it ("burnley" or "Burnley"; any case, spaces or hyphens alike)."""
+        if self.is_active(kind, text):
+            return text
+        return self._active_names[kind].get(_name_key(text))
+
+    @cached_property
+    def _active_names(self) -> dict[ReferenceKind, dict[str, str]]:
+        names: dict[ReferenceKind, dict[str, str]] = {kind: {} for kind in ReferenceKind}
+        for kind, codes in self.active.items():
+            labels = self.by_kind.get(kind, {})
+            for code in codes:
+                names[kind].setdefault(_name_key(code), code)
+            for code in codes:
+                names[kind].setdefault(_name_key(labels.get(code, code)), code)
+        return names
+
+
+def _name_key(text: str) -> str:
+    return " ".join(text.replace("-", " ").replace("_", " ").lower().split())
 
 
 def reference_labels(session: Session) -> ReferenceLabels:

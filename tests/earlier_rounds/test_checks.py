@@ -1,13 +1,17 @@
-"""Earlier-rounds files are read in full or refused."""
+"""Earlier-rounds files are read in full or refused, and codes may be given as names."""
 
 from __future__ import annotations
 
 import time
 
+from sqlalchemy import select
+
+from portal.cohorts.models import Cohort, CohortSession
 from portal.db import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_workbook
 from portal.earlier_rounds.samples.generate import workbook_bytes
+from portal.registration.models import Application
 from tests.earlier_rounds.files import HEADERS, messages, tiny
 from tests.fixtures.spreadsheets import declaring, with_wide_row
 
@@ -46,3 +50,30 @@ def test_a_sheet_far_wider_than_the_format_is_refused_at_once(session, reference
     [problem] = messages(report)
     assert problem.startswith("earlier.xlsx: Row 6 of the sheet “survey_answers” goes past column ")
     assert "Delete the columns after" in problem
+
+
+# Codes given as names
+
+
+def test_districts_issues_and_sectors_may_be_given_as_their_names(
+    session, tmp_path, reference_data
+):
+    sheets = tiny()
+    sheets["cohorts"][0] = sheets["cohorts"][0].replace(",preston,", ",Preston;South Ribble,")
+    sheets["sessions"][0] = sheets["sessions"][0].replace(
+        "staffing;finance", "Supply chain and logistics;finance"
+    )
+    sheets["participants"][0] = sheets["participants"][0].replace(
+        ",preston,C,staffing,", ",Burnley,Manufacturing,Staffing and recruitment,"
+    )
+    report = imports.run_import(
+        session, read_workbook(tiny_workbook(sheets), "e.xlsx"), "e.xlsx", now=utcnow()
+    )
+    session.commit()
+    assert report.imported, report.lines()
+    ann = session.scalar(select(Application).where(Application.import_key == "T-P1"))
+    assert (ann.district_code, ann.sector_code) == ("burnley", "C")
+    assert {issue.issue_code for issue in ann.issues} == {"staffing"}
+    assert session.scalar(select(Cohort)).districts == ["preston", "south-ribble"]
+    first = session.scalar(select(CohortSession).order_by(CohortSession.id))
+    assert {theme.issue_code for theme in first.themes} == {"supply-chain", "finance"}

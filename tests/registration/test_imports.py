@@ -515,3 +515,18 @@ def test_empty_cells_at_the_end_of_csv_rows_are_not_counted_as_columns(client, o
     data = b"\r\n".join(line + b"," * 500 for line in csv_bytes(ROWS).splitlines())
     page = check_page(upload(client, round_3, data))
     assert [row[1] for row in table_rows(page, "What will happen")] == ["CH-001", "CH-002"]
+
+
+def test_districts_and_issues_may_be_given_as_their_names(client, session, officer, round_3):
+    rows = [
+        {**ROWS[0], "district": "Burnley", "issues": "Supply chain and logistics; exporting"},
+        {**ROWS[1], "district": "south ribble", "sector": "Manufacturing"},
+    ]
+    page = check_page(upload(client, round_3, csv_bytes(rows)))
+    assert [row[1] for row in table_rows(page, "What will happen")] == ["CH-001", "CH-002"]
+    check_page(confirm(client))
+    session.rollback()
+    amara, ben = session.scalars(select(Application).order_by(Application.import_key))
+    assert amara.district_code == "burnley"
+    assert {i.issue_code for i in amara.issues} == {"supply-chain", "exporting"}
+    assert (ben.district_code, ben.sector_code) == ("south-ribble", "C")
