@@ -35,6 +35,8 @@ from pathlib import PurePath
 from typing import IO, Any, TypeVar
 from xml.parsers import expat
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+
 from portal.forms import without_control_characters
 
 logger = logging.getLogger(__name__)
@@ -478,6 +480,17 @@ def as_text(value: Cell) -> str:
     return without_control_characters(str(value)).strip()
 
 
+def _email_problem(address: str) -> str:
+    domain = address.rpartition("@")[2].strip().rstrip(".").lower()
+    ending = domain.rpartition(".")[2]
+    if "@" in address and ending in SPECIAL_USE_DOMAIN_NAMES:
+        return (
+            f"“{domain}” cannot receive email: addresses ending .{ending} are reserved and "
+            "never delivered. Enter an address the person receives email at"
+        )
+    return "Enter an email address in the correct format, like name@example.com"
+
+
 def choice_key(text: str) -> str:
     """'Very satisfied' and 'very-satisfied' are both 'very_satisfied' (column names too)."""
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
@@ -525,6 +538,17 @@ class Row:
         elif len(text) > max_length:
             self.problem(column, f"Must be {max_length:,} characters or fewer")
         return text
+
+    def email(self, column: str, *, required: str) -> str:
+        """An email address as typed, if it is one email can be sent to: the reason it is
+        not, otherwise (an address at a reserved name like .test can never receive email)."""
+        address = self.text(column, required=required, max_length=320)
+        if address:
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError:
+                self.problem(column, _email_problem(address))
+        return address
 
     def key(self, column: str, what: str) -> str:
         """A stable key: letters, digits, spaces and . _ / - (at most 60 characters)."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from email_validator import EmailNotValidError, validate_email
-
 from portal.auth.services import normalise_email
 from portal.earlier_rounds.files import Problem
 from portal.earlier_rounds.format import (
@@ -38,9 +36,8 @@ def read_participants(reader: SheetReader, rows: list[Row]) -> None:
         if isinstance(cohort, CohortRow) and round_name and cohort.round != round_name:
             row.problem("cohort", f"Cohort {cohort_key} is in {cohort.round}, not {round_name}")
         name = row.text("name", required="Enter the person’s name")
-        email = row.text("email", required="Enter the person’s email address", max_length=320)
-        if email:
-            email = _checked_email(row, email)
+        email = row.email("email", required="Enter the person’s email address")
+        email = normalise_email(email) if email else ""
         role = row.choice("role", BusinessRole, "the person’s role", required=False)
         business = row.text("business_name", required="Enter the business’s name")
         number_text = row.text("company_number", max_length=20)
@@ -199,11 +196,3 @@ def check_attendance_against_places(reader: SheetReader) -> None:
             )
         if participant.last_attended_at is None or session.ends_at > participant.last_attended_at:
             participant.last_attended_at = session.ends_at
-
-
-def _checked_email(row: Row, email: str) -> str:
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        row.problem("email", "Enter an email address in the correct format, like name@example.com")
-    return normalise_email(email)

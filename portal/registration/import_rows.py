@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from email_validator import EmailNotValidError, validate_email
-
 from portal.auth.services import normalise_email
 from portal.reference.models import ReferenceKind
 from portal.registration.duplicates import normalise_company_number
@@ -161,16 +159,10 @@ def read_row(
         "source_reference": reader.text(
             "source_reference", max_length=100, required="Enter your own reference for this person"
         ),
-        "email": reader.text("email", max_length=320, required="Enter the person’s email address"),
+        "email": reader.email("email", required="Enter the person’s email address"),
         "name": reader.text("name", required="Enter the person’s full name"),
     }
     if person["email"]:
-        try:
-            validate_email(person["email"], check_deliverability=False)
-        except EmailNotValidError:
-            reader.problem(
-                "email", "Enter an email address in the correct format, like name@example.com"
-            )
         person["email"] = normalise_email(person["email"])
 
     values: dict[str, Any] = {}

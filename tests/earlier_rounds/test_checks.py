@@ -12,7 +12,7 @@ from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_workbook
 from portal.earlier_rounds.samples.generate import workbook_bytes
 from portal.registration.models import Application
-from tests.earlier_rounds.files import HEADERS, messages, tiny
+from tests.earlier_rounds.files import HEADERS, check, messages, tiny, write_files
 from tests.fixtures.spreadsheets import declaring, with_wide_row
 
 
@@ -52,7 +52,7 @@ def test_a_sheet_far_wider_than_the_format_is_refused_at_once(session, reference
     assert "Delete the columns after" in problem
 
 
-# Codes given as names
+# Codes given as names, and email addresses
 
 
 def test_districts_issues_and_sectors_may_be_given_as_their_names(
@@ -77,3 +77,15 @@ def test_districts_issues_and_sectors_may_be_given_as_their_names(
     assert session.scalar(select(Cohort)).districts == ["preston", "south-ribble"]
     first = session.scalar(select(CohortSession).order_by(CohortSession.id))
     assert {theme.issue_code for theme in first.themes} == {"supply-chain", "finance"}
+
+
+def test_an_email_address_at_a_reserved_domain_says_why_it_is_refused(
+    session, tmp_path, reference_data
+):
+    sheets = tiny()
+    sheets["participants"][2] = sheets["participants"][2].replace("clarke.example", "clarke.test")
+    assert messages(check(session, write_files(tmp_path / "files", sheets))) == [
+        "participants.csv line 4 (email): “clarke.test” cannot receive email: addresses "
+        "ending .test are reserved and never delivered. Enter an address the person "
+        "receives email at"
+    ]

@@ -530,3 +530,16 @@ def test_districts_and_issues_may_be_given_as_their_names(client, session, offic
     assert amara.district_code == "burnley"
     assert {i.issue_code for i in amara.issues} == {"supply-chain", "exporting"}
     assert (ben.district_code, ben.sector_code) == ("south-ribble", "C")
+
+
+def test_an_email_address_at_a_reserved_domain_says_why_it_is_refused(client, officer, round_3):
+    rows = [ROWS[0], {**ROWS[1], "email": "ben@barker.test"}]
+    page = check_page(upload(client, round_3, csv_bytes(rows)))
+    assert table_rows(page, "Rows with problems") == [
+        [
+            "3",
+            "email",
+            "“barker.test” cannot receive email: addresses ending .test are reserved and "
+            "never delivered. Enter an address the person receives email at",
+        ]
+    ]
