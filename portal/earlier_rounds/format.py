@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from portal.casestudies.models import CaseStudyStatus
-from portal.cohorts.models import CohortBasis, CohortDelivery
+from portal.cohorts.models import CohortBasis, CohortDelivery, SessionStatus
 from portal.registration.officer_answers import ReferenceLabels
 from portal.rounds.models import BusinessRole
 from portal.surveys.models import ResponseMode, SurveyTiming
@@ -139,8 +139,16 @@ class SessionRow:
     number: int
     starts_at: dt.datetime
     ends_at: dt.datetime
-    held: bool
+    status: SessionStatus  # planned: had not happened when the records were made
     themes: list[str]
+
+    @property
+    def held(self) -> bool:
+        return self.status == SessionStatus.HELD
+
+    @property
+    def planned(self) -> bool:
+        return self.status == SessionStatus.PLANNED
 
     @property
     def length_hours(self) -> Decimal:

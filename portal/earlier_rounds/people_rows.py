@@ -88,12 +88,28 @@ def read_participants(reader: SheetReader, rows: list[Row]) -> None:
                     minutes or None,
                 )
             )
-    check_one_active_place_per_person(reader)
+    check_one_place_per_person(reader)
 
 
-def check_one_active_place_per_person(reader: SheetReader) -> None:
+def check_one_place_per_person(reader: SheetReader) -> None:
+    """One place per person in a cohort (someone who left and came back is one place,
+    or their sessions would count twice), and one they have not left in a round."""
+    in_cohort: dict[tuple[str, str], ParticipantRow] = {}
     active: dict[tuple[str, str], ParticipantRow] = {}
     for participant in reader.rows.participants:
+        same = in_cohort.setdefault((participant.cohort, participant.email), participant)
+        if same is not participant:
+            reader.problems.append(
+                Problem(
+                    reader.sources.name_of("participants"),
+                    participant.line,
+                    "email",
+                    f"Participant {same.key} (line {same.line}) has a place in cohort "
+                    f"{participant.cohort} with the same email address: one person has one "
+                    "place in a cohort, so record it once (with left_on if they left)",
+                )
+            )
+            continue
         if participant.left_at is not None:
             continue
         key = (participant.round, participant.email)
@@ -140,6 +156,9 @@ def read_attendance(reader: SheetReader, rows: list[Row]) -> None:
                 participant.cohort not in reader.cohorts_with_bad_sessions
             ):
                 row.problem("session", f"Cohort {participant.cohort} has no session {number}")
+            continue
+        if session.planned:
+            row.problem("session", f"Session {number} is planned: nobody has attended it yet")
             continue
         if not session.held:
             row.problem("session", f"Session {number} was cancelled, so nobody attended it")

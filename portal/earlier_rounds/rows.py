@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from functools import cached_property
 
-from portal.cohorts.models import CohortBasis, CohortDelivery
+from portal.cohorts.models import CohortBasis, CohortDelivery, SessionStatus
 from portal.earlier_rounds.files import Problem, Sources
 from portal.earlier_rounds.format import (
     COLUMNS,
@@ -46,6 +46,14 @@ from portal.spreadsheets import Row, Table, as_text, choice_key
 from portal.timefmt import LONDON, govuk_date
 
 __all__ = ["COLUMNS", "Context", "Rows", "read_sheets"]
+# How a session's status may be written (blank: held, as earlier records rarely say).
+_SESSION_STATUSES = {
+    "": SessionStatus.HELD,
+    "held": SessionStatus.HELD,
+    "cancelled": SessionStatus.CANCELLED,
+    "canceled": SessionStatus.CANCELLED,
+    "planned": SessionStatus.PLANNED,
+}
 # The column holding the key other sheets refer to.
 KEY_COLUMNS = {
     "rounds": "round",
@@ -99,6 +107,7 @@ class SheetReader:
             if table is not None:
                 readers[sheet](self.sheet_rows(sheet, table))
         check_attendance_against_places(self)
+        self._check_dates_against_rounds()
         self._check_dates_against_cutoff()
 
     @cached_property
@@ -327,12 +336,11 @@ class SheetReader:
                 minimum=15,
                 maximum=600,
             )
-            held = True
-            status = choice_key(row.text("status")) if row.has("status") else ""
-            if status in ("cancelled", "canceled"):
-                held = False
-            elif status not in ("", "held"):
-                row.problem("status", "Enter held or cancelled, or leave it blank for held")
+            status = _SESSION_STATUSES.get(choice_key(row.text("status")))
+            if status is None:
+                row.problem(
+                    "status", "Enter held, cancelled or planned, or leave it blank for held"
+                )
             themes = self.codes(row, "themes", ReferenceKind.ISSUE, "issues")
             if number is not None and not self.unique(row, "session", (cohort_key, number), seen):
                 continue
@@ -350,7 +358,7 @@ class SheetReader:
                     number,
                     starts_at,
                     starts_at + dt.timedelta(minutes=minutes),
-                    held,
+                    status or SessionStatus.HELD,
                     themes,
                 )
                 self.rows.sessions.append(session)
@@ -385,13 +393,77 @@ class SheetReader:
             self._session_problem(
                 cohort.sessions[0], "date", "The first session is before the cohort was formed"
             )
+        held = [session.number for session in cohort.sessions if session.held]
+        for session in cohort.sessions:
+            if session.planned and held and session.number < held[-1]:
+                self._session_problem(
+                    session,
+                    "status",
+                    f"Session {session.number} is planned, but session {held[-1]} after it "
+                    f"was held: record whether session {session.number} was held or cancelled",
+                )
 
     def _session_problem(self, session: SessionRow, column: str, message: str) -> None:
         self.problems.append(
             Problem(self.sources.name_of("sessions"), session.line, column, message)
         )
 
-    # Nothing recent
+    # Within the round, and nothing recent
+
+    def _check_dates_against_rounds(self) -> None:
+        """Cohorts, sessions and places are within their round's dates; survey answers and
+        stories come after its start (the last surveys come months after its end)."""
+        participants = self.participant_keys
+
+        def check(
+            sheet: str,
+            line: int,
+            round_name: str,
+            moments: dict[str, dt.datetime | None],
+            *,
+            until_the_end: bool = True,
+        ) -> None:
+            programme_round = self.round_names.get(round_name)
+            if programme_round is None:
+                return
+            for column, moment in moments.items():
+                day = london_date(moment) if moment else None
+                if day and day < programme_round.starts_on:
+                    when = f"before {round_name} started ({govuk_date(programme_round.starts_on)})"
+                elif day and until_the_end and day > programme_round.ends_on:
+                    when = f"after {round_name} ended ({govuk_date(programme_round.ends_on)})"
+                else:
+                    continue
+                self.problems.append(
+                    Problem(
+                        self.sources.name_of(sheet),
+                        line,
+                        column,
+                        f"This is {when}. Check the date, or the round’s dates in the rounds sheet",
+                    )
+                )
+                return
+
+        for cohort in self.rows.cohorts:
+            moments = {"confirmed_on": cohort.confirmed_at, "cancelled_on": cohort.cancelled_at}
+            check("cohorts", cohort.line, cohort.round, moments)
+            for session in cohort.sessions:
+                check("sessions", session.line, cohort.round, {"date": session.starts_at})
+        for person in self.rows.participants:
+            moments = {"accepted_on": person.accepted_at, "left_on": person.left_at}
+            check("participants", person.line, person.round, moments)
+        for invitation in self.rows.survey_invitations:
+            moments = {"invited_on": invitation.invited_at, "responded_on": invitation.responded_at}
+            round_name = participants[invitation.participant].round
+            check("survey_invitations", invitation.line, round_name, moments, until_the_end=False)
+        for story in self.rows.case_studies:
+            moments = {
+                "consent_given_on": story.consent_given_at,
+                "published_on": story.published_at,
+                "withdrawn_on": story.withdrawn_at,
+            }
+            round_name = participants[story.participant].round
+            check("case_studies", story.line, round_name, moments, until_the_end=False)
 
     def _check_dates_against_cutoff(self) -> None:
         """Only rounds that have finished are imported: every date must be on or before

@@ -310,6 +310,7 @@ class PeopleWriter(WriterBase):
                 p.application_id: p
                 for p in self.session.scalars(select(Place).where(Place.application_id.in_(chunk)))
             }
+        held_by = self._places_held(set(existing))
         for row in participants:
             application = self.applications.get(row.key)
             if application is None:
@@ -324,6 +325,16 @@ class PeopleWriter(WriterBase):
                 "end_reason": row.left_reason if row.left_at else "",
             }
             place = existing.get(application.id)
+            other = held_by.get((cohort.id, application.person_id))
+            if place is None and other is not None:
+                self._problem(
+                    "participants",
+                    row.line,
+                    "email",
+                    f"This person already has a place in cohort {row.cohort} ({other}): one "
+                    "person has one place in a cohort",
+                )
+                continue
             if place is None:
                 place = Place(
                     cohort_id=cohort.id,
@@ -354,6 +365,23 @@ class PeopleWriter(WriterBase):
                 if changed_values(place, values):
                     self._changed_participant(row.key)
             self.places[row.key] = place
+
+    def _places_held(self, applications: set[int]) -> dict[tuple[int, int], str]:
+        """(cohort id, person id) -> the application reference of each place in the
+        cohorts being imported that is not the place of one of ``applications``."""
+        cohort_ids = [c.id for c in self.cohorts.values() if c.id is not None]
+        held: dict[tuple[int, int], str] = {}
+        for chunk in chunks(cohort_ids):
+            for cohort_id, person_id, application_id, reference in self.session.execute(
+                select(
+                    Place.cohort_id, Place.person_id, Place.application_id, Application.reference
+                )
+                .join(Application, Application.id == Place.application_id)
+                .where(Place.cohort_id.in_(chunk))
+            ):
+                if application_id not in applications:
+                    held[(cohort_id, person_id)] = reference
+        return held
 
     def _coach_not_recorded(self) -> User:
         """The account 1:1 hours from earlier rounds are recorded against: it cannot sign

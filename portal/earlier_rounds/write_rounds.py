@@ -15,7 +15,6 @@ from portal.cohorts.models import (
     CohortSession,
     CohortStatus,
     CohortStatusChange,
-    SessionStatus,
     SessionTheme,
 )
 from portal.earlier_rounds.format import CohortRow, london_date
@@ -204,13 +203,6 @@ class RoundsWriter(WriterBase):
             frequency = (
                 london_date(sessions[1].starts_at) - london_date(sessions[0].starts_at)
             ).days
-        held = [s for s in sessions if s.held]
-        if row.cancelled_at is not None:
-            status = CohortStatus.CANCELLED
-        elif held:
-            status = CohortStatus.COMPLETED
-        else:
-            status = CohortStatus.CONFIRMED
         return {
             "name": row.name,
             "basis": row.basis,
@@ -228,12 +220,14 @@ class RoundsWriter(WriterBase):
             "start_time": f"{start:%H:%M}" if start else "",
             "meeting_weekday": start.weekday() if start else 0,
             "meeting_part_of_day": _part_of_day(start.time() if start else dt.time(10)),
-            "status": status,
+            "status": self._cohort_history(row)[-1][0],
             "status_changed_at": self._cohort_history(row)[-1][1],
         }
 
     @staticmethod
     def _cohort_history(row: CohortRow) -> list[tuple[Any, dt.datetime, str]]:
+        """Confirmed; running from its first session held; then cancelled, or completed
+        at the end of its last session once none is still planned."""
         held = [s for s in row.sessions if s.held]
         wanted: list[tuple[Any, dt.datetime, str]] = [
             (CohortStatus.CONFIRMED, row.confirmed_at, cohort_key_reason(row.key))
@@ -242,7 +236,7 @@ class RoundsWriter(WriterBase):
             wanted.append((CohortStatus.RUNNING, held[0].starts_at, IMPORTED))
         if row.cancelled_at is not None:
             wanted.append((CohortStatus.CANCELLED, row.cancelled_at, IMPORTED))
-        elif held:
+        elif held and not any(s.planned for s in row.sessions):
             wanted.append((CohortStatus.COMPLETED, held[-1].ends_at, IMPORTED))
         return wanted
 
@@ -263,7 +257,7 @@ class RoundsWriter(WriterBase):
             values = {
                 "starts_at": row.starts_at,
                 "ends_at": row.ends_at,
-                "status": SessionStatus.HELD if row.held else SessionStatus.CANCELLED,
+                "status": row.status,
                 "venue": cohort.venue if cohort.delivery == CohortDelivery.IN_PERSON else "",
                 "register_taken_at": row.ends_at if row.held else None,
             }

@@ -1,17 +1,21 @@
-"""Earlier-rounds files are read in full or refused, and codes may be given as names."""
+"""Earlier-rounds files are read in full or refused, and a row that cannot be right is refused
+with its file, line and reason."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from sqlalchemy import select
 
-from portal.cohorts.models import Cohort, CohortSession
+from portal.cohorts.models import Cohort, CohortSession, CohortStatus, SessionStatus
 from portal.db import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_workbook
 from portal.earlier_rounds.samples.generate import workbook_bytes
+from portal.outcomes import figures
 from portal.registration.models import Application
+from portal.rounds.models import Round
 from tests.earlier_rounds.files import HEADERS, check, messages, tiny, write_files
 from tests.fixtures.spreadsheets import declaring, with_wide_row
 
@@ -50,6 +54,85 @@ def test_a_sheet_far_wider_than_the_format_is_refused_at_once(session, reference
     [problem] = messages(report)
     assert problem.startswith("earlier.xlsx: Row 6 of the sheet “survey_answers” goes past column ")
     assert "Delete the columns after" in problem
+
+
+# Dates, places and planned sessions
+
+
+def test_dates_outside_the_round_are_refused(session, tmp_path, reference_data):
+    sheets = tiny()  # Round 9 ran from 1 September 2019 to 31 March 2020
+    sheets["sessions"][2] = sheets["sessions"][2].replace("2019-11-12", "2020-07-14")
+    sheets["participants"][2] = sheets["participants"][2].replace("2019-10-07", "2018-04-07")
+    assert messages(check(session, write_files(tmp_path / "files", sheets))) == [
+        "sessions.csv line 4 (date): This is after Round 9 ended (31 March 2020). Check "
+        "the date, or the round’s dates in the rounds sheet",
+        "participants.csv line 4 (accepted_on): This is before Round 9 started "
+        "(1 September 2019). Check the date, or the round’s dates in the rounds sheet",
+    ]
+
+
+def test_a_second_place_for_one_person_in_one_cohort_is_refused(session, tmp_path, reference_data):
+    sheets = tiny()  # Ben left T-1 on 20 October; here he comes back to it the next day
+    sheets["participants"].append(
+        "T-P4,Round 9,T-1,Ben Booth,ben@booth.example,Booth Joinery,,PR2 3AB,preston,F,,"
+        "2019-10-21,,,"
+    )
+    assert messages(check(session, write_files(tmp_path / "files", sheets))) == [
+        "participants.csv line 5 (email): Participant T-P2 (line 3) has a place in cohort T-1 "
+        "with the same email address: one person has one place in a cohort, so record it "
+        "once (with left_on if they left)"
+    ]
+
+
+def test_planned_sessions_are_imported_and_do_not_count_as_held(session, tmp_path, reference_data):
+    sheets = tiny()
+    sheets["sessions"][2] = sheets["sessions"][2].replace("cancelled", "planned")
+    # A second cohort formed but not started when the records were made.
+    sheets["cohorts"].append(
+        "T-2,Round 9,Cohort 2: Later makers,Ribble Coaching Ltd,sector,C,in_person,preston,"
+        "2020-01-10"
+    )
+    sheets["sessions"] += [
+        "T-2,1,2020-02-04,09:30,180,planned,",
+        "T-2,2,2020-02-18,09:30,180,Planned,",
+    ]
+    sheets["participants"].append(
+        "T-P5,Round 9,T-2,Dan Dobson,dan@dobson.example,Dobson Ltd,,PR1 3AB,preston,C,,"
+        "2020-01-15,,,"
+    )
+    report = imports.run_import(
+        session, read_workbook(tiny_workbook(sheets), "e.xlsx"), "e.xlsx", now=utcnow()
+    )
+    session.commit()
+    assert report.imported, report.lines()
+
+    programme_round = session.scalar(select(Round))
+    at = figures.as_at_moment(dt.date(2020, 3, 31))
+    assert figures.cohorts(session, programme_round.id, at) == 1
+    assert figures.planned_cohorts(session, programme_round.id, at) == 1
+    assert figures.group_hours_delivered(session, programme_round.id, at) == 6
+    statuses = {c.name[:8]: c.status for c in session.scalars(select(Cohort))}
+    assert statuses == {"Cohort 1": CohortStatus.RUNNING, "Cohort 2": CohortStatus.CONFIRMED}
+    assert [
+        s.status for s in session.scalars(select(CohortSession).order_by(CohortSession.id))
+    ] == [
+        SessionStatus.HELD,
+        SessionStatus.HELD,
+        SessionStatus.PLANNED,
+        SessionStatus.PLANNED,
+        SessionStatus.PLANNED,
+    ]
+
+    # Nobody attends a planned session, and a session is not still planned once a later
+    # one has been held.
+    sheets["sessions"][1] = "T-1,2,2019-10-29,09:30,180,planned,"
+    sheets["sessions"][2] = "T-1,3,2019-11-12,09:30,180,held,"
+    sheets["attendance"] = ["T-P1,1,", "T-P2,1,", "T-P5,1,"]
+    assert messages(check(session, write_files(tmp_path / "files", sheets))) == [
+        "sessions.csv line 3 (status): Session 2 is planned, but session 3 after it was "
+        "held: record whether session 2 was held or cancelled",
+        "attendance.csv line 4 (session): Session 1 is planned: nobody has attended it yet",
+    ]
 
 
 # Codes given as names, and email addresses
