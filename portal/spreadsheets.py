@@ -503,7 +503,8 @@ def split_list(text: str) -> list[str]:
 
 class Row:
     """One row's cells by column name, read into values. Each problem found is passed to
-    ``report`` (column, message) as it is found; ``ok`` says whether the row had none."""
+    ``report`` (column, message) as it is found; ``ok`` says whether the row can be used:
+    it had none, and was not set aside."""
 
     def __init__(
         self, line: int, cells: Mapping[str, Cell], report: Callable[[str, str], None]
@@ -512,11 +513,17 @@ class Row:
         self.cells = cells
         self.report = report
         self.found = 0  # problems found in this row
+        self.aside = False
 
     @property
     def ok(self) -> bool:
-        """No problem was found in this row (so far)."""
-        return self.found == 0
+        """No problem was found in this row (so far), and it was not set aside."""
+        return self.found == 0 and not self.aside
+
+    def set_aside(self) -> None:
+        """Not to be used, with no problem of its own: something it depends on was refused,
+        which is reported once, there."""
+        self.aside = True
 
     def problem(self, column: str, message: str) -> None:
         self.report(column, message)

@@ -18,13 +18,12 @@ from portal.reference.models import ReferenceKind
 from portal.registration.duplicates import normalise_company_number
 from portal.registration.postcodes import normalise_postcode
 from portal.rounds.models import BusinessRole
-from portal.spreadsheets import Row
 
 if TYPE_CHECKING:
-    from portal.earlier_rounds.rows import SheetReader
+    from portal.earlier_rounds.rows import SheetReader, SheetRow
 
 
-def read_participants(reader: SheetReader, rows: list[Row]) -> None:
+def read_participants(reader: SheetReader, rows: list[SheetRow]) -> None:
     seen: dict[object, int] = {}
     cohorts = reader.cohort_keys
     for row in rows:
@@ -128,7 +127,7 @@ def check_one_place_per_person(reader: SheetReader) -> None:
             active[key] = participant
 
 
-def read_attendance(reader: SheetReader, rows: list[Row]) -> None:
+def read_attendance(reader: SheetReader, rows: list[SheetRow]) -> None:
     seen: dict[object, int] = {}
     participants = reader.participant_keys
     cohorts = reader.cohort_keys
@@ -151,10 +150,16 @@ def read_attendance(reader: SheetReader, rows: list[Row]) -> None:
         cohort = cohorts.get(participant.cohort)
         sessions = {s.number: s for s in cohort.sessions} if cohort else {}
         session = sessions.get(number)
+        refused = reader.refused_sessions.get((participant.cohort, number))
+        if session is None and refused is not None:
+            reader.depends(row, refused.cause)  # the session row's problem says why
+            continue
         if session is None:
-            if "sessions" not in reader.broken and (
-                participant.cohort not in reader.cohorts_with_bad_sessions
+            if "sessions" in reader.broken or (
+                participant.cohort in reader.cohorts_with_bad_sessions
             ):
+                row.set_aside()  # reported once, on the sessions sheet
+            else:
                 row.problem("session", f"Cohort {participant.cohort} has no session {number}")
             continue
         if session.planned:
@@ -178,6 +183,9 @@ def read_attendance(reader: SheetReader, rows: list[Row]) -> None:
                 whole,
             )
         )
+    for row in rows:
+        if not row.ok:
+            reader.refused_attendance.setdefault(row.cell_text("participant"), row)
 
 
 def check_attendance_against_places(reader: SheetReader) -> None:

@@ -13,8 +13,10 @@ studies in ``survey_rows``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from portal.cohorts.models import CohortBasis, CohortDelivery, SessionStatus
 from portal.earlier_rounds.files import Problem, Sources
@@ -42,10 +44,11 @@ from portal.earlier_rounds.survey_rows import (
     read_survey_invitations,
 )
 from portal.reference.models import ReferenceKind
-from portal.spreadsheets import Row, Table, as_text, choice_key
+from portal.spreadsheets import Cell, Row, Table, as_text, choice_key
 from portal.timefmt import LONDON, govuk_date
 
 __all__ = ["COLUMNS", "Context", "Rows", "read_sheets"]
+T = TypeVar("T")
 # How a session's status may be written (blank: held, as earlier records rarely say).
 _SESSION_STATUSES = {
     "": SessionStatus.HELD,
@@ -61,6 +64,43 @@ KEY_COLUMNS = {
     "cohorts": "cohort",
     "participants": "participant",
 }
+
+
+@dataclass
+class Cause:
+    """A problem that stops a row being imported, and how many rows depend on that row."""
+
+    problem: Problem
+    dependants: int = 0
+
+
+class SheetRow(Row):
+    """A row of a sheet, whose problems join those of every sheet. ``cause`` is what stops
+    it being imported: its first problem, or the cause of a row it depends on."""
+
+    def __init__(
+        self, file: str, line: int, cells: dict[str, Cell], problems: list[Problem]
+    ) -> None:
+        super().__init__(line, cells, self._report)
+        self.file = file
+        self.problems = problems
+        self.cause: Cause | None = None
+        self._causes: list[Cause] = []
+
+    def _report(self, column: str, message: str) -> None:
+        problem = Problem(self.file, self.line, column, message)
+        self.problems.append(problem)
+        self._causes.append(Cause(problem))
+        if self.cause is None:
+            self.cause = self._causes[-1]
+
+    def cell_text(self, column: str) -> str:
+        """The cell as text, unchecked (to find the row again by what it names)."""
+        return as_text(self.cells.get(column))
+
+    def last_cause(self) -> Cause:
+        """The problem reported last, as a cause other rows may depend on."""
+        return self._causes[-1]
 
 
 def read_sheets(sources: Sources, context: Context) -> tuple[Rows, list[Problem], list[str]]:
@@ -84,8 +124,18 @@ class SheetReader:
         self.notes: list[str] = list(sources.notes)
         # Sheets whose columns are wrong: nothing refers to their keys as unknown.
         self.broken: set[str] = set()
-        # Each keyed sheet's keys as they appear, good rows or not.
-        self.appeared: dict[str, set[str]] = {}
+        # Each keyed sheet's rows by their key, good rows or not (the first of each key).
+        self.keyed_rows: dict[str, dict[str, SheetRow]] = {}
+        # Keys referred to that no row has: the problem, reported on the first row naming it.
+        self.unknown: dict[tuple[str, str], Cause] = {}
+        # Problems that stop other rows being checked, by id, and so get their count.
+        self.causes: dict[int, Cause] = {}
+        # Session rows refused, by (cohort key, number): attendance at them depends on them.
+        self.refused_sessions: dict[tuple[str, int], SheetRow] = {}
+        # Attendance rows refused, by participant key; survey invitation rows refused, by
+        # participant key and timing: the rows that depend on them say nothing more.
+        self.refused_attendance: dict[str, SheetRow] = {}
+        self.refused_invitations: dict[tuple[str, str], SheetRow] = {}
         # Cohorts with a session row that has problems (reported there, not again).
         self.cohorts_with_bad_sessions: set[str] = set()
 
@@ -109,6 +159,10 @@ class SheetReader:
         check_attendance_against_places(self)
         self._check_dates_against_rounds()
         self._check_dates_against_cutoff()
+        for cause in self.causes.values():
+            rows = "row depends" if cause.dependants == 1 else "rows depend"
+            were = "was" if cause.dependants == 1 else "were"
+            cause.problem.message += f". {cause.dependants:,} {rows} on it and {were} not checked"
 
     @cached_property
     def participant_keys(self) -> dict[str, ParticipantRow]:
@@ -116,7 +170,7 @@ class SheetReader:
 
     # The table's rows, by column name
 
-    def sheet_rows(self, sheet: str, table: Table) -> list[Row]:
+    def sheet_rows(self, sheet: str, table: Table) -> list[SheetRow]:
         name = self.sources.name_of(sheet)
         required, optional = COLUMNS[sheet]
         columns = [choice_key(str(cell)) for cell in table.header]
@@ -142,41 +196,54 @@ class SheetReader:
                 f"{name}: these columns are not in the format and were ignored: "
                 + ", ".join(ignored)
             )
-        if sheet in KEY_COLUMNS:
-            index = columns.index(KEY_COLUMNS[sheet])
-            self.appeared[sheet] = {
-                as_text(cells[index]) for _line, cells in table.rows if index < len(cells)
-            }
-        return [
-            Row(
+        rows = [
+            SheetRow(
+                name,
                 line,
                 {
                     column: (cells[index] if index < len(cells) else None)
                     for index, column in enumerate(columns)
                     if column in known
                 },
-                self.reporter(name, line),
+                self.problems,
             )
             for line, cells in table.rows
         ]
+        if sheet in KEY_COLUMNS:
+            keyed = self.keyed_rows.setdefault(sheet, {})
+            for row in rows:
+                keyed.setdefault(row.cell_text(KEY_COLUMNS[sheet]), row)
+        return rows
 
-    def reporter(self, file: str, line: int) -> Callable[[str, str], None]:
-        """What a row of ``file`` reports its problems to: the problems of every sheet."""
+    def refers(self, row: SheetRow, column: str, key: str, known: Mapping[str, T], sheet: str):
+        """The row refers to ``key`` of ``sheet``: the row read for it, or None.
 
-        def report(column: str, message: str) -> None:
-            self.problems.append(Problem(file, line, column, message))
-
-        return report
-
-    def refers(self, row: Row, column: str, key: str, known: Mapping[str, object], sheet: str):
-        """The row refers to ``key`` of ``sheet``: report it if no such row was read."""
+        When that row was refused, the row depends on what refused it (reported once,
+        there, with how many rows depend on it). When there is no such row, that is
+        reported on the first row naming it, and later ones depend on that.
+        """
         if not key or key in known:
             return known.get(key)
-        # A row that is there but has problems of its own is reported once, there.
-        if sheet not in self.broken and key not in self.appeared.get(sheet, set()):
+        if sheet in self.broken:  # its columns are wrong: reported once, there
+            row.set_aside()
+            return None
+        target = self.keyed_rows.get(sheet, {}).get(key)
+        cause = target.cause if target is not None else self.unknown.get((sheet, key))
+        if cause is None and target is None:
             what = sheet.removesuffix("s").replace("_", " ")
             row.problem(column, f"There is no {what} “{key}” in the {sheet} sheet")
+            self.unknown[(sheet, key)] = row.last_cause()
+        else:
+            self.depends(row, cause)
         return None
+
+    def depends(self, row: SheetRow, cause: Cause | None) -> None:
+        """Sets the row aside: ``cause`` (if known) stops it, and counts it."""
+        row.set_aside()
+        if cause is not None and row.cause is None:
+            row.cause = cause
+            cause.dependants += 1
+            self.causes[id(cause)] = cause
 
     def code(
         self, row: Row, column: str, kind: ReferenceKind, what: str, *, required: bool = False
@@ -313,7 +380,7 @@ class SheetReader:
     def cohort_keys(self) -> dict[str, CohortRow]:
         return {item.key: item for item in self.rows.cohorts}
 
-    def _read_sessions(self, rows: list[Row]) -> None:
+    def _read_sessions(self, rows: list[SheetRow]) -> None:
         with_problems = self.cohorts_with_bad_sessions
         seen: dict[object, int] = {}
         cohorts = self.cohort_keys
@@ -346,6 +413,8 @@ class SheetReader:
                 continue
             if not row.ok:
                 with_problems.add(cohort_key)
+                if number is not None:
+                    self.refused_sessions.setdefault((cohort_key, number), row)
             elif isinstance(cohort, CohortRow):
                 assert number is not None
                 assert day is not None

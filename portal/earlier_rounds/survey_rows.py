@@ -23,10 +23,10 @@ from portal.surveys.models import QuestionKind, ResponseMode, Satisfaction, Surv
 from portal.surveys.questions import QuestionLike, number_limits, options_of, text_limit
 
 if TYPE_CHECKING:
-    from portal.earlier_rounds.rows import SheetReader
+    from portal.earlier_rounds.rows import SheetReader, SheetRow
 
 
-def read_survey_invitations(reader: SheetReader, rows: list[Row]) -> None:
+def read_survey_invitations(reader: SheetReader, rows: list[SheetRow]) -> None:
     seen: dict[object, int] = {}
     participants = reader.participant_keys
     attended = {row.participant for row in reader.rows.attendance if row.hours > 0}
@@ -45,11 +45,14 @@ def read_survey_invitations(reader: SheetReader, rows: list[Row]) -> None:
             and key not in attended
             and "attendance" not in reader.broken
         ):
-            row.problem(
-                "timing",
-                f"{key} attended no session, so was never a participant to ask at "
-                f"{timing.label.lower()}",
-            )
+            if key in reader.refused_attendance:  # perhaps they did: that row says why not
+                reader.depends(row, reader.refused_attendance[key].cause)
+            else:
+                row.problem(
+                    "timing",
+                    f"{key} attended no session, so was never a participant to ask at "
+                    f"{timing.label.lower()}",
+                )
         if timing and not reader.unique(row, "timing", (key, timing), seen):
             continue
         if row.ok and isinstance(participant, ParticipantRow):
@@ -65,9 +68,13 @@ def read_survey_invitations(reader: SheetReader, rows: list[Row]) -> None:
                     mode or ResponseMode.PAPER,
                 )
             )
+    for row in rows:
+        if not row.ok:
+            found = (row.cell_text("participant"), choice_key(row.cell_text("timing")))
+            reader.refused_invitations.setdefault(found, row)
 
 
-def read_survey_answers(reader: SheetReader, rows: list[Row]) -> None:
+def read_survey_answers(reader: SheetReader, rows: list[SheetRow]) -> None:
     seen: dict[object, int] = {}
     responded = {
         (item.participant, item.timing)
@@ -87,17 +94,21 @@ def read_survey_answers(reader: SheetReader, rows: list[Row]) -> None:
                     "measure",
                     f"“{measure}” is not a question of the {timing.label.lower()} survey",
                 )
+        refused = reader.refused_invitations.get((key, timing.value if timing else ""))
         if (
             timing
             and key in reader.participant_keys
             and (key, timing) not in responded
             and ("survey_invitations" not in reader.broken)
         ):
-            row.problem(
-                "participant",
-                f"The survey_invitations sheet has no {timing.label.lower()} response "
-                f"(a responded_on date) for {key}",
-            )
+            if refused is not None:  # the invitation's own row says what is wrong
+                reader.depends(row, refused.cause)
+            else:
+                row.problem(
+                    "participant",
+                    f"The survey_invitations sheet has no {timing.label.lower()} response "
+                    f"(a responded_on date) for {key}",
+                )
         value = _answer(row, question) if question is not None else None
         if measure and not reader.unique(row, "measure", (key, timing, measure), seen):
             continue
@@ -106,7 +117,7 @@ def read_survey_answers(reader: SheetReader, rows: list[Row]) -> None:
             reader.rows.survey_answers.append(AnswerRow(row.line, key, timing, measure, value))
 
 
-def read_case_studies(reader: SheetReader, rows: list[Row]) -> None:
+def read_case_studies(reader: SheetReader, rows: list[SheetRow]) -> None:
     seen: dict[object, int] = {}
     participants = reader.participant_keys
     for row in rows:

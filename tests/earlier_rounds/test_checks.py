@@ -1,5 +1,5 @@
 """Earlier-rounds files are read in full or refused, and a row that cannot be right is refused
-with its file, line and reason."""
+with its file, line and reason, once, however many rows depend on it."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_a_sheet_far_wider_than_the_format_is_refused_at_once(session, reference
     assert "Delete the columns after" in problem
 
 
-# Dates, places and planned sessions
+# Dates, places, and what depends on a refused row
 
 
 def test_dates_outside_the_round_are_refused(session, tmp_path, reference_data):
@@ -82,6 +82,34 @@ def test_a_second_place_for_one_person_in_one_cohort_is_refused(session, tmp_pat
         "with the same email address: one person has one place in a cohort, so record it "
         "once (with left_on if they left)"
     ]
+
+
+def test_an_unknown_contractor_is_reported_once_with_the_rows_that_depend_on_it(
+    session, tmp_path, reference_data
+):
+    sheets = tiny()
+    sheets["cohorts"][0] = sheets["cohorts"][0].replace("Coaching Ltd", "Coaching Limited")
+    # The cohort's 3 sessions, 3 participants, 3 attendances, 2 invitations, 4 answers and
+    # 1 case study cannot be checked without it.
+    assert messages(check(session, write_files(tmp_path / "files", sheets))) == [
+        "cohorts.csv line 2 (contractor): There is no contractor “Ribble Coaching Limited” in "
+        "the contractors sheet. 16 rows depend on it and were not checked"
+    ]
+
+
+def test_a_missing_key_is_reported_once_however_many_rows_name_it(
+    session, tmp_path, reference_data
+):
+    sheets = tiny()
+    sheets["attendance"] += ["T-P9,1,", "T-P9,2,"]
+    sheets["survey_invitations"].append("T-P9,exit,2019-10-30,,")
+    assert messages(check(session, write_files(tmp_path / "files", sheets))) == [
+        "attendance.csv line 5 (participant): There is no participant “T-P9” in the "
+        "participants sheet. 2 rows depend on it and were not checked"
+    ]
+
+
+# Planned sessions, codes given as names, and email addresses
 
 
 def test_planned_sessions_are_imported_and_do_not_count_as_held(session, tmp_path, reference_data):
@@ -133,9 +161,6 @@ def test_planned_sessions_are_imported_and_do_not_count_as_held(session, tmp_pat
         "held: record whether session 2 was held or cancelled",
         "attendance.csv line 4 (session): Session 1 is planned: nobody has attended it yet",
     ]
-
-
-# Codes given as names, and email addresses
 
 
 def test_districts_issues_and_sectors_may_be_given_as_their_names(

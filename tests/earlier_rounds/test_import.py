@@ -274,10 +274,16 @@ def test_the_dry_run_reports_every_bad_row_with_its_file_and_line(
         "sessions.csv line 3 (start_time): “9.30am” is not a time: enter it as HH:MM, like "
         "09:30 or 18:00" in found
     )
+    # Each says how many rows depend on it (and were not checked), rather than a problem for
+    # each of them: Ann's 2 attendances, invitation, 4 answers and story; Ben's 2 rows.
     assert (
-        "participants.csv line 2 (cohort): There is no cohort “T-9” in the cohorts sheet" in found
+        "participants.csv line 2 (cohort): There is no cohort “T-9” in the cohorts sheet. "
+        "8 rows depend on it and were not checked" in found
     )
-    assert "participants.csv line 3 (accepted_on): “31/02/2019” is not a real date" in found
+    assert (
+        "participants.csv line 3 (accepted_on): “31/02/2019” is not a real date. 2 rows "
+        "depend on it and were not checked" in found
+    )
     assert (
         "attendance.csv line 5 (session): Session 3 was cancelled, so nobody attended it" in found
     )
