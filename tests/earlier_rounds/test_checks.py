@@ -84,6 +84,23 @@ def test_a_second_place_for_one_person_in_one_cohort_is_refused(session, tmp_pat
     ]
 
 
+def test_a_second_place_in_a_cohort_imported_before_is_refused(session, tmp_path, reference_data):
+    report = imports.run_import(
+        session, read_workbook(tiny_workbook(), "e.xlsx"), "e.xlsx", now=utcnow()
+    )
+    session.commit()
+    assert report.imported, report.lines()
+    sheets = tiny()  # Ben again, under another key this time
+    sheets["participants"][1] = sheets["participants"][1].replace("T-P2,", "T-P2b,")
+    sheets["attendance"][2] = "T-P2b,1,"
+    sheets["survey_invitations"][1] = "T-P2b,exit,2019-10-20,,"
+    [problem] = messages(check(session, write_files(tmp_path / "files", sheets)))
+    assert problem.startswith(
+        "participants.csv line 3 (email): This person already has a place in cohort T-1 (PN-"
+    )
+    assert problem.endswith("): one person has one place in a cohort")
+
+
 def test_an_unknown_contractor_is_reported_once_with_the_rows_that_depend_on_it(
     session, tmp_path, reference_data
 ):
