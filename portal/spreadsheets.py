@@ -116,10 +116,11 @@ def read_table(
             "workbook (.xlsx) or as CSV UTF-8, then upload it again"
         )
     if data.startswith(_ZIP_MAGIC):
-        with _open_workbook(
-            data, csv_advice=True, max_rows=max_rows, max_columns=lambda _title: max_columns
-        ) as workbook:
-            return _sheet_table(workbook.worksheets[0], max_rows)
+        with _reading_workbook(csv_advice=True):
+            sheets = _sheet_parts(data)
+            _check_sheet_shapes(data, sheets, max_rows=max_rows, max_columns=lambda _: max_columns)
+            with _open_workbook(data) as workbook:
+                return _sheet_table(workbook.worksheets[0], max_rows)
     if extension == ".xlsx":
         raise UnreadableFile(
             "The selected file is not a real Excel workbook, even though its name ends in "
@@ -148,16 +149,21 @@ def workbook_sheets(
         # Not a zip: let the one-sheet reader give its message (old .xls, renamed CSV ...).
         read_table(data, filename, max_rows=max_rows, max_bytes=max_bytes, max_columns=1)
         raise UnreadableFile(NOT_A_WORKBOOK)
-    with _open_workbook(
-        data, csv_advice=False, max_rows=max_rows, max_columns=max_columns
-    ) as workbook:
-        return [
-            (
-                sheet.title,
-                None if max_columns(sheet.title) is None else _wanted_sheet_table(sheet, max_rows),
-            )
-            for sheet in workbook.worksheets
-        ]
+    with _reading_workbook(csv_advice=False):
+        sheets = _sheet_parts(data)
+        if all(max_columns(title) is None for title, _part in sheets):
+            return [(title, None) for title, _part in sheets]  # nothing to read
+        _check_sheet_shapes(data, sheets, max_rows=max_rows, max_columns=max_columns)
+        with _open_workbook(data) as workbook:
+            return [
+                (
+                    sheet.title,
+                    None
+                    if max_columns(sheet.title) is None
+                    else _wanted_sheet_table(sheet, max_rows),
+                )
+                for sheet in workbook.worksheets
+            ]
 
 
 def _check_size(data: bytes, max_bytes: int) -> None:
@@ -276,33 +282,15 @@ def _check_zip(data: bytes) -> None:
 
 
 @contextmanager
-def _open_workbook(
-    data: bytes,
-    *,
-    csv_advice: bool,
-    max_rows: int,
-    max_columns: Callable[[str], int | None],
-) -> Iterator[Any]:
-    """The workbook, opened read-only for its values, once every sheet is known to be no
-    larger than the format allows (``max_columns`` of the sheet's title; a sheet not asked
-    for may be as wide as the widest asked for). Every way a hostile file can make the
-    parser fail, here or while its sheets are read, becomes an UnreadableFile."""
-    _check_zip(data)
-    from openpyxl import load_workbook
-
+def _reading_workbook(*, csv_advice: bool) -> Iterator[None]:
+    """Every way a hostile file can make the spreadsheet library fail, while the workbook
+    is opened or its sheets are read, becomes an UnreadableFile."""
     try:
         with warnings.catch_warnings():
             # openpyxl warns about features it drops when reading (styles, data
             # validation, extensions). Only values are read here, so they do not matter.
             warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-            _check_sheet_shapes(data, max_rows=max_rows, max_columns=max_columns)
-            workbook = load_workbook(
-                io.BytesIO(data), read_only=True, data_only=False, keep_links=False
-            )
-            try:
-                yield workbook
-            finally:
-                workbook.close()
+            yield
     except UnreadableFile:
         raise
     # A hostile file can make any part of the parser fail, in any way: all are reported.
@@ -315,6 +303,37 @@ def _open_workbook(
                 f"so we have not opened it{advice}"
             ) from None
         raise UnreadableFile(NOT_A_WORKBOOK) from None
+
+
+@contextmanager
+def _open_workbook(data: bytes) -> Iterator[Any]:
+    """The workbook, opened read-only for its values (its sheets checked already)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+def _sheet_parts(data: bytes) -> list[tuple[str, str]]:
+    """(title, the part of the zip holding its XML) for each worksheet, as openpyxl finds
+    them when it opens the workbook, without reading any sheet."""
+    from openpyxl.reader.excel import ExcelReader
+
+    _check_zip(data)
+    reader = ExcelReader(io.BytesIO(data), read_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        return [
+            (sheet.name, rel.target)
+            for sheet, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
+    finally:
+        reader.archive.close()
 
 
 def _caused_by_forbidden_xml(error: BaseException | None) -> bool:
@@ -331,33 +350,25 @@ def _caused_by_forbidden_xml(error: BaseException | None) -> bool:
 
 
 def _check_sheet_shapes(
-    data: bytes, *, max_rows: int, max_columns: Callable[[str], int | None]
+    data: bytes,
+    sheets: list[tuple[str, str]],
+    *,
+    max_rows: int,
+    max_columns: Callable[[str], int | None],
 ) -> None:
-    """Refuses a workbook with a sheet wider or longer than the format allows, before
-    openpyxl reads any of it (opening a workbook, it reads through each sheet that does not
-    declare its size; reading a row, it builds the whole row first: one row of a million
-    cells in a 100 KB file took 14 seconds)."""
-    from openpyxl.reader.excel import ExcelReader
-
-    reader = ExcelReader(io.BytesIO(data), read_only=True, keep_links=False)
-    try:
-        # The sheets' titles and parts as openpyxl finds them, without reading a sheet.
-        reader.read_manifest()
-        reader.read_workbook()
-        sheets = [
-            (sheet.name, rel.target)
-            for sheet, rel in reader.parser.find_sheets()
-            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
-        ]
-        widest = max((max_columns(title) or 0 for title, _part in sheets), default=0)
+    """Refuses a workbook with a sheet wider or longer than the format allows
+    (``max_columns`` of the sheet's title; a sheet not asked for may be as wide as the
+    widest that is), before openpyxl reads any of it: opening a workbook, it reads through
+    each sheet that does not declare its size, and reading a row, it builds the whole row
+    first (one row of a million cells in a 100 KB file took 14 seconds)."""
+    widest = max((max_columns(title) or 0 for title, _part in sheets), default=0)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for title, part in sheets:
             where = "the selected file" if len(sheets) == 1 else f"the sheet “{title}”"
-            with reader.archive.open(part) as xml:
+            with archive.open(part) as xml:
                 _check_sheet_shape(
                     xml, max_rows=max_rows, max_columns=max_columns(title) or widest, where=where
                 )
-    finally:
-        reader.archive.close()
 
 
 def _check_sheet_shape(xml: IO[bytes], *, max_rows: int, max_columns: int, where: str) -> None:

@@ -4,6 +4,7 @@ with its file, line and reason, once, however many rows depend on it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import time
 
 from sqlalchemy import select
@@ -54,6 +55,27 @@ def test_a_sheet_far_wider_than_the_format_is_refused_at_once(session, reference
     [problem] = messages(report)
     assert problem.startswith("earlier.xlsx: Row 6 of the sheet “survey_answers” goes past column ")
     assert "Delete the columns after" in problem
+
+
+def test_sheets_not_in_the_format_are_not_held_to_it(session, reference_data):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(tiny_workbook()))
+    notes = workbook.create_sheet("Notes")
+    notes.append([f"note {n}" for n in range(60)])  # wider than survey_answers may be
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = check_workbook(session, buffer.getvalue())
+    assert report.ok, messages(report)
+    assert "These sheets are not part of the format and were ignored: Notes" in report.notes
+    # A workbook of nothing but such sheets says so, as before.
+    for title in list(workbook.sheetnames[:-1]):
+        del workbook[title]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    sources = read_workbook(buffer.getvalue(), "notes.xlsx")
+    assert sources.problems == []
+    assert "These sheets are not part of the format and were ignored: Notes" in sources.notes
 
 
 # Dates, places, and what depends on a refused row
