@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from portal.earlier_rounds.format import COLUMNS
-from portal.spreadsheets import (
+from portal.spreadsheets.cells import choice_key
+from portal.spreadsheets.files import (
     SPARE_COLUMNS,
     Table,
     UnreadableFile,
-    choice_key,
     read_table,
     workbook_sheets,
 )

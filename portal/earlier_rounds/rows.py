@@ -44,7 +44,8 @@ from portal.earlier_rounds.survey_rows import (
     read_survey_invitations,
 )
 from portal.reference.models import ReferenceKind
-from portal.spreadsheets import Cell, Row, Table, as_text, choice_key
+from portal.spreadsheets.cells import Row, as_text, choice_key
+from portal.spreadsheets.files import Cell, Table
 from portal.timefmt import LONDON, govuk_date
 
 __all__ = ["COLUMNS", "Context", "Rows", "read_sheets"]

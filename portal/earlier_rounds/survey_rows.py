@@ -18,7 +18,7 @@ from portal.earlier_rounds.format import (
     at_noon,
 )
 from portal.reference.models import ReferenceKind
-from portal.spreadsheets import Row, choice_key, split_list
+from portal.spreadsheets.cells import Row, choice_key, split_list
 from portal.surveys.models import QuestionKind, ResponseMode, Satisfaction, SurveyTiming
 from portal.surveys.questions import QuestionLike, number_limits, options_of, text_limit
 

@@ -31,7 +31,8 @@ from portal.registration.officer_answers import ReferenceLabels
 from portal.registration.postcodes import normalise_postcode
 from portal.registration.services import OUTSIDE_AREA
 from portal.rounds.models import BusinessRole
-from portal.spreadsheets import Cell, Row, split_list
+from portal.spreadsheets.cells import Row, split_list
+from portal.spreadsheets.files import Cell
 
 OWNERSHIP_PREFIX = "ownership_"
 REQUIRED_COLUMNS = (

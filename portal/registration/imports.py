@@ -65,7 +65,8 @@ from portal.registration.services import (
     submit,
 )
 from portal.rounds.models import Round
-from portal.spreadsheets import SPARE_COLUMNS, UnreadableFile, choice_key, read_table
+from portal.spreadsheets.cells import choice_key
+from portal.spreadsheets.files import SPARE_COLUMNS, UnreadableFile, read_table
 from portal.urls import external_url
 
 DEFAULT_MAX_ROWS = 2_000

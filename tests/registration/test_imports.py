@@ -9,7 +9,6 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from portal import spreadsheets
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User, UserStatus
 from portal.registration.models import (
@@ -19,6 +18,7 @@ from portal.registration.models import (
     FactAnswer,
     PartOfDay,
 )
+from portal.spreadsheets import files as spreadsheet_files
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.spreadsheets import declaring, with_wide_row
 from tests.registration.officer_helpers import open_round, sent_application
@@ -377,7 +377,7 @@ def test_an_xml_bomb_is_refused(client, officer, round_3):
 
 
 def test_a_zip_that_unpacks_to_far_too_much_is_refused(client, officer, round_3, monkeypatch):
-    monkeypatch.setattr(spreadsheets, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(spreadsheet_files, "MAX_UNPACKED_BYTES", 1024 * 1024)
     data = _with_sheet(xlsx_bytes(ROWS), lambda xml: xml + b" " * (2 * 1024 * 1024))
     assert len(data) < 100_000  # tiny on the way in
     page = check_page(upload(client, round_3, data, "big.xlsx"), status=400)
