@@ -1,13 +1,15 @@
 """Reading and checking the earlier-rounds sheets, row by row.
 
-``read_sheets`` turns the tables into typed rows (``format``) and checks
-every row on its own (every cell) and against the other sheets: every key it refers to is
-defined, dates are in order, attendance is only at sessions held and while the person had
-their place, answers fit their question. It reads nothing from the database: what it
-needs from there (reference lists, survey questions, the date after which nothing may be
-imported) comes in a ``Context``. Rounds, contractors, contracts, cohorts and sessions are
-read here; participants and attendance in ``people_rows``; surveys and case
-studies in ``survey_rows``.
+``read_sheets`` turns the tables into typed rows (``format``) and checks every row on its
+own (every cell) and against the other sheets: every key it refers to is defined, dates are
+in order and within the round, one person has one place in a cohort, attendance is only at
+sessions held and while the person had their place, answers fit their question. A row that
+depends on a refused row is set aside and counted, not checked: the refused row's problem
+says how many rows depend on it. It reads nothing from the database: what it needs from
+there (reference lists, survey questions, the date after which nothing may be imported)
+comes in a ``Context``. Rounds, contractors, contracts, cohorts and sessions are read here;
+participants and attendance in ``people_rows``; surveys and case studies in
+``survey_rows``.
 """
 
 from __future__ import annotations
@@ -216,7 +218,9 @@ class SheetReader:
                 keyed.setdefault(row.cell_text(KEY_COLUMNS[sheet]), row)
         return rows
 
-    def refers(self, row: SheetRow, column: str, key: str, known: Mapping[str, T], sheet: str):
+    def refers(
+        self, row: SheetRow, column: str, key: str, known: Mapping[str, T], sheet: str
+    ) -> T | None:
         """The row refers to ``key`` of ``sheet``: the row read for it, or None.
 
         When that row was refused, the row depends on what refused it (reported once,
