@@ -113,7 +113,7 @@ from portal import create_app, db
 from portal.auth.demo import DEMO_PASSWORD
 from portal.auth.models import Role, User, UserRole, UserStatus
 from portal.auth.passwords import hash_password
-from portal.db import utcnow
+from portal.db_base import utcnow
 app = create_app()
 with app.app_context():
     now = utcnow()

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal import db, jobs, migrate
+from portal.db_base import utcnow
 from portal.notifications.sender import send_due_messages
 from portal.timefmt import today_in_london
 
@@ -183,7 +184,7 @@ def import_applicants_command(file: Path, round_id: int, officer_email: str, dry
                 report,
                 programme_round,
                 officer=officer,
-                now=db.utcnow(),
+                now=utcnow(),
                 advance=lambda: bar.update(1),
             )
         db.session.commit()
@@ -206,13 +207,13 @@ def import_earlier_rounds_command(source: Path, dry_run: bool) -> None:
 
     sources = read_path(source, **configured_limits(current_app.config))
     if dry_run:
-        report = imports.check(db.session, sources, source.name, now=db.utcnow())
+        report = imports.check(db.session, sources, source.name, now=utcnow())
     else:
         with click.progressbar(
             length=imports.total_rows(sources), label="Importing earlier rounds"
         ) as bar:
             report = imports.run_import(
-                db.session, sources, source.name, now=db.utcnow(), progress=bar.update
+                db.session, sources, source.name, now=utcnow(), progress=bar.update
             )
     if report.imported:
         db.session.commit()

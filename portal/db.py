@@ -1,91 +1,31 @@
-"""The database: engine, session per app context, one unit of work per request.
+"""The database bound to Flask: engine, session per app context, one unit of work per request.
 
-Plain SQLAlchemy 2.x bound to Flask in a few dozen lines (after flask-sqlalchemy-lite).
+Plain SQLAlchemy 2.x bound to Flask in a few dozen lines (after flask-sqlalchemy-lite). The
+declarative base, ``utcnow`` and the shared column types are in ``portal.db_base``.
 Services ``flush``; only :func:`commit_if_successful` (after a request) and CLI commands
 commit, so a failed request never leaves half a change behind.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from flask import Flask, Response, current_app, g, has_request_context, request
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
 
-UTC = dt.UTC
-
-# Stable constraint names: migrations and error translation depend on them.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from portal.db_base import Base
+from portal.db_base import UTCDateTime as UTCDateTime  # migrations name portal.db.UTCDateTime
 
 # Execution option that makes SQLite take the write lock when the transaction begins,
 # so concurrent writers queue on the busy timeout instead of failing on upgrade.
 _BEGIN_IMMEDIATE = "portal_begin_immediate"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def utcnow() -> dt.datetime:
-    """The current time, timezone-aware, in UTC: the only kind of datetime we store."""
-    return dt.datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """A datetime stored as UTC on every database and always read back timezone-aware.
-
-    SQLite has no time zone, so values are stored there as naive UTC. Naive values are
-    refused on the way in: they are ambiguous and a common source of hour-out bugs.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("Refusing to store a naive datetime; use portal.db.utcnow().")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return cast(dt.datetime, value).replace(tzinfo=UTC)
-        return cast(dt.datetime, value).astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime}
-
-
-def enum_column(enum_class: type[enum.Enum], length: int = 40) -> Enum:
-    """A portable enum column that stores the members' values (not names) as text.
-
-    Not a native PostgreSQL enum: adding a value is then a code change, not a migration.
-    """
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 15_000, echo: bool = False) -> Engine:

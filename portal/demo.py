@@ -12,7 +12,7 @@ from portal.casestudies import demo as case_studies_demo
 from portal.coaching import demo as coaching_demo
 from portal.cohorts import delivery_demo
 from portal.cohorts import demo as cohorts_demo
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.measures import demo as measures_demo
 from portal.reference import services as reference
 from portal.registration.demo import load_demo_applicants

@@ -17,7 +17,7 @@ from sqlalchemy import String, Text, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.db import Base, utcnow
+from portal.db_base import Base, utcnow
 
 JobFunction = Callable[[Session, dt.datetime], str | None]
 

@@ -30,7 +30,7 @@ from portal.cohorts.models import (
     Place,
     SessionTheme,
 )
-from portal.db import Base
+from portal.db_base import Base
 from portal.jobs import JobRun
 from portal.notifications.models import OutboxAttachment, OutboxMessage
 

@@ -1,6 +1,6 @@
 """Dates and times as people read them: Europe/London, in GOV.UK style.
 
-Stored datetimes are UTC (portal.db.UTCDateTime); these functions are the one place they
+Stored datetimes are UTC (portal.db_base.UTCDateTime); these functions are the one place they
 are turned into local wording, e.g. "Tuesday 14 March 2023, 2pm".
 """
 

@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app
 from flask import session as browser_session
 
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 FOLDER = "imports"
 KEEP_FOR = dt.timedelta(days=1)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from portal.auth.access import rule_for
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.services import queue_email
 from portal.reference import services as reference
 from portal.reference.models import ReferenceItem

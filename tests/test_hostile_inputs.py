@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxMessage
 from portal.registration.models import ApplicationStatus
 from tests.fixtures.hostile import (

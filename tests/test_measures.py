@@ -15,7 +15,7 @@ import datetime as dt
 import pytest
 
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.measures import figures
 from portal.pages.models import Feedback, FeedbackRating
 from portal.registration import journey, services

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal import jobs
 from portal.auth.access import public
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxMessage
 from portal.notifications.services import new_message_id
 from portal.operations.logs import FORMAT

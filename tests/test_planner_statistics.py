@@ -3,6 +3,7 @@
 from sqlalchemy import text
 
 from portal import db
+from portal.db_base import Base
 from portal.pages.models import Feedback, FeedbackRating
 
 
@@ -23,7 +24,7 @@ def test_planner_statistics_are_refreshed_for_every_table_on_postgresql(session)
                 )
             ).all()
         )
-        assert set(analysed) == {table.name for table in db.Base.metadata.sorted_tables}
+        assert set(analysed) == {table.name for table in Base.metadata.sorted_tables}
         assert all(analysed.values())
         estimated = session.scalar(
             text("SELECT reltuples FROM pg_class WHERE oid = to_regclass('feedback')")

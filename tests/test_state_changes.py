@@ -24,7 +24,7 @@ from portal.coaching import services as bookings
 from portal.coaching.models import Booking, BookingStatus
 from portal.cohorts import offers
 from portal.cohorts.models import Place, PlaceStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration import services as registration
 from portal.registration.models import Application, ApplicationStatus, StatusChange
 from portal.rounds.models import RoundStatus

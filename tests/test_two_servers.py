@@ -24,7 +24,7 @@ import redis
 from sqlalchemy import select
 
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.services import new_message_id
 from tests.coaching.conftest import coaching as coaching  # the fixture, shared

@@ -21,7 +21,7 @@ from portal.auth.forms import (
 from portal.auth.models import EmailCategory, User
 from portal.auth.sessions import refresh_session_identity
 from portal.auth.tokens import TokenError, TokenPurpose
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

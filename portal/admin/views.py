@@ -27,7 +27,7 @@ from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User, UserStatus
 from portal.auth.services import AccountError
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

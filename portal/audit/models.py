@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, utcnow
+from portal.db_base import Base, utcnow
 
 
 class AuditEvent(Base):

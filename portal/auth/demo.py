@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Contractor, ContractorMembership, Role, User, UserRole, UserStatus
 from portal.auth.passwords import hash_password
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 DEMO_PASSWORD = "boost demo sign in"  # noqa: S105 (public on purpose: demo only)
 

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from portal.db import Base, enum_column, utcnow
+from portal.db_base import Base, enum_column, utcnow
 
 
 class Role(enum.StrEnum):

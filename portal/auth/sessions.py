@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from portal import db
 from portal.auth.models import EndedSession, User
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 login_manager = LoginManager()
 

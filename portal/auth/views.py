@@ -36,7 +36,7 @@ from portal.auth.sessions import (
     start_pending_sign_in,
 )
 from portal.auth.tokens import TokenError, TokenPurpose
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.extensions import limiter
 from portal.urls import is_safe_local_path
 

@@ -21,7 +21,7 @@ from portal.casestudies.pages import (
     template_helpers,
 )
 from portal.cohorts.membership import facilitated_cohorts, members_of
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 bp = Blueprint("case_study_drafts", __name__, url_prefix="/facilitation/case-studies")
 bp.context_processor(template_helpers)

@@ -21,7 +21,7 @@ from portal.casestudies.models import (
 )
 from portal.casestudies.pages import summary_sections, template_helpers
 from portal.cohorts.models import Cohort
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application

@@ -22,7 +22,7 @@ from portal.casestudies.pages import (
     summary_sections,
     template_helpers,
 )
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 bp = Blueprint("case_study", __name__, url_prefix="/case-study")
 bp.context_processor(template_helpers)

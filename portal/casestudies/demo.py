@@ -11,7 +11,7 @@ from portal.auth.models import Role, User, UserRole
 from portal.casestudies import journey, services
 from portal.casestudies.models import CaseStudy, ConsentUse
 from portal.cohorts.models import Place, PlaceStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 DEMO_PARTICIPANT = "owner@bakery.example.org"
 PUBLISHED = {

@@ -15,7 +15,7 @@ import enum
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, enum_column, utcnow
+from portal.db_base import Base, enum_column, utcnow
 
 
 class CaseStudyStatus(enum.StrEnum):

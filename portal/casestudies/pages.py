@@ -17,7 +17,7 @@ from portal.auth.models import User
 from portal.casestudies import journey, services
 from portal.casestudies.forms import QUOTE_LIMIT, STORY_LIMIT
 from portal.casestudies.models import CaseStudy, ConsentUse
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 

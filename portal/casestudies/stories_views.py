@@ -14,7 +14,7 @@ from portal.casestudies import services
 from portal.casestudies.forms import StoriesFilterForm
 from portal.casestudies.models import CaseStudy
 from portal.casestudies.pages import template_helpers
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application

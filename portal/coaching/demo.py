@@ -27,7 +27,7 @@ from portal.coaching.models import (
 )
 from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
 from portal.cohorts.schedule import to_utc
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.timefmt import to_london
 
 # (support types, location, detail, weekly hours as (weekday, start, end)), by coach, in turn.

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, enum_column, utcnow
+from portal.db_base import Base, enum_column, utcnow
 
 # The constraint names both databases report for an overlapping booking.
 COACH_OVERLAP = "xc_coaching_booking_coach_overlap"

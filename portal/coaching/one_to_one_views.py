@@ -29,7 +29,7 @@ from portal.coaching.forms import (
 from portal.coaching.messages import support_label, when_text, where_text
 from portal.coaching.models import Booking, BookingStatus, CoachProfile
 from portal.cohorts.models import Place
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.timefmt import govuk_datetime, today_in_london
 
 bp = Blueprint("one_to_one", __name__, url_prefix="/one-to-one")

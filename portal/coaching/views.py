@@ -36,7 +36,7 @@ from portal.coaching.models import (
     SupportChannel,
 )
 from portal.cohorts.models import Cohort, Place
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration.models import Application
 from portal.timefmt import to_london, today_in_london
 

@@ -20,7 +20,7 @@ from portal.cohorts.membership import current_members, session_members
 from portal.cohorts.models import AttendanceStatus, Cohort
 from portal.cohorts.registers import RegisterEntry, issue_labels, record_register, record_themes
 from portal.cohorts.sessions import generate_schedule
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.timefmt import to_london
 
 # Demo cohorts started this long ago, so a few sessions are in the past with registers.

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import Contractor, Role, User, UserRole
 from portal.cohorts import forming, offers, services
 from portal.cohorts.models import PlaceStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.rounds.models import Round, RoundStatus
 
 # Names for the cohorts the demo confirms, in order; the rest stay proposed for officers.

@@ -35,7 +35,7 @@ from portal.cohorts.facilitation_forms import (
 )
 from portal.cohorts.hours import hours_text, session_hours
 from portal.cohorts.models import CohortDelivery, CohortSession, SessionStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration.models import WEEKDAYS
 from portal.timefmt import to_london
 

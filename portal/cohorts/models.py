@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, enum_column, utcnow
+from portal.db_base import Base, enum_column, utcnow
 from portal.registration.models import PartOfDay
 
 

@@ -18,7 +18,7 @@ from portal.cohorts import delivery, member_emails, membership
 from portal.cohorts.hours import hours_text, is_completer
 from portal.cohorts.models import Place, PlaceStatus, SessionStatus
 from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.urls import external_url
 
 bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")

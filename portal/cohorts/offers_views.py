@@ -18,7 +18,7 @@ from portal.cohorts.offers import (
     place_for_offer_token,
     respond_to_offer,
 )
-from portal.db import utcnow
+from portal.db_base import utcnow
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 

@@ -24,7 +24,7 @@ from portal.cohorts.forms import (
     MoveForm,
 )
 from portal.cohorts.models import CohortDelivery, CohortStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.matching.model import Basis, Weights
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items

@@ -15,7 +15,7 @@ from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import Sources, configured_limits, read_workbook
 from portal.earlier_rounds.forms import EarlierRoundsUploadForm

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.auth.demo import DEMO_PASSWORD, add_demo_participant
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.pages.models import Feedback, FeedbackRating
 from portal.registration import journey, services
 from portal.registration.demo import DEMO_ROUND

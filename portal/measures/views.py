@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from portal import db
 from portal.auth.access import roles_required
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.measures import figures
 
 bp = Blueprint("measures", __name__, url_prefix="/service-measures")

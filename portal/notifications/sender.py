@@ -36,7 +36,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 # How long a claim holds its messages. A batch that runs longer stops and hands the rest

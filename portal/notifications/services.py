@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.services import record
 from portal.auth.models import EmailCategory, EmailPreference, User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 # Statuses an administrator may need to act on, in the order the outbox page lists them.

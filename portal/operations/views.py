@@ -12,7 +12,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from portal import db
 from portal.auth.access import public, roles_required
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.operations import metrics, status
 
 bp = Blueprint("operations", __name__)

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, utcnow
+from portal.db_base import Base, utcnow
 
 
 class ContractorContract(Base):

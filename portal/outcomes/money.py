@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 
 from portal.audit import services as audit
 from portal.auth.models import Contractor, User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.outcomes.models import ContractorContract
 from portal.rounds.models import Round
 

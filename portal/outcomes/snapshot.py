@@ -14,7 +14,7 @@ from werkzeug.exceptions import NotFound
 
 from portal.audit import services as audit
 from portal.auth.models import User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.outcomes.board_report import BoardReport
 from portal.outcomes.models import IssuedReport
 from portal.outcomes.report_docx import report_docx

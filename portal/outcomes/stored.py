@@ -38,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from portal.cohorts.models import Cohort
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.outcomes import drilldown, figures, round_figures, typed_json
 from portal.outcomes.drilldown import ContractorHours
 from portal.outcomes.models import DataVersion, StoredFigures

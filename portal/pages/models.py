@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, enum_column, utcnow
+from portal.db_base import Base, enum_column, utcnow
 
 
 class FeedbackRating(enum.StrEnum):

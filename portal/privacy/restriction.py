@@ -20,7 +20,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.state_changes import Audit, StatusConflict, change_status
 
 _ALREADY_RESTRICTED = "Processing of this person's data is already restricted"

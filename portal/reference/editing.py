@@ -17,7 +17,8 @@ from werkzeug.exceptions import NotFound
 
 from portal.audit import services as audit
 from portal.auth.models import User
-from portal.db import utcnow, violated_constraint
+from portal.db import violated_constraint
+from portal.db_base import utcnow
 from portal.reference.models import ReferenceItem, ReferenceKind
 
 CODE_CONSTRAINT = "uq_reference_item_kind_code"

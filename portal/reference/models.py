@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import Date, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, enum_column
+from portal.db_base import Base, enum_column
 
 
 class ReferenceKind(enum.StrEnum):

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.reference import editing
 from portal.reference import services as reference
 from portal.reference.forms import AddItemForm, ChangeItemForm, RestoreItemForm, RetireItemForm

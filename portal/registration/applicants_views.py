@@ -30,7 +30,7 @@ from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.exports import csv_response, xlsx_response
 from portal.reference.models import ReferenceKind
 from portal.registration import queries, services

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from portal.auth.demo import DEMO_PASSWORD, add_demo_participant
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration import services
 from portal.registration.eligibility import TurnoverBand, months_after
 from portal.registration.import_rows import Answers

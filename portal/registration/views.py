@@ -15,7 +15,7 @@ from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration import journey, services
 from portal.registration.check_answers import check_answer_sections
 from portal.registration.eligibility import signposting

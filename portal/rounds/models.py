@@ -14,7 +14,7 @@ from functools import cache
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, enum_column, utcnow
+from portal.db_base import Base, enum_column, utcnow
 from portal.reference.services import DATA as REFERENCE_DATA
 
 

@@ -17,7 +17,8 @@ from werkzeug.exceptions import NotFound
 
 from portal.audit import services as audit
 from portal.auth.models import User
-from portal.db import utcnow, violated_constraint
+from portal.db import violated_constraint
+from portal.db_base import utcnow
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.rounds.models import Round, RoundStatus, shipped_district_codes

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys.models import (
     QuestionKind,
     Survey,

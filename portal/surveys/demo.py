@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Role, User, UserRole
 from portal.cohorts.models import Place, PlaceStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration.models import Application, ApplicationSource
 from portal.surveys import runner
 from portal.surveys.definitions import load_definitions

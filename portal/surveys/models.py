@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, enum_column, utcnow
+from portal.db_base import Base, enum_column, utcnow
 
 
 class SurveyTiming(enum.StrEnum):

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys import runner
 from portal.surveys.forms import page_form, values_from
 from portal.surveys.models import SurveyResponse

@@ -11,7 +11,7 @@ from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys import versions
 from portal.surveys.definitions import REPORTED_MEASURES, current_version
 from portal.surveys.models import QuestionKind, Survey, SurveyTiming, SurveyVersion

@@ -16,7 +16,7 @@ from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Contractor, Role, User
 from portal.cohorts.models import Cohort
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
 from portal.surveys import invitations, rates, runner

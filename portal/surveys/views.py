@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.auth.access import public, signed_in_user
 from portal.auth.forms import ConfirmForm
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys import runner
 from portal.surveys.definitions import current_version
 from portal.surveys.invitations import LinkError, LinkProblem, invitation_for_link

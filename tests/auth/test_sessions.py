@@ -5,7 +5,7 @@ import time
 
 from portal.auth.models import Role
 from portal.auth.sessions import forget_ended_sessions
-from portal.db import utcnow
+from portal.db_base import utcnow
 from tests.fixtures.pages import check_page
 
 

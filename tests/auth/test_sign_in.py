@@ -134,7 +134,7 @@ class TestTwoFactor:
 
     def test_a_recovery_code_works_once(self, client, make_user, session, app):
         from portal.auth import two_factor
-        from portal.db import utcnow
+        from portal.db_base import utcnow
 
         officer = make_user(Role.OFFICER, email="officer@example.com")
         with app.app_context():

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from portal.auth.models import Role
 from portal.casestudies import services
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from tests.browser.test_surveys import another_browser, follow, go, heading, press, sign_in
 from tests.casestudies.conftest import STORY, answer_pages, member_factory, published_story
 from tests.fixtures.browser import screenshot

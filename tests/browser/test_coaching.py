@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from portal.auth.models import Role
 from portal.coaching.models import Booking, BookingStatus, LocationType
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.timefmt import govuk_date, to_london
 from tests.coaching.factories import coaching_round, cohort_of, place_in, set_up_coach
 from tests.fixtures.browser import assert_accessible, screenshot

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_folder
 from portal.rounds.models import Round

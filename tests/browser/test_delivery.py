@@ -11,7 +11,7 @@ import pytest
 
 from portal.auth.models import Role
 from portal.cohorts.models import CohortSession, SessionStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from tests.cohorts.test_delivery import add_sessions, group_factory
 from tests.fixtures.browser import assert_accessible, screenshot
 from tests.fixtures.users import PASSWORD

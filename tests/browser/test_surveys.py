@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from portal.auth.models import Role
 from portal.cohorts.models import CohortStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys.invitations import run_survey_job
 from portal.surveys.models import ResponseStatus, SurveyResponse
 from tests.fixtures.browser import CheckedPage, assert_accessible, screenshot

@@ -18,7 +18,7 @@ from portal.cohorts.models import (
     Place,
     PlaceStatus,
 )
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration.models import ApplicationStatus, PartOfDay
 from portal.rounds.models import RoundStatus
 

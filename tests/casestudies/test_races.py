@@ -10,7 +10,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.casestudies import journey, services
 from portal.casestudies.models import CaseStudy, CaseStudyStatus, CaseStudyStatusChange
-from portal.db import utcnow
+from portal.db_base import utcnow
 from tests.fixtures.app import reload
 from tests.fixtures.races import postgres_only, race
 from tests.fixtures.users import sign_in

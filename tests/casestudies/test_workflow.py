@@ -14,7 +14,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.casestudies import services
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from tests.casestudies.conftest import CONSENT, STORY, answer_pages, published_story
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page, error_messages

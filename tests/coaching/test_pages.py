@@ -18,7 +18,7 @@ from portal.coaching.models import (
     WeeklyWindow,
 )
 from portal.cohorts.models import CohortSession, SessionStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from tests.coaching.factories import cohort_of, next_slot_start
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page, error_messages

@@ -23,7 +23,7 @@ from portal.coaching.models import (
     LocationType,
 )
 from portal.coaching.services import overlap_constraint
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.rounds.models import CoachPool
 from tests.coaching.conftest import holding
 from tests.coaching.factories import next_slot_start, set_up_coach

@@ -21,7 +21,7 @@ from portal.coaching.models import (
     WeeklyWindow,
 )
 from portal.cohorts.models import Cohort, Place, PlaceStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.rounds.models import CoachPool, Round
 from tests.coaching.factories import next_slot_start, set_up_coach
 

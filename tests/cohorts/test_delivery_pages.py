@@ -18,7 +18,7 @@ from portal.cohorts.models import (
     PlaceStatus,
     SessionStatus,
 )
-from portal.db import utcnow
+from portal.db_base import utcnow
 from tests.cohorts.test_delivery import Group, add_sessions, group_factory
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page, error_messages

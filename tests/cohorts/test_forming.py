@@ -156,7 +156,7 @@ def test_a_decline_offers_the_place_to_the_best_suited_person_waiting(
         p for p in reload(session, Cohort, small.id).places if p.status == PlaceStatus.OFFERED
     )
     from portal.cohorts import offers
-    from portal.db import utcnow
+    from portal.db_base import utcnow
 
     with app.app_context():
         offers.respond_to_offer(session, session.get(Place, place.id), accept=False, now=utcnow())
@@ -178,7 +178,7 @@ def test_offers_not_answered_in_time_lapse_and_the_place_is_offered_on(
         from_page=f"/cohorts/{cohort.id}",
     )
     from portal.cohorts import offers
-    from portal.db import utcnow
+    from portal.db_base import utcnow
 
     with app.app_context():
         message = offers.lapse_overdue_offers(session, utcnow() + dt.timedelta(days=4))

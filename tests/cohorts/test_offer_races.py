@@ -17,7 +17,7 @@ from portal.audit.models import AuditEvent
 from portal.cohorts import offers
 from portal.cohorts.models import Cohort, CohortBasis, CohortDelivery, CohortStatus, Place
 from portal.cohorts.models import PlaceStatus as P
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration.models import (
     Application,
     ApplicationStatus,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_folder
 from portal.earlier_rounds.imports import ImportReport

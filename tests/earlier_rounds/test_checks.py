@@ -10,7 +10,7 @@ import time
 from sqlalchemy import select
 
 from portal.cohorts.models import Cohort, CohortSession, CohortStatus, SessionStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_workbook
 from portal.earlier_rounds.samples.generate import workbook_bytes

@@ -23,7 +23,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
 from portal.cohorts.models import Attendance, Cohort, CohortStatusChange, Place, PlaceStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_folder, read_workbook
 from portal.earlier_rounds.imports import ImportReport

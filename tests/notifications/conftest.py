@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal import db
 from portal.auth.models import User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.sender import SendReport, send_due_messages
 from portal.notifications.services import queue_email

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxStatus
 from tests.fixtures.pages import check_page
 from tests.notifications.conftest import make_message

@@ -5,7 +5,7 @@ import email
 import email.policy
 from pathlib import Path
 
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxStatus
 from portal.notifications.services import Attachment
 from tests.notifications.conftest import LINK

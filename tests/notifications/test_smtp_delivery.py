@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal import db
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxStatus
 from portal.notifications.sender import send_due_messages
 from portal.notifications.services import Attachment

@@ -18,7 +18,7 @@ from sqlalchemy import event, select
 
 from portal import db
 from portal.auth.models import Contractor, Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_folder
 from portal.rounds.models import Round

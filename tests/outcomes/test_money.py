@@ -23,7 +23,7 @@ from portal.cohorts.models import (
     CohortStatus,
     SessionStatus,
 )
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.outcomes.models import ContractorContract
 from portal.registration.models import PartOfDay
 from tests.fixtures.pages import check_page, error_messages

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from portal import db
 from portal.auth.models import Contractor, Role
 from portal.cohorts.models import CohortSession, SessionTheme
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_folder
 from portal.outcomes import figures, stored, typed_json

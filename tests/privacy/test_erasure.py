@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User, UserStatus
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_folder
 from portal.notifications.models import OutboxMessage

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User
 from portal.cohorts.matching_inputs import matchable_applications
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.services import queue_email
 from portal.privacy import restriction
 from portal.surveys.invitations import create_due_invitations

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from portal import jobs
 from portal.auth.models import Role, User
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.services import new_message_id
 from portal.privacy import retention

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.reference import services as reference
 from portal.reference.models import BankHoliday, ReferenceItem, ReferenceKind
 from portal.timefmt import to_london

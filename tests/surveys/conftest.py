@@ -25,7 +25,7 @@ from portal.cohorts.models import (
     PlaceStatus,
     SessionStatus,
 )
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.registration.models import ApplicationStatus, PartOfDay
 from portal.rounds.models import Round, RoundStatus
 from portal.surveys.definitions import load_definitions

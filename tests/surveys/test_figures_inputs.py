@@ -20,7 +20,7 @@ from decimal import Decimal
 import pytest
 
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys.figures_inputs import (
     MeasureCounts,
     answer_counts,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.auth.models import EmailCategory, EmailPreference, Role
 from portal.cohorts.models import CohortSession, CohortStatus, PlaceStatus, SessionStatus
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys.invitations import (
     add_months,
     create_due_invitations,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys.invitations import invite_to_exit
 from portal.surveys.models import ResponseMode, ResponseStatus, SurveyResponse
 from tests.fixtures.pages import check_page, error_messages

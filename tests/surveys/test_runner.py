@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys.invitations import invite_to_exit
 from portal.surveys.models import (
     ResponseStatus,

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys.definitions import load_definitions
 from portal.surveys.invitations import invite_to_exit
 from portal.surveys.models import SurveyAnswer, SurveyResponse

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.auth.models import Role
-from portal.db import utcnow
+from portal.db_base import utcnow
 from portal.surveys.definitions import current_version, load_definitions
 from portal.surveys.invitations import invite_to_exit
 from portal.surveys.models import SurveyQuestion, SurveyResponse, SurveyTiming, SurveyVersion
