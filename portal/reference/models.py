@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from pathlib import Path
 
 from sqlalchemy import Date, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_base import Base, enum_column
+
+# The lists and bank holidays shipped with the portal (loaded by portal.reference.services).
+SHIPPED_DATA = Path(__file__).resolve().parent / "data"
 
 
 class ReferenceKind(enum.StrEnum):
@@ -29,6 +33,11 @@ class ReferenceKind(enum.StrEnum):
             "issue": "issues.csv",
             "support_type": "support-types.csv",
         }[self.value]
+
+    @property
+    def shipped_file(self) -> Path:
+        """The list as shipped with the portal."""
+        return SHIPPED_DATA / self.file_name
 
 
 class ReferenceItem(Base):

@@ -16,9 +16,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.reference.models import BankHoliday, ReferenceItem, ReferenceKind
+from portal.reference.models import SHIPPED_DATA, BankHoliday, ReferenceItem, ReferenceKind
 
-DATA = Path(__file__).resolve().parent / "data"
 BANK_HOLIDAY_DIVISION = "england-and-wales"
 # Warn when the shipped bank holidays end within this many days.
 BANK_HOLIDAY_WARNING_DAYS = 365
@@ -40,7 +39,7 @@ def load_all(session: Session) -> int:
     Side effects: adds and flushes ReferenceItem and BankHoliday rows.
     """
     changed = sum(load_list(session, kind) for kind in ReferenceKind)
-    changed += load_bank_holidays(session, DATA / "bank-holidays.json")
+    changed += load_bank_holidays(session, SHIPPED_DATA / "bank-holidays.json")
     return changed
 
 
@@ -50,7 +49,7 @@ def load_list(session: Session, kind: ReferenceKind) -> int:
         for item in session.scalars(select(ReferenceItem).where(ReferenceItem.kind == kind))
     }
     changed = 0
-    with (DATA / kind.file_name).open(encoding="utf-8", newline="") as handle:
+    with kind.shipped_file.open(encoding="utf-8", newline="") as handle:
         for position, row in enumerate(csv.DictReader(handle)):
             item = existing.get(row["code"])
             if item is None:

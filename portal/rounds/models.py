@@ -15,7 +15,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_base import Base, enum_column, utcnow
-from portal.reference.services import DATA as REFERENCE_DATA
+from portal.reference.models import ReferenceKind
 
 
 class RoundStatus(enum.StrEnum):
@@ -101,7 +101,7 @@ def shipped_district_codes() -> tuple[str, ...]:
     A new round takes the active districts from the database (see services.create_round);
     this is the fallback when none have been loaded.
     """
-    with (REFERENCE_DATA / "districts.csv").open(encoding="utf-8", newline="") as handle:
+    with ReferenceKind.DISTRICT.shipped_file.open(encoding="utf-8", newline="") as handle:
         return tuple(row["code"] for row in csv.DictReader(handle))
 
 
