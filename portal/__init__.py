@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the portal from named steps; nothing is wired at import time."""
+    """Build the portal from named steps; nothing is wired at import time.
+
+    Flask is imported here, not at the top, so that importing a pure domain module (which
+    runs this package's ``__init__``) leaves Flask out of the interpreter.
+    """
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),

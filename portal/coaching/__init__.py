@@ -18,7 +18,10 @@ coaches record what happened, and officers and contractor leads report the hours
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:
