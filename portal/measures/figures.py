@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from portal.outcomes.presentation import Percentage, percentage
 from portal.pages.models import Feedback, FeedbackRating
-from portal.registration.journey import STEPS, next_step
 from portal.registration.models import Application, ApplicationSource, ApplicationStatus
+from portal.registration.questions import QUESTIONS, next_question
 
 CHECK_ANSWERS = "Check your answers"
 STILL_ANSWERING = dt.timedelta(days=1)
@@ -80,10 +80,10 @@ def registration(session: Session, since: dt.datetime, now: dt.datetime) -> Regi
     for status, created, _submitted, application in started:
         if status is not ApplicationStatus.DRAFT or created > now - STILL_ANSWERING:
             continue
-        step = next_step(application)
-        heading = step.title if step is not None else CHECK_ANSWERS
+        question = next_question(application.answered_steps)
+        heading = question.title if question is not None else CHECK_ANSWERS
         stopped[heading] = stopped.get(heading, 0) + 1
-    order = [step.title for step in STEPS] + [CHECK_ANSWERS]
+    order = [question.title for question in QUESTIONS] + [CHECK_ANSWERS]
     return Registration(
         started=len(started),
         completed=len(minutes),

@@ -1,8 +1,9 @@
-"""The registration journey: its question pages in order, and how each loads and saves.
+"""The registration journey: each question page's form, and how it loads and saves.
 
 Each step is one page with one purpose. A step knows how to fill its form from the
 application and how to store the answers (returning the names of what changed), so the
-applicant's pages and an officer's "on behalf" pages share one definition.
+applicant's pages and an officer's "on behalf" pages share one definition. The pages' order,
+headings and short names are in ``portal.registration.questions``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from portal.registration.models import (
     PartOfDay,
 )
 from portal.registration.postcodes import normalise_postcode
+from portal.registration.questions import QUESTIONS, next_question
 
 FormFactory = Callable[[Session, Application, bool], PortalForm]
 Saver = Callable[[Session, Application, PortalForm], list[str]]
@@ -335,45 +337,25 @@ def _save_employees(session: Session, application: Application, form: PortalForm
     return _set(application, {"employees": Decimal(form["employees"].data)})
 
 
-STEPS: list[Step] = [
-    Step("role", "What is your role in the business?", *_role, "Your role"),
-    Step("phone", "What is your phone number?", *_phone, "Phone number"),
-    Step("business", "What is your business called?", _business_form, _save_business, "Business"),
-    Step(
-        "location",
-        "Where is your business?",
+# Each question page's form and how it saves, by the question's slug.
+_PAGES: dict[str, tuple[FormFactory, Saver]] = {
+    "role": _role,
+    "phone": _phone,
+    "business": (_business_form, _save_business),
+    "location": (
         _reference_form(forms.LocationForm, ReferenceKind.DISTRICT, "districts", _load_location),
         _save_location,
-        "Location",
     ),
-    Step(
-        "sector",
-        "What does your business mainly do?",
+    "sector": (
         _reference_form(forms.SectorForm, ReferenceKind.SECTOR, "sectors", _load_sector),
         _save_sector,
-        "Sector",
     ),
-    Step(
-        "employees",
-        "How many people work in the business?",
-        _employees_form,
-        _save_employees,
-        "People working in the business",
-    ),
-    Step(
-        "turnover",
-        "What was the business's turnover in its last financial year?",
-        *_turnover,
-        "Turnover",
-    ),
-    Step("trading", "When did the business start trading?", *_trading, "Started trading"),
-    Step("legal-form", "What type of business is it?", *_legal_form, "Type of business"),
-    Step(
-        "ownership", "Who owns and runs the business", _ownership_form, _save_ownership, "Ownership"
-    ),
-    Step(
-        "organisations",
-        "Is the business a member of any of these organisations?",
+    "employees": (_employees_form, _save_employees),
+    "turnover": _turnover,
+    "trading": _trading,
+    "legal-form": _legal_form,
+    "ownership": (_ownership_form, _save_ownership),
+    "organisations": (
         _reference_form(
             forms.OrganisationsForm,
             ReferenceKind.BUSINESS_ORGANISATION,
@@ -381,42 +363,27 @@ STEPS: list[Step] = [
             _load_organisations,
         ),
         _save_organisations,
-        "Organisations",
     ),
-    Step(
-        "issues",
-        "What would you like help with?",
+    "issues": (
         _reference_form(forms.IssuesForm, ReferenceKind.ISSUE, "issues", _load_issues),
         _save_issues,
-        "Help wanted with",
     ),
-    Step("delivery", "How would you like to meet your group?", *_delivery, "Meeting your group"),
-    Step(
-        "availability",
-        "When could you meet?",
-        _availability_form,
-        _save_availability,
-        "When you could meet",
-    ),
-    Step(
-        "conflicts",
-        "Are there businesses you would not want in your group?",
-        _conflicts_form,
-        _save_conflicts,
-        "Businesses not in your group",
-    ),
-    Step("choices", "Your choices", _choices_form, _save_choices, "Your choices"),
+    "delivery": _delivery,
+    "availability": (_availability_form, _save_availability),
+    "conflicts": (_conflicts_form, _save_conflicts),
+    "choices": (_choices_form, _save_choices),
+}
+STEPS: list[Step] = [
+    Step(question.slug, question.title, *_PAGES[question.slug], question.summary)
+    for question in QUESTIONS
 ]
 STEP_BY_SLUG = {step.slug: step for step in STEPS}
 
 
 def next_step(application: Application, after: Step | None = None) -> Step | None:
     """The next question not answered yet (after ``after``, if given), or None when done."""
-    start = STEPS.index(after) + 1 if after else 0
-    for step in STEPS[start:]:
-        if step.slug not in application.answered_steps:
-            return step
-    return None
+    question = next_question(application.answered_steps, after.slug if after else None)
+    return STEP_BY_SLUG[question.slug] if question is not None else None
 
 
 def previous_step(step: Step) -> Step | None:
