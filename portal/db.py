@@ -82,8 +82,8 @@ def refresh_planner_statistics(session: Session) -> None:
 
     Autovacuum would do it within a minute or so; until then the planner thinks the new
     tables are nearly empty and picks plans (nested loops over thousands of rows) that are
-    tens of times slower. SQLite's planner is steered in code instead (portal.outcomes.
-    sql_hints), so nothing is done there. Commits."""
+    tens of times slower. SQLite's planner is steered in code instead (portal.sql_hints),
+    so nothing is done there. Commits."""
     if session.get_bind().dialect.name != "postgresql":
         return
     names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from portal.coaching.models import Booking, BookingStatus, OutsideSupport
 from portal.cohorts.models import Place
-from portal.outcomes.transaction_cache import within_transaction
 from portal.timefmt import to_london
+from portal.transaction_cache import within_transaction
 
 _HUNDREDTH = Decimal("0.01")
 

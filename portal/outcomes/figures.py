@@ -27,7 +27,6 @@ from portal.cohorts.models import (
     SessionStatus,
     SessionTheme,
 )
-from portal.outcomes.transaction_cache import within_transaction
 from portal.registration.models import (
     Application,
     ApplicationIssue,
@@ -46,6 +45,7 @@ from portal.surveys.figures_inputs import (
     satisfaction_figures,
 )
 from portal.surveys.models import SurveyTiming
+from portal.transaction_cache import within_transaction
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -23,12 +23,12 @@ from portal.auth.models import Contractor
 from portal.cohorts.models import Cohort, CohortBasis, Place
 from portal.outcomes import figures
 from portal.outcomes.presentation import Percentage, percentage
-from portal.outcomes.transaction_cache import within_transaction
 from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.registration.models import Application, FactAnswer, OwnershipAnswer
 from portal.rounds.models import Round
 from portal.surveys.figures_inputs import latest_answers
 from portal.surveys.models import Satisfaction
+from portal.transaction_cache import within_transaction
 
 
 @dataclass(frozen=True)

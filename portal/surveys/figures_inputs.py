@@ -39,8 +39,7 @@ from sqlalchemy.orm import Session
 
 from portal.cohorts.models import Cohort
 from portal.outcomes.presentation import Percentage
-from portal.outcomes.sql_hints import usually_true
-from portal.outcomes.transaction_cache import within_transaction
+from portal.sql_hints import usually_true
 from portal.surveys.models import (
     ResponseStatus,
     Satisfaction,
@@ -49,6 +48,7 @@ from portal.surveys.models import (
     SurveyResponse,
     SurveyTiming,
 )
+from portal.transaction_cache import within_transaction
 
 OVERALL_SATISFACTION = "overall_satisfaction"
 WOULD_RECOMMEND = "would_recommend"

@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 T = TypeVar("T")
-_KEY = "portal.outcomes.transaction_cache"
+_KEY = "portal.transaction_cache"
 
 
 def within_transaction(session: Session, key: Hashable, compute: Callable[[], T]) -> T:

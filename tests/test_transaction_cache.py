@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from portal.auth.models import Contractor
-from portal.outcomes.transaction_cache import within_transaction
+from portal.transaction_cache import within_transaction
 
 
 def counting(session):
