@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.outcomes.presentation import Percentage, percentage
 from portal.pages.models import Feedback, FeedbackRating
+from portal.presentation import Percentage, percentage
 from portal.registration.models import Application, ApplicationSource, ApplicationStatus
 from portal.registration.questions import QUESTIONS, next_question
 

@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from portal.outcomes import figures
-from portal.outcomes.presentation import Percentage, pounds
 from portal.outcomes.round_figures import RoundSummary
+from portal.presentation import Percentage, pounds
 
 DEFAULT_PROJECTED_COHORTS = 15
 MAX_PROJECTED_COHORTS = 1_000

@@ -18,7 +18,7 @@ from portal.outcomes.board_report import (
 )
 from portal.outcomes.figures import as_at_moment
 from portal.outcomes.money_forms import ContractForm, ProjectionForm, round_choices
-from portal.outcomes.presentation import pounds
+from portal.presentation import pounds
 from portal.rounds.services import get_round, rounds_by_start
 from portal.timefmt import govuk_date, today_in_london
 

@@ -4,7 +4,7 @@ No Flask, and no definitions of its own: every number comes from ``portal.outcom
 ``round_summary`` collects them for one round as at a moment, optionally limited to some
 contractors' cohorts (a contractor lead's view). ``breakdown`` splits the people figures by
 contractor, sector, district, ownership profile or cohort basis; the small-number rule is
-applied where the numbers are shown (``portal.outcomes.presentation.suppress``), not here.
+applied where the numbers are shown (``portal.presentation.suppress``), not here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import Contractor
 from portal.cohorts.models import Cohort, CohortBasis, Place
 from portal.outcomes import figures
-from portal.outcomes.presentation import Percentage, percentage
+from portal.presentation import Percentage, percentage
 from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.registration.models import Application, FactAnswer, OwnershipAnswer
 from portal.rounds.models import Round

@@ -17,7 +17,8 @@ from flask import Response
 from portal.exports import Cell as ExportCell
 from portal.exports import csv_response, xlsx_response
 from portal.outcomes.drilldown import ContractorHours, Records
-from portal.outcomes.presentation import (
+from portal.outcomes.round_figures import BreakdownRow, Dimension, RoundSummary
+from portal.presentation import (
     FEWER_THAN_5,
     Percentage,
     hours,
@@ -26,7 +27,6 @@ from portal.outcomes.presentation import (
     suppress,
     total_is_safe,
 )
-from portal.outcomes.round_figures import BreakdownRow, Dimension, RoundSummary
 
 
 @dataclass(frozen=True)

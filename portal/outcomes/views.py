@@ -23,8 +23,8 @@ from portal.auth.models import Role, User
 from portal.outcomes import charts, drilldown, stored, tables
 from portal.outcomes.figures import as_at_moment
 from portal.outcomes.forms import NOT_A_DATE, CompareForm, DashboardForm, date_args
-from portal.outcomes.presentation import hours
 from portal.outcomes.round_figures import Dimension, RoundSummary
+from portal.presentation import hours
 from portal.rounds.models import Round
 from portal.timefmt import govuk_date, today_in_london
 

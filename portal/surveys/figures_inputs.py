@@ -38,7 +38,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.cohorts.models import Cohort
-from portal.outcomes.presentation import Percentage
+from portal.presentation import percent
 from portal.sql_hints import usually_true
 from portal.surveys.models import (
     ResponseStatus,
@@ -231,12 +231,6 @@ def _values(choice: str | None, choices: list[str] | None, number: Decimal | Non
     if number is not None:
         return [str(int(Decimal(number)))]
     return [choice] if choice else []
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """``part`` of ``whole`` as a percentage to one decimal place, half up; None of none.
-    The rounding is ``portal.outcomes.presentation``'s, the one every figure uses."""
-    return Percentage(part, whole).rounded(1)
 
 
 @dataclass(frozen=True)

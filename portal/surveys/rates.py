@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from portal.auth.models import Contractor, User
 from portal.cohorts.models import Cohort
-from portal.surveys.figures_inputs import percent
+from portal.presentation import percent
 from portal.surveys.models import (
     ResponseMode,
     ResponseStatus,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.outcomes.presentation import percentage, pounds, suppress, total_is_safe
+from portal.presentation import percentage, pounds, suppress, total_is_safe
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,11 @@ def percentage(numerator: int, denominator: int) -> Percentage:
     return Percentage(numerator, denominator)
 
 
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` as a percentage to one decimal place, half up; None of none."""
+    return Percentage(part, whole).rounded(1)
+
+
 def pounds(pence_or_pounds: int | Decimal, *, in_pence: bool = True) -> str:
     """Whole pounds with thousands separators: '£432,000' (rounded half up)."""
     value = Decimal(pence_or_pounds) / 100 if in_pence else Decimal(pence_or_pounds)
