@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.samples",
     "tests.fixtures.applications",
     "tests.fixtures.outbox",
+    "tests.fixtures.factories",
     "tests.fixtures.browser",
 ]
 

@@ -22,8 +22,9 @@ from portal.db_base import utcnow
 from portal.surveys.invitations import run_survey_job
 from portal.surveys.models import ResponseStatus, SurveyResponse
 from tests.fixtures.browser import CheckedPage, assert_accessible, screenshot
+from tests.fixtures.factories import group_factory, load_surveys
 from tests.fixtures.users import PASSWORD, TOTP_SECRET
-from tests.surveys.conftest import group_factory, load_surveys, survey_path
+from tests.surveys.conftest import survey_path
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,6 @@ from portal.surveys.invitations import create_due_invitations
 from portal.surveys.models import SurveyInvitation, SurveyTiming
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page, error_messages
-from tests.surveys.conftest import make_group as make_group  # the fixture, shared
-from tests.surveys.conftest import surveys_loaded as surveys_loaded  # the fixture, shared
 
 
 def test_an_administrator_restricts_with_a_reason_and_lifts_it(
