@@ -20,10 +20,10 @@ from portal.auth.models import Contractor, User
 from portal.coaching.hours import delivered_support, hours_from_minutes
 from portal.cohorts.models import Cohort, CohortBasis, CohortSession, Place
 from portal.outcomes import figures
+from portal.outcomes.figures_inputs import OVERALL_SATISFACTION, latest_answers
 from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.registration.models import Application, Business
 from portal.rounds.models import Round
-from portal.surveys.figures_inputs import OVERALL_SATISFACTION, latest_answers
 from portal.surveys.models import Satisfaction
 from portal.timefmt import govuk_date, govuk_datetime
 

@@ -27,14 +27,7 @@ from portal.cohorts.models import (
     SessionStatus,
     SessionTheme,
 )
-from portal.registration.models import (
-    Application,
-    ApplicationIssue,
-    ApplicationStatus,
-    StatusChange,
-)
-from portal.rounds.models import Round
-from portal.surveys.figures_inputs import (
+from portal.outcomes.figures_inputs import (
     OVERALL_SATISFACTION,
     WOULD_RECOMMEND,
     MeasureCounts,
@@ -44,6 +37,13 @@ from portal.surveys.figures_inputs import (
     recommend_figures,
     satisfaction_figures,
 )
+from portal.registration.models import (
+    Application,
+    ApplicationIssue,
+    ApplicationStatus,
+    StatusChange,
+)
+from portal.rounds.models import Round
 from portal.surveys.models import SurveyTiming
 from portal.transaction_cache import within_transaction
 
@@ -531,7 +531,7 @@ def satisfaction(
 
     Respondents are participants who answered the exit survey's ``overall_satisfaction``
     question; non-respondents and skipped answers are outside the denominator.
-    ``portal.surveys.figures_inputs`` says exactly which answers count.
+    ``portal.outcomes.figures_inputs`` says exactly which answers count.
     """
     counts = answer_counts(
         session, as_at=as_at, round_ids=[round_id], contractor_ids=contractor_ids

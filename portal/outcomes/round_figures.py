@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from portal.auth.models import Contractor
 from portal.cohorts.models import Cohort, CohortBasis, Place
 from portal.outcomes import figures
+from portal.outcomes.figures_inputs import latest_answers
 from portal.presentation import Percentage, percentage
 from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.registration.models import Application, FactAnswer, OwnershipAnswer
 from portal.rounds.models import Round
-from portal.surveys.figures_inputs import latest_answers
 from portal.surveys.models import Satisfaction
 from portal.transaction_cache import within_transaction
 

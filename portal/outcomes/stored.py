@@ -287,7 +287,7 @@ def _forget_changes(session: Session, transaction: SessionTransaction) -> None:
 
 def _fingerprint() -> str:
     from portal.coaching import hours
-    from portal.surveys import figures_inputs
+    from portal.outcomes import figures_inputs
 
     digest = hashlib.sha256()
     for module in (figures, round_figures, drilldown, hours, figures_inputs, typed_json):

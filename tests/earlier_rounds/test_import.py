@@ -32,9 +32,9 @@ from portal.earlier_rounds.samples.generate import generate, workbook_bytes
 from portal.earlier_rounds.writer_base import COACH_NOT_RECORDED_EMAIL
 from portal.jobs import run_due_jobs
 from portal.outcomes import figures, round_figures
+from portal.outcomes.figures_inputs import answer_counts, satisfaction_figures
 from portal.registration.models import Application, ApplicationSource
 from portal.rounds.models import Round, RoundStatus
-from portal.surveys.figures_inputs import answer_counts, satisfaction_figures
 from portal.surveys.models import SurveyAnswer, SurveyInvitation
 from tests.earlier_rounds.files import HEADERS, check, messages, tiny, write_files
 from tests.fixtures.pages import check_page, error_messages

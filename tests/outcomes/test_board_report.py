@@ -20,10 +20,10 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.outcomes import figures
 from portal.outcomes.board_report import BoardReport, CostBasis, build_report, projection_formula
+from portal.outcomes.figures_inputs import RecommendFigures, SatisfactionFigures
 from portal.outcomes.models import ContractorContract, IssuedReport
 from portal.outcomes.round_figures import RoundSummary
 from portal.rounds.models import Round
-from portal.surveys.figures_inputs import RecommendFigures, SatisfactionFigures
 from tests.fixtures.pages import check_page, error_messages
 
 REPORT_QUERY = "as_at=2022-02-10&cohorts=15&basis=recorded"

@@ -21,7 +21,7 @@ import pytest
 
 from portal.auth.models import Role
 from portal.db_base import utcnow
-from portal.surveys.figures_inputs import (
+from portal.outcomes.figures_inputs import (
     MeasureCounts,
     answer_counts,
     percent,
