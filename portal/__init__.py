@@ -93,10 +93,10 @@ def _init_jinja(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.account.auth_views import bp as auth
     from portal.account.views import bp as account
     from portal.admin.views import bp as admin
     from portal.audit.views import bp as audit
-    from portal.auth.views import bp as auth
     from portal.casestudies.case_study_drafts_views import bp as case_study_drafts
     from portal.casestudies.case_study_review_views import bp as case_study_review
     from portal.casestudies.case_study_views import bp as case_study

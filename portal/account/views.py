@@ -8,8 +8,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.account import personal_data
-from portal.auth import services, tokens, two_factor
+from portal.account import personal_data, services
+from portal.account.services import normalise_email
+from portal.auth import tokens, two_factor
 from portal.auth.access import public, signed_in, signed_in_user
 from portal.auth.forms import (
     ChangeEmailForm,
@@ -89,7 +90,7 @@ def change_email() -> Page:
             getattr(form, error.field or "email").errors = [error.message]
         else:
             flash(
-                f"We have sent a link to {services.normalise_email(form.email.data)}. "
+                f"We have sent a link to {normalise_email(form.email.data)}. "
                 "Your email address will change when you follow it.",
                 "success",
             )

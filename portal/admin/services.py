@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
+from portal.account.services import AccountError, normalise_email, send_invitation, user_by_email
 from portal.audit.services import record
 from portal.auth.models import (
     CONTRACTOR_ROLES,
@@ -21,7 +22,6 @@ from portal.auth.models import (
     UserStatus,
     with_roles,
 )
-from portal.auth.services import AccountError, normalise_email, send_invitation, user_by_email
 from portal.state_changes import Audit, StatusConflict, change_status
 
 

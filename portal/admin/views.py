@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from portal import db
+from portal.account.services import AccountError
 from portal.admin import services
 from portal.admin.forms import (
     AccessForm,
@@ -26,7 +27,6 @@ from portal.audit.services import history
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User, UserStatus
-from portal.auth.services import AccountError
 from portal.db_base import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

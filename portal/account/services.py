@@ -1,5 +1,8 @@
 """Account rules: creating and verifying accounts, signing in, resets, email changes.
 
+The journeys a person takes with their account; who people are and what they may do
+(users, roles, sessions, access) is ``portal.auth``, below every feature.
+
 Functions flush and never commit. Anything that must not reveal whether an account exists
 (creating an account, asking for a reset) behaves the same either way and says so in a
 single message; the difference is only in the email sent.

@@ -16,7 +16,9 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth import services, tokens, two_factor
+from portal.account import services
+from portal.account.services import normalise_email
+from portal.auth import tokens, two_factor
 from portal.auth.access import public, signed_in, signed_in_user
 from portal.auth.forms import (
     ConfirmForm,
@@ -56,7 +58,7 @@ def _failed(response: Response) -> bool:
 
 
 def _account_key() -> str:
-    return "sign-in:" + services.normalise_email(request.form.get("email", ""))
+    return "sign-in:" + normalise_email(request.form.get("email", ""))
 
 
 def _pending_key() -> str:
@@ -234,7 +236,7 @@ def create_account() -> Page:
             now=utcnow(),
             next_path=next_path if is_safe_local_path(next_path) else None,
         )
-        session[_CHECK_EMAIL] = services.normalise_email(form.email.data)
+        session[_CHECK_EMAIL] = normalise_email(form.email.data)
         return redirect(url_for("auth.check_email", reason="new-account"))
     status = 400 if form.errors else 200
     return render_template("auth/create_account.html", form=form), status
@@ -286,7 +288,7 @@ def forgot_password() -> Page:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(db.session, email=form.email.data, now=utcnow())
-        session[_CHECK_EMAIL] = services.normalise_email(form.email.data)
+        session[_CHECK_EMAIL] = normalise_email(form.email.data)
         return redirect(url_for("auth.check_email", reason="reset"))
     status = 400 if form.errors else 200
     return render_template("auth/forgot_password.html", form=form), status
