@@ -17,7 +17,6 @@ from werkzeug.wrappers import Response
 
 from portal import db
 from portal.account import services
-from portal.account.services import normalise_email
 from portal.auth import tokens, two_factor
 from portal.auth.access import public, signed_in, signed_in_user
 from portal.auth.forms import (
@@ -29,6 +28,8 @@ from portal.auth.forms import (
     SignInForm,
     TwoFactorSetUpForm,
 )
+from portal.auth.models import User
+from portal.auth.services import normalise_email
 from portal.auth.sessions import (
     complete_sign_in,
     end_session,
@@ -302,7 +303,7 @@ def reset_password(token: str) -> Page:
     except TokenError as error:
         return _link_problem(error, "reset_password")
     form = NewPasswordForm()
-    user = db.session.get(services.User, found.user_id)
+    user = db.session.get(User, found.user_id)
     if form.validate_on_submit():
         try:
             services.reset_password(db.session, token, form.password.data, utcnow())
@@ -322,7 +323,7 @@ def accept_invitation(token: str) -> Page:
         found = tokens.check(db.session, token, TokenPurpose.INVITATION, utcnow())
     except TokenError as error:
         return _link_problem(error, "invitation")
-    user = db.session.get(services.User, found.user_id)
+    user = db.session.get(User, found.user_id)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:

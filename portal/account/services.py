@@ -29,6 +29,7 @@ from portal.auth.models import (
     UserStatus,
 )
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
+from portal.auth.services import normalise_email, user_by_email
 from portal.notifications.services import queue_email
 from portal.state_changes import Audit, StatusConflict, change_status
 from portal.urls import external_url
@@ -41,14 +42,6 @@ class AccountError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def user_by_email(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def _hours(setting: str) -> dt.timedelta:

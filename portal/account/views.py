@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 
 from portal import db
 from portal.account import personal_data, services
-from portal.account.services import normalise_email
 from portal.auth import tokens, two_factor
 from portal.auth.access import public, signed_in, signed_in_user
 from portal.auth.forms import (
@@ -20,6 +19,7 @@ from portal.auth.forms import (
     TwoFactorSetUpForm,
 )
 from portal.auth.models import EmailCategory, User
+from portal.auth.services import normalise_email
 from portal.auth.sessions import refresh_session_identity
 from portal.auth.tokens import TokenError, TokenPurpose
 from portal.db_base import utcnow

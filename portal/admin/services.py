@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from portal.account.services import AccountError, normalise_email, send_invitation, user_by_email
+from portal.account.services import AccountError, send_invitation
 from portal.audit.services import record
 from portal.auth.models import (
     CONTRACTOR_ROLES,
@@ -22,6 +22,7 @@ from portal.auth.models import (
     UserStatus,
     with_roles,
 )
+from portal.auth.services import normalise_email, user_by_email
 from portal.state_changes import Audit, StatusConflict, change_status
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from portal.account.services import normalise_email
+from portal.auth.services import normalise_email
 from portal.earlier_rounds.files import Problem
 from portal.earlier_rounds.format import (
     AttendanceRow,

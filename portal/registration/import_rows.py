@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from portal.account.services import normalise_email
+from portal.auth.services import normalise_email
 from portal.reference.models import ReferenceKind
 from portal.registration.duplicates import normalise_company_number
 from portal.registration.eligibility import TurnoverBand

@@ -30,10 +30,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.account.services import user_by_email
 from portal.audit.services import record
 from portal.auth import tokens
 from portal.auth.models import Role, TokenPurpose, User, UserStatus
+from portal.auth.services import user_by_email
 from portal.notifications.services import queue_email
 from portal.reference.models import ReferenceKind
 from portal.registration import journey

@@ -7,10 +7,10 @@ import datetime as dt
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from portal.account.services import normalise_email, user_by_email
 from portal.audit.services import record
 from portal.auth import tokens
 from portal.auth.models import Role, TokenPurpose, User, UserRole, UserStatus
+from portal.auth.services import normalise_email, user_by_email
 from portal.notifications.services import queue_email
 from portal.registration.services import RegistrationError
 from portal.urls import external_url
