@@ -8,10 +8,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField
-from wtforms.validators import InputRequired, StopValidation
+from wtforms import DateField, TextAreaField
+from wtforms.validators import InputRequired, Length, StopValidation
 
 EXPIRED_FORM_MESSAGE = (
     "This page was open for too long or was sent from somewhere else. "
@@ -48,6 +48,23 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def without_control_characters(value: str) -> str:
     return _CONTROL_CHARACTERS.sub("", value)
+
+
+REASON_MAX = 500
+
+
+def reason_field(message: str) -> TextAreaField:
+    """Why a change was made, kept in the audit log (``message`` when it is left empty)."""
+    return TextAreaField(
+        "Reason",
+        description="This is kept in the audit log. Do not include personal details.",
+        widget=GovCharacterCount(),
+        filters=[strip_whitespace],
+        validators=[
+            Required(message),
+            Length(max=REASON_MAX, message=f"Reason must be {REASON_MAX} characters or fewer"),
+        ],
+    )
 
 
 class GovukDateField(DateField):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovCheckboxesInput,
     GovSelect,
     GovSubmitInput,
@@ -13,15 +12,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import Email, Length, Optional
 
 from portal.auth.forms import EMAIL_FORMAT, email_field
 from portal.auth.models import Contractor, Role, UserStatus
-from portal.forms import PortalForm, Required, strip_whitespace
-
-REASON_MAX = 500
+from portal.forms import PortalForm, Required, reason_field, strip_whitespace
 
 
 def role_choices() -> list[SelectChoice]:
@@ -61,19 +57,6 @@ class InviteUserForm(AccessForm):
     )
     email = email_field()
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
-
-
-def reason_field(message: str) -> TextAreaField:
-    return TextAreaField(
-        "Reason",
-        description="This is kept in the audit log. Do not include personal details.",
-        widget=GovCharacterCount(),
-        filters=[strip_whitespace],
-        validators=[
-            Required(message),
-            Length(max=REASON_MAX, message=f"Reason must be {REASON_MAX} characters or fewer"),
-        ],
-    )
 
 
 class DeactivateForm(PortalForm):

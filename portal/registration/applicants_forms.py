@@ -22,8 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from portal.admin.forms import reason_field
-from portal.forms import PortalForm, Required, strip_whitespace
+from portal.forms import PortalForm, Required, reason_field, strip_whitespace
 from portal.registration.models import ApplicationStatus, DeliveryPreference
 from portal.registration.queries import LISTED_STATUSES, ApplicantFilters
 
