@@ -355,7 +355,8 @@ INVENTORY: dict[str, Declared] = {
     "notifications.outbox_message": only(Role.ADMIN, url=an_email),
     "operations.status_page": only(Role.ADMIN),
     "measures.index": only(Role.OFFICER, Role.ADMIN),
-    # No METRICS_TOKEN in tests, so no /metrics (tests/test_operations.py covers the token).
+    # No METRICS_TOKEN in tests, so no /metrics (tests/operations/test_operations.py covers
+    # the token).
     "operations.metrics_page": Declared(None, everyone_gets="not found"),
     # Rounds: officers may look, only administrators change
     "rounds.index": only(Role.ADMIN, Role.OFFICER),
