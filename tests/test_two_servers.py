@@ -27,12 +27,11 @@ from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.services import new_message_id
-from tests.coaching.conftest import coaching as coaching  # the fixture, shared
 from tests.coaching.conftest import holding
-from tests.coaching.factories import next_slot_start
 from tests.coaching.test_pages import book_url
 from tests.fixtures.app import TEST_SECRET_KEY
 from tests.fixtures.environment import skip_or_fail
+from tests.fixtures.factories import next_slot_start
 from tests.fixtures.http import ROOT, Browser, start_gunicorn
 from tests.fixtures.smtp import _free_port
 

@@ -20,16 +20,12 @@ from portal.casestudies import services
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
 from portal.db_base import utcnow
 from tests.browser.test_surveys import another_browser, follow, go, heading, press, sign_in
-from tests.casestudies.conftest import STORY, answer_pages, member_factory, published_story
+from tests.casestudies.conftest import STORY, answer_pages
 from tests.fixtures.browser import screenshot
+from tests.fixtures.factories import published_story
 from tests.fixtures.users import sign_in as sign_in_client
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def make_member(session, make_round, make_application, make_user, make_contractor):
-    return member_factory(session, make_round, make_application, make_user, make_contractor)
 
 
 def write_story(page, *, shots: bool = True) -> None:

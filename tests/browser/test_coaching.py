@@ -17,8 +17,8 @@ from portal.auth.models import Role
 from portal.coaching.models import Booking, BookingStatus, LocationType
 from portal.db_base import utcnow
 from portal.timefmt import govuk_date, to_london
-from tests.coaching.factories import coaching_round, cohort_of, place_in, set_up_coach
 from tests.fixtures.browser import assert_accessible, screenshot
+from tests.fixtures.factories import coaching_round, cohort_of, place_in, set_up_coach
 from tests.fixtures.users import PASSWORD, TOTP_SECRET
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ import pytest
 from portal.auth.models import Role
 from portal.cohorts.models import CohortSession, SessionStatus
 from portal.db_base import utcnow
-from tests.cohorts.test_delivery import add_sessions, group_factory
 from tests.fixtures.browser import assert_accessible, screenshot
+from tests.fixtures.factories import add_sessions, confirmed_group_factory
 from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,9 @@ def press(page, key):
 
 @pytest.fixture
 def make_group(session, make_round, make_application, make_user, make_contractor):
-    return group_factory(session, make_round, make_application, make_user, make_contractor)
+    return confirmed_group_factory(
+        session, make_round, make_application, make_user, make_contractor
+    )
 
 
 @pytest.fixture

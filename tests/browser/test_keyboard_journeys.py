@@ -39,12 +39,9 @@ from tests.browser.test_coaching import programme as programme  # the fixture
 from tests.browser.test_dashboard import tiny_round as tiny_round  # the fixture
 from tests.browser.test_forming import open_round as open_round  # the fixture
 from tests.browser.test_surveys import invited as invited  # the fixture, and those it uses
-from tests.browser.test_surveys import make_group as make_group
-from tests.browser.test_surveys import surveys_loaded as surveys_loaded
 from tests.casestudies.conftest import CONSENT, STORY, answer_pages
-from tests.casestudies.conftest import make_member as make_member  # the fixture
-from tests.coaching.factories import set_up_coach
 from tests.fixtures.browser import assert_accessible
+from tests.fixtures.factories import set_up_coach
 from tests.fixtures.users import PASSWORD, TOTP_SECRET
 from tests.fixtures.users import sign_in as sign_in_client
 from tests.surveys.conftest import survey_path

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from portal.auth.models import Role
 from portal.registration.models import FactAnswer, PartOfDay
 from tests.fixtures.browser import assert_accessible, screenshot
+from tests.fixtures.factories import open_round, sent_application
 from tests.fixtures.users import PASSWORD, TOTP_SECRET
-from tests.registration.officer_helpers import open_round, sent_application
 
 pytestmark = pytest.mark.browser
 

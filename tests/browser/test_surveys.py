@@ -22,7 +22,6 @@ from portal.db_base import utcnow
 from portal.surveys.invitations import run_survey_job
 from portal.surveys.models import ResponseStatus, SurveyResponse
 from tests.fixtures.browser import CheckedPage, assert_accessible, screenshot
-from tests.fixtures.factories import group_factory, load_surveys
 from tests.fixtures.users import PASSWORD, TOTP_SECRET
 from tests.surveys.conftest import survey_path
 
@@ -77,16 +76,6 @@ def another_browser(page) -> Iterator[Any]:
         assert not record.unchecked(), f"pages visited without an axe check: {record.unchecked()}"
     finally:
         context.close()
-
-
-@pytest.fixture
-def surveys_loaded(app, session):
-    load_surveys(app, session)
-
-
-@pytest.fixture
-def make_group(session, make_round, make_application, make_user, make_contractor, surveys_loaded):
-    return group_factory(session, make_round, make_application, make_user, make_contractor)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.auth.models import Role
 from portal.casestudies.models import CaseStudy
-from tests.casestudies.conftest import published_story
+from tests.fixtures.factories import published_story
 from tests.fixtures.pages import check_page
 from tests.fixtures.users import sign_in
 

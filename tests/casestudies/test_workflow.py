@@ -15,8 +15,9 @@ from portal.auth.models import Role
 from portal.casestudies import services
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
 from portal.db_base import utcnow
-from tests.casestudies.conftest import CONSENT, STORY, answer_pages, published_story
+from tests.casestudies.conftest import CONSENT, STORY, answer_pages
 from tests.fixtures.app import reload
+from tests.fixtures.factories import published_story
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import sign_in
 

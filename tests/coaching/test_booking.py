@@ -16,7 +16,7 @@ from portal.coaching import outside, scope, services, waiting
 from portal.coaching.models import Booking, BookingStatus, CancelledBy, SupportChannel
 from portal.cohorts.models import CohortSession, SessionStatus
 from portal.rounds.models import CoachPool
-from tests.coaching.factories import cohort_of, set_up_coach
+from tests.fixtures.factories import cohort_of, set_up_coach
 
 UTC = dt.UTC
 # A Thursday in winter; the coach's default hours are 8am to 8pm every day, 24 hours' notice.

@@ -19,8 +19,8 @@ from portal.coaching.models import (
 )
 from portal.cohorts.models import CohortSession, SessionStatus
 from portal.db_base import utcnow
-from tests.coaching.factories import cohort_of, next_slot_start
 from tests.fixtures.app import reload
+from tests.fixtures.factories import cohort_of, next_slot_start
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import sign_in
 

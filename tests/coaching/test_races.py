@@ -26,9 +26,9 @@ from portal.coaching.services import overlap_constraint
 from portal.db_base import utcnow
 from portal.rounds.models import CoachPool
 from tests.coaching.conftest import holding
-from tests.coaching.factories import next_slot_start, set_up_coach
 from tests.coaching.racers import book_in_a_process
 from tests.coaching.test_pages import book_url
+from tests.fixtures.factories import next_slot_start, set_up_coach
 from tests.fixtures.users import sign_in
 
 TAKEN = "That time has just been taken"

@@ -20,7 +20,7 @@ from portal.coaching.models import (
     OutsideSupport,
     SupportChannel,
 )
-from tests.coaching.factories import cohort_of, place_in, set_up_coach
+from tests.fixtures.factories import cohort_of, place_in, set_up_coach
 from tests.fixtures.pages import check_page
 from tests.fixtures.users import sign_in
 

@@ -23,7 +23,7 @@ from portal.coaching.models import (
 from portal.cohorts.models import Cohort, Place, PlaceStatus
 from portal.db_base import utcnow
 from portal.rounds.models import CoachPool, Round
-from tests.coaching.factories import next_slot_start, set_up_coach
+from tests.fixtures.factories import next_slot_start, set_up_coach
 
 
 def make_coaching_world(

@@ -4,34 +4,26 @@ changes to sessions (with their calendar emails), leaving and calendar feed link
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import icalendar
 import pytest
 from sqlalchemy import select
 
-from portal.auth.models import Contractor, Role, User
 from portal.cohorts import delivery, member_emails, membership, registers, sessions
 from portal.cohorts.delivery import DeliveryError
 from portal.cohorts.hours import hours_by_place, is_completer
 from portal.cohorts.models import (
     AttendanceStatus,
-    Cohort,
-    CohortBasis,
-    CohortDelivery,
-    CohortSession,
     CohortStatus,
     CohortStatusChange,
-    Place,
     PlaceStatus,
     SessionStatus,
 )
 from portal.cohorts.registers import RegisterEntry
-from portal.registration.models import Application, ApplicationStatus, PartOfDay
-from portal.rounds.models import Round, RoundStatus
+from portal.registration.models import Application, ApplicationStatus
+from tests.fixtures.factories import add_sessions, confirmed_group_factory
 
 UTC = dt.UTC
 # The first session of the usual test group: Monday 14 December 2026, 9:30am (GMT).
@@ -45,125 +37,17 @@ PRESENT, PARTIAL, APOLOGIES, ABSENT = (
 )
 
 
-@dataclass
-class Group:
-    round: Round
-    cohort: Cohort
-    facilitator: User
-    places: list[Place]
-    people: list[User]
-
-
 @pytest.fixture
 def make_group(session, make_round, make_application, make_user, make_contractor):
-    return group_factory(session, make_round, make_application, make_user, make_contractor)
-
-
-def group_factory(
-    session, make_round, make_application, make_user, make_contractor
-) -> Callable[..., Group]:
-    """``make_group(members=3)``: a confirmed cohort meeting on Monday mornings from
-    14 December 2026, fortnightly, with a facilitator and members who accepted places.
-    (A plain function, so other test modules can make their own fixture from it.)"""
-    contractors: list[Contractor] = []
-    rounds: list[Round] = []
-
-    def factory(
-        *,
-        members: int = 3,
-        status: CohortStatus = CohortStatus.CONFIRMED,
-        facilitator: User | None = None,
-        programme_round: Round | None = None,
-        delivery_mode: CohortDelivery = CohortDelivery.IN_PERSON,
-        sharing: tuple[bool, ...] = (),
-        **cohort_fields: Any,
-    ) -> Group:
-        if not contractors:
-            contractors.append(make_contractor("Red Rose Business Growth Ltd"))
-        if programme_round is None:
-            if not rounds:
-                rounds.append(
-                    make_round(
-                        name="Round 3",
-                        year_label="2026-27",
-                        starts_on=dt.date(2026, 9, 1),
-                        ends_on=dt.date(2027, 8, 31),
-                        status=RoundStatus.OPEN,
-                    )
-                )
-            programme_round = rounds[0]
-        if facilitator is None:
-            facilitator = make_user(Role.FACILITATOR, contractors=contractors)
-        fields = {
-            "name": f"Makers group {len(rounds)}-{facilitator.id}",
-            "start_on": dt.date(2026, 12, 14),
-            "start_time": "09:30",
-            "venue": "Preston Business Centre, Watling Street Road, Preston PR2 8DY",
-            **cohort_fields,
-        }
-        cohort = Cohort(
-            round_id=programme_round.id,
-            basis=CohortBasis.SECTOR,
-            basis_value="C",
-            delivery=delivery_mode,
-            meeting_weekday=0,
-            meeting_part_of_day=PartOfDay.MORNING,
-            status=status,
-            planned_hours=programme_round.planned_hours,
-            session_length_minutes=programme_round.session_length_minutes,
-            session_frequency_days=programme_round.session_frequency_days,
-            contractor_id=contractors[0].id,
-            facilitator_id=facilitator.id,
-            **fields,
-        )
-        session.add(cohort)
-        session.flush()
-        places, persons = [], []
-        for number in range(members):
-            shares = sharing[number] if number < len(sharing) else True
-            application = make_application(
-                programme_round,
-                business_name=f"Mill {number + 1} Ltd",
-                share_with_cohort=shares,
-            )
-            application.status = ApplicationStatus.PLACED
-            place = Place(
-                cohort_id=cohort.id,
-                application_id=application.id,
-                person_id=application.person_id,
-                status=PlaceStatus.ACCEPTED,
-                accepted_at=dt.datetime(2026, 11, 20, tzinfo=UTC),
-            )
-            session.add(place)
-            places.append(place)
-            persons.append(session.get(User, application.person_id))
-        session.commit()
-        session.refresh(cohort)
-        return Group(programme_round, cohort, facilitator, places, persons)
-
-    return factory
+    return confirmed_group_factory(
+        session, make_round, make_application, make_user, make_contractor
+    )
 
 
 @pytest.fixture(autouse=True)
 def _app_context(app) -> Iterator[None]:
     with app.app_context():
         yield
-
-
-def add_sessions(session, cohort: Cohort, *starts: dt.datetime, minutes: int = 150) -> list:
-    made = [
-        CohortSession(
-            cohort_id=cohort.id,
-            starts_at=start,
-            ends_at=start + dt.timedelta(minutes=minutes),
-            status=SessionStatus.PLANNED,
-        )
-        for start in starts
-    ]
-    session.add_all(made)
-    session.commit()
-    session.refresh(cohort)
-    return made
 
 
 def fortnightly(count: int, first: dt.datetime = FIRST) -> list[dt.datetime]:

@@ -19,8 +19,8 @@ from portal.cohorts.models import (
     SessionStatus,
 )
 from portal.db_base import utcnow
-from tests.cohorts.test_delivery import Group, add_sessions, group_factory
 from tests.fixtures.app import reload
+from tests.fixtures.factories import Group, add_sessions, confirmed_group_factory
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import sign_in
 
@@ -33,7 +33,9 @@ def hour_now() -> dt.datetime:
 
 @pytest.fixture
 def make_group(session, make_round, make_application, make_user, make_contractor):
-    return group_factory(session, make_round, make_application, make_user, make_contractor)
+    return confirmed_group_factory(
+        session, make_round, make_application, make_user, make_contractor
+    )
 
 
 @pytest.fixture

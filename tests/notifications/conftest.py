@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal import db
 from portal.auth.models import User
 from portal.db_base import utcnow
-from portal.notifications.models import OutboxMessage, OutboxStatus
+from portal.notifications.models import OutboxMessage
 from portal.notifications.sender import SendReport, send_due_messages
 from portal.notifications.services import queue_email
 
@@ -82,26 +81,3 @@ def send(app: Flask, writing_session: Session) -> Callable[..., SendReport]:
             )
 
     return run
-
-
-_numbers = itertools.count(1)
-
-
-def make_message(session: Session, **fields: Any) -> OutboxMessage:
-    """An outbox row in any state, committed, for the admin pages."""
-    number = next(_numbers)
-    values: dict[str, Any] = {
-        "to_address": f"person{number}@example.com",
-        "subject": f"Message {number}",
-        "body_text": "Hello\n",
-        "body_html": "<p>Hello</p>",
-        "message_id": f"<test-{number}@peernetworks.example.org.uk>",
-        "status": OutboxStatus.QUEUED,
-        "attempts": 0,
-        "next_attempt_at": utcnow(),
-    }
-    values.update(fields)
-    message = OutboxMessage(**values)
-    session.add(message)
-    session.commit()
-    return message

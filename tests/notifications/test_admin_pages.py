@@ -9,8 +9,8 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.notifications.models import OutboxStatus
+from tests.fixtures.factories import make_message
 from tests.fixtures.pages import check_page
-from tests.notifications.conftest import make_message
 
 
 def rows(page):

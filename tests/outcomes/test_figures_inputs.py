@@ -30,7 +30,7 @@ from portal.outcomes.figures_inputs import (
 )
 from portal.surveys.invitations import invite_to_baseline, invite_to_exit
 from portal.surveys.models import SurveyTiming
-from tests.surveys.helpers import answer_exit
+from tests.fixtures.factories import answer_exit
 
 OVERALL = ["very_satisfied"] * 6 + ["fairly_satisfied"] * 3 + ["neither"]
 

@@ -9,9 +9,10 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.reference import services as reference
-from portal.reference.models import BankHoliday, ReferenceItem, ReferenceKind
+from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.timefmt import to_london
 from tests.fixtures.app import reload
+from tests.fixtures.factories import add_bank_holidays
 from tests.fixtures.pages import check_page, error_messages
 
 
@@ -251,14 +252,6 @@ def test_only_administrators_keep_the_lists(client, session, signed_in_as, refer
 
 def london_today():
     return to_london(utcnow()).date()
-
-
-def add_bank_holidays(session, *days):
-    for day in days:
-        session.add(
-            BankHoliday(division=reference.BANK_HOLIDAY_DIVISION, day=day, title=f"Holiday {day}")
-        )
-    session.commit()
 
 
 def test_bank_holidays_are_listed_by_year(client, session, signed_in_as):

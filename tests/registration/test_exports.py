@@ -13,7 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.exports import is_formula_like, safe_cell, sheet_title, xlsx_bytes
 from portal.registration.models import FactAnswer
-from tests.registration.officer_helpers import open_round, sent_application
+from tests.fixtures.factories import open_round, sent_application
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example","Click")',

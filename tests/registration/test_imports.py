@@ -19,9 +19,9 @@ from portal.registration.models import (
     PartOfDay,
 )
 from portal.spreadsheets import files as spreadsheet_files
+from tests.fixtures.factories import open_round, sent_application
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.spreadsheets import declaring, with_wide_row
-from tests.registration.officer_helpers import open_round, sent_application
 
 ROWS = [
     {

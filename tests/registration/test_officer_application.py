@@ -17,8 +17,8 @@ from portal.registration.models import (
     PartOfDay,
 )
 from tests.fixtures.app import reload
+from tests.fixtures.factories import open_round, sent_application
 from tests.fixtures.pages import check_page, error_messages
-from tests.registration.officer_helpers import open_round, sent_application
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_the_history_shows_who_did_what(app, client, session, signed_in_as, priy
 def test_an_officer_acting_for_the_person_is_shown_as_such(
     app, client, session, signed_in_as, round_3
 ):
-    from tests.registration.officer_helpers import person
+    from tests.fixtures.factories import person
 
     officer = signed_in_as(Role.OFFICER, name="Olivia Officer")
     with app.app_context():

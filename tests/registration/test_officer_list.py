@@ -10,8 +10,8 @@ from portal.auth.models import Role
 from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.registration.models import DeliveryPreference, FactAnswer
 from portal.registration.queries import ApplicantFilters, find_applicants
+from tests.fixtures.factories import open_round, sent_application
 from tests.fixtures.pages import check_page
-from tests.registration.officer_helpers import open_round, sent_application
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_drafts_are_not_listed_and_counts_cover_every_status(
     app, client, session, signed_in_as, round_3
 ):
     from portal.registration import services
-    from tests.registration.officer_helpers import person
+    from tests.fixtures.factories import person
 
     signed_in_as(Role.OFFICER)
     sent_application(session, app, round_3, "Ada Eligible")

@@ -21,9 +21,8 @@ from portal.surveys.invitations import (
     send_due_reminders,
 )
 from portal.surveys.models import SurveyInvitation, SurveyTiming
-from tests.fixtures.factories import hold_session
+from tests.fixtures.factories import answer_exit, hold_session
 from tests.surveys.conftest import survey_emails, survey_path
-from tests.surveys.helpers import answer_exit
 
 DAY = dt.timedelta(days=1)
 

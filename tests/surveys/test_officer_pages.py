@@ -11,9 +11,9 @@ from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.surveys.invitations import invite_to_exit
 from portal.surveys.models import ResponseMode, ResponseStatus, SurveyResponse
+from tests.fixtures.factories import answer_exit
 from tests.fixtures.pages import check_page, error_messages
 from tests.surveys.conftest import survey_emails
-from tests.surveys.helpers import answer_exit
 
 
 @pytest.fixture
