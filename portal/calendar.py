@@ -132,7 +132,7 @@ def london_timezone(first_year: int, last_year: int) -> icalendar.Timezone:
     timezone = icalendar.Timezone()
     timezone.add("TZID", LONDON_TZID)
     if not changes:  # no change of the clocks for two years: one observance throughout
-        offset = window_start.astimezone(LONDON).utcoffset()
+        offset = _london_offset(window_start)
         changes = [(window_start, offset, offset)]
     for at, offset_from, offset_to in changes:
         local = at.astimezone(LONDON)
@@ -145,6 +145,13 @@ def london_timezone(first_year: int, last_year: int) -> icalendar.Timezone:
     return timezone
 
 
+def _london_offset(moment: dt.datetime) -> dt.timedelta:
+    """London's offset from UTC at an aware ``moment`` (a zone always has one)."""
+    offset = moment.astimezone(LONDON).utcoffset()
+    assert offset is not None
+    return offset
+
+
 def _offset_changes(
     start: dt.datetime, end: dt.datetime
 ) -> list[tuple[dt.datetime, dt.timedelta, dt.timedelta]]:
@@ -153,15 +160,15 @@ def _offset_changes(
     changes = []
     day = dt.timedelta(days=1)
     moment = start
-    offset = moment.astimezone(LONDON).utcoffset()
+    offset = _london_offset(moment)
     while moment < end:
         following = moment + day
-        following_offset = following.astimezone(LONDON).utcoffset()
+        following_offset = _london_offset(following)
         if following_offset != offset:
             low, high = moment, following
             while high - low > dt.timedelta(seconds=1):
                 middle = low + (high - low) / 2
-                if middle.astimezone(LONDON).utcoffset() == offset:
+                if _london_offset(middle) == offset:
                     low = middle
                 else:
                     high = middle

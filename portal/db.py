@@ -190,7 +190,11 @@ def violated_constraint(error: IntegrityError) -> str | None:
         return None
     for constraint in table.constraints:
         names = {column.name for column in getattr(constraint, "columns", [])}
-        if names == columns and constraint.name and constraint.name.startswith("uq_"):
+        if (
+            names == columns
+            and isinstance(constraint.name, str)
+            and constraint.name.startswith("uq_")
+        ):
             return str(constraint.name)
     for index in table.indexes:
         if index.unique and {column.name for column in index.columns} == columns:

@@ -74,6 +74,11 @@ class GovukDateField(DateField):
     page) and accepts only a real date with a 4-digit year.
     """
 
+    # As WTForms' own fields: the answer, untyped (None until given; validation refuses None
+    # where an answer is required, so views read it as given).
+    data: Any
+    raw_data: list[str] | None  # the three boxes as typed
+
     widget = GovDateInput()
 
     def __init__(self, label: str, *, name_in_errors: str | None = None, **kwargs: Any) -> None:
@@ -116,7 +121,7 @@ class PortalForm(FlaskForm):
             data = super().wrap_formdata(form, formdata)
             if data is None:
                 return None
-            cleaned = MultiDict()
+            cleaned: MultiDict[str, Any] = MultiDict()
             for key, value in data.items(multi=True):
                 cleaned.add(
                     key, without_control_characters(value) if isinstance(value, str) else value

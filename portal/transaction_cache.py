@@ -42,7 +42,7 @@ def within_transaction(session: Session, key: Hashable, compute: Callable[[], T]
         if session.in_transaction():
             cache[key] = result
         return result
-    return cache[key]  # type: ignore[no-any-return]
+    return cache[key]
 
 
 def _forget(session: Session, *_args: object) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import current_app
 
 
-def is_safe_local_path(target: str | None) -> bool:
+def is_safe_local_path(target: str | None) -> TypeGuard[str]:
     """True for a path on this site ("/cohorts/3"), false for anything with a host.
 
     Refuses scheme-relative ("//evil.example") and backslash tricks ("/\\evil.example")

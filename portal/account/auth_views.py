@@ -212,7 +212,7 @@ def session_status() -> Response:
 
 @bp.post("/session/extend")
 @signed_in
-def extend_session() -> Response:
+def extend_session() -> Response | tuple[Response, int]:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return jsonify(extended=False), 400

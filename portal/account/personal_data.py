@@ -266,7 +266,7 @@ def _clean(row: dict[str, Any]) -> dict[str, Value]:
 
 def _value(value: object) -> Value:
     if value is None or isinstance(value, bool | int | float):
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, enum.Enum):
         return str(value.value)
     if isinstance(value, dt.datetime | dt.date):

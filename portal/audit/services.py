@@ -66,7 +66,7 @@ class AuditPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _filtered(query: Select[tuple[AuditEvent]], filters: AuditFilter) -> Select[tuple[AuditEvent]]:
+def _filtered(query: Select[AuditEvent], filters: AuditFilter) -> Select[AuditEvent]:
     if filters.action:
         query = query.where(AuditEvent.action.startswith(filters.action))
     if filters.entity_type:

@@ -89,7 +89,7 @@ def undeclared_endpoints(app: Flask) -> list[str]:
 def signed_in_user() -> User | None:
     """The person signed in to this request, or None."""
     if current_user and current_user.is_authenticated:
-        return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+        return cast(User, current_user._get_current_object())
     return None
 
 

@@ -63,7 +63,7 @@ def _load_user(identity: str) -> User | None:
     if row is None:
         return None
     user = row[0]
-    if len(row) > 1 and row[1]:
+    if row._mapping.get("ended"):
         g.signed_out_copy = True
         return None
     if not user.is_active or user.session_version != int(version):
@@ -155,7 +155,7 @@ def _was_signed_out() -> bool:
 
     Found out when the person is loaded (``_load_user``), in the same query. A cookie from
     before session ids has none to check: it ends at its time limit as before."""
-    current_user._get_current_object()  # type: ignore[attr-defined]  # loads the person
+    current_user._get_current_object()  # loads the person
     return bool(g.get("signed_out_copy"))
 
 
@@ -176,7 +176,7 @@ def sign_out_everywhere() -> None:
 def forget_ended_sessions(db_session: Session, now: dt.datetime) -> int:
     """Remove ended sessions that would have reached their time limit by ``now``."""
     return int(
-        db_session.execute(delete(EndedSession).where(EndedSession.forget_after < now)).rowcount
+        db_session.execute(delete(EndedSession).where(EndedSession.forget_after < now)).rowcount  # type: ignore[attr-defined]
         or 0
     )
 

@@ -185,7 +185,7 @@ class IssuesForm(PortalForm):
         self.issues.choices = [SelectChoice(item.code, item.label) for item in issues]
 
     def validate_issues(self, field: Field) -> None:
-        allowed = {choice.value for choice in self.issues.choices}  # type: ignore[union-attr]
+        allowed = {choice.value for choice in self.issues.choices}
         if not field.data:
             raise ValidationError("Select at least one issue your story is about")
         if any(value not in allowed for value in field.data):
@@ -375,7 +375,7 @@ class StoriesFilterForm(PortalForm):
 
     def chosen(self, field: SelectField) -> str:
         """The choice if it is one of the options, else "" (a tampered filter is ignored)."""
-        allowed = {choice.value for choice in field.choices}  # type: ignore[union-attr]
+        allowed = {choice.value for choice in field.choices}
         value = field.data if isinstance(field.data, str) else ""
         return value if value in allowed else ""
 

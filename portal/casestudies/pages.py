@@ -59,7 +59,7 @@ class Addresses:
     back_to: str
 
     def step_url(self, step: journey.Step, change: bool = False) -> str:
-        extra = {"change": 1} if change else {}
+        extra: dict[str, Any] = {"change": 1} if change else {}
         return url_for(self.question, slug=step.slug, **self.values, **extra)
 
     def check_url(self) -> str:

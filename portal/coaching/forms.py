@@ -41,7 +41,9 @@ REASON_MAX = 500
 DAY_NOTE_MAX = 200
 
 
-def _text_area(label: str, *, maximum: int, noun: str, required: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+def _text_area(
+    label: str, *, maximum: int, noun: str, required: str | None = None, **kwargs: Any
+) -> TextAreaField:
     validators: list[Any] = [Required(required)] if required else [Optional()]
     validators.append(
         Length(

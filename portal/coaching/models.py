@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import (
     DDL,
     JSON,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -197,7 +199,7 @@ class AvailabilityException(Base):
 _NOT_CANCELLED = "status <> 'cancelled'"
 
 
-def _tstzrange() -> object:
+def _tstzrange() -> ColumnElement[Any]:
     return func.tstzrange(
         literal_column("blocked_from"), literal_column("blocked_until"), literal_column("'[)'")
     )

@@ -238,9 +238,7 @@ def coach_times(coach_id: int) -> Page:
             coach_id=coach.id,
             minutes=minutes,
             support=support,
-            **{
-                "from_date": [str(next_from.day), str(next_from.month), str(next_from.year)],
-            },
+            from_date=[str(next_from.day), str(next_from.month), str(next_from.year)],
         )
         if next_from <= horizon_end
         else None,
@@ -572,7 +570,7 @@ def cancel(booking_id: int) -> Page:
         flash("This booking can no longer be cancelled.", "info")
         return redirect(url_for("one_to_one.booking", booking_id=found.id))
     late = services.is_late(db.session, found, now)
-    programme_round = scope.round_of(db.session, db.session.get(Place, found.place_id))
+    programme_round = scope.round_of(db.session, db.session.get_one(Place, found.place_id))
     form = ParticipantCancelForm()
     if form.validate_on_submit():
         try:

@@ -56,7 +56,7 @@ def round_of(session: Session, place: Place) -> Round:
     return found
 
 
-def _active_coaches() -> Select[tuple[User]]:
+def _active_coaches() -> Select[User]:
     return (
         select(User)
         .join(UserRole, UserRole.user_id == User.id)

@@ -14,6 +14,7 @@ cancellation) raises ``BookingChanged``: every change goes through the guarded m
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -106,7 +107,7 @@ def check_time(
         raise BookingError("That time has passed. Choose another time")
     wanted = Slot(starts_at, starts_at + dt.timedelta(minutes=minutes))
     day = wanted.london_date
-    common = {
+    common: dict[str, Any] = {
         "now": now,
         "first_day": day,
         "last_day": day,

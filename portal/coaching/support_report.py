@@ -64,7 +64,9 @@ class Report:
     total: ReportRow
 
 
-def _key(by: Grouping, *, participant: int, cohort: int, coach: int, contractor: int | None):  # type: ignore[no-untyped-def]
+def _key(
+    by: Grouping, *, participant: int, cohort: int, coach: int, contractor: int | None
+) -> int | None:
     return {"participant": participant, "cohort": cohort, "coach": coach, "contractor": contractor}[
         by
     ]

@@ -3,6 +3,8 @@ own contractors only), with CSV and XLSX downloads of what the page shows."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -39,7 +41,11 @@ def _chosen() -> tuple[ReportFilterForm, support_report.Report | None, bool]:
     by_id = {str(r.id): r for r in rounds}
     chosen = by_id.get(form.round_id.data or "") if valid else None
     chosen = chosen or support_report.default_round(rounds, today_in_london())
-    by = form.by.data if valid and form.by.data in support_report.GROUPINGS else "participant"
+    by: support_report.Grouping = (
+        cast("support_report.Grouping", form.by.data)
+        if valid and form.by.data in support_report.GROUPINGS
+        else "participant"
+    )
     if chosen is not None:
         form.round_id.data = str(chosen.id)
     form.by.data = by

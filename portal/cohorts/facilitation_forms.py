@@ -82,6 +82,10 @@ def time_text(value: dt.time) -> str:
 class TimeField(Field):
     """A London wall-clock time typed in a text input (GOV.UK has no time component)."""
 
+    # As WTForms' own fields: the answer, untyped (None until given; validation refuses None
+    # where an answer is required, so views read it as given).
+    data: Any
+
     widget = GovTextInput()
 
     def __init__(self, label: str, *, noun: str, **kwargs: Any) -> None:
@@ -268,10 +272,10 @@ class SessionRecordForm(PortalForm):
     members: list[RegisterMember]
 
     def attendance(self, member: RegisterMember) -> RadioField:
-        return self[f"attendance_{member.place_id}"]  # type: ignore[return-value]
+        return self[f"attendance_{member.place_id}"]
 
     def hours(self, member: RegisterMember) -> StringField:
-        return self[f"hours_{member.place_id}"]  # type: ignore[return-value]
+        return self[f"hours_{member.place_id}"]
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators=extra_validators)

@@ -101,7 +101,7 @@ def run_matching(
         p.application_id for c in locked for p in c.places if p.status == PlaceStatus.PROPOSED
     }
     everyone = pool + [
-        session.get(Application, application_id)  # type: ignore[misc]
+        session.get_one(Application, application_id)
         for application_id in sorted(locked_members - {a.id for a in pool})
     ]
     applicants, conflicts = engine_inputs(session, everyone)
@@ -109,7 +109,7 @@ def run_matching(
         cohorts=tuple(
             LockedCohort(
                 frozenset(p.application_id for p in c.places if p.status == PlaceStatus.PROPOSED),
-                c.delivery.value,  # type: ignore[arg-type]
+                c.delivery.value,
                 (c.meeting_weekday, c.meeting_part_of_day.value),
             )
             for c in locked
@@ -223,7 +223,7 @@ def as_proposed(session: Session, cohort: Cohort) -> ProposedCohort:
         members=tuple(p.application_id for p in places),
         basis=next((b for b, c in _BASIS.items() if c == cohort.basis), Basis.MIXED),
         basis_value=cohort.basis_value or None,
-        delivery=cohort.delivery.value,  # type: ignore[arg-type]
+        delivery=cohort.delivery.value,
         slot=(cohort.meeting_weekday, cohort.meeting_part_of_day.value),
         districts=tuple(cohort.districts),
         score=float(cohort.score or 0),
@@ -367,7 +367,7 @@ def create_manual_cohort(
             applicants,
             matching_rules(programme_round, near_districts, session),
             conflicts,
-            delivery=delivery.value,  # type: ignore[arg-type]
+            delivery=delivery.value,
             slot=(weekday, part.value),
         )
     )

@@ -47,7 +47,7 @@ def as_applicant(application: Application, person_name: str) -> Applicant:
         issues=frozenset(i.issue_code for i in application.issues),
         employees=float(application.employees or 0),
         district=application.district_code or "",
-        delivery=delivery.value,  # type: ignore[arg-type]
+        delivery=delivery.value,
         availability=frozenset(
             (slot.weekday, slot.part_of_day.value) for slot in application.availability
         ),

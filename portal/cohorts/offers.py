@@ -276,7 +276,7 @@ def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | N
             applicants,
             MatchingRules(min_size=2, max_size=programme_round.cohort_size_max),
             conflicts,
-            delivery=cohort.delivery.value,  # type: ignore[arg-type]
+            delivery=cohort.delivery.value,
             slot=(cohort.meeting_weekday, cohort.meeting_part_of_day.value),
         )
         if problems:
@@ -341,7 +341,7 @@ def add_to_cohort(
             applicants,
             MatchingRules(min_size=2, max_size=programme_round.cohort_size_max),
             conflicts,
-            delivery=cohort.delivery.value,  # type: ignore[arg-type]
+            delivery=cohort.delivery.value,
             slot=(cohort.meeting_weekday, cohort.meeting_part_of_day.value),
             name=cohort.name,
             tense="would have",

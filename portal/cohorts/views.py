@@ -342,7 +342,7 @@ def assign(cohort_id: int) -> Page:
         form.contractor.data = str(cohort.contractor_id or "")
         form.facilitator.data = str(cohort.facilitator_id or "")
     if form.validate_on_submit():
-        contractor = db.session.get(Contractor, int(form.contractor.data))
+        contractor = db.session.get_one(Contractor, int(form.contractor.data))
         facilitator = (
             db.session.get(User, int(form.facilitator.data)) if form.facilitator.data else None
         )

@@ -134,7 +134,7 @@ def _setting(programme_round: Round | None, name: str) -> int:
         return int(getattr(programme_round, name))
     default = Round.__table__.c[name].default
     assert default is not None
-    return int(default.arg)  # type: ignore[attr-defined]
+    return int(default.arg)
 
 
 def _questions(session: Session) -> dict[SurveyTiming, dict[str, QuestionLike]]:

@@ -99,14 +99,18 @@ class PeopleWriter(WriterBase):
                         if code not in codes
                     ]
                     changed = True
+
+                def add_change(
+                    status: Any, at: dt.datetime, reason: str, a: Application = found
+                ) -> None:
+                    a.history.append(StatusChange(status=status, changed_at=at, reason=reason))
+
                 made = self._sync_history(
                     "participants",
                     row.line,
                     found.history,
                     wanted,
-                    lambda status, at, reason, a=found: a.history.append(
-                        StatusChange(status=status, changed_at=at, reason=reason)
-                    ),
+                    add_change,
                 )
                 if changed or made:
                     found.updated_at = self.now
@@ -263,7 +267,7 @@ class PeopleWriter(WriterBase):
         """``count`` new application references (PN-XXXX-XXXX), none already used."""
         made: set[str] = set()
         while len(made) < count:
-            batch = set()
+            batch: set[str] = set()
             while len(batch) < count - len(made):
                 batch.add(random_reference())
             used = set(

@@ -172,14 +172,16 @@ class RoundsWriter(WriterBase):
             else:
                 cohort = existing[cohort_id]
                 changed = bool(changed_values(cohort, values))
-                made = self._sync_history(
-                    "cohorts",
-                    row.line,
-                    history.get(cohort.id, []),
-                    wanted,
-                    lambda status, at, reason, c=cohort: CohortStatusChange(
+
+                def add_change(
+                    status: Any, at: dt.datetime, reason: str, c: Cohort = cohort
+                ) -> CohortStatusChange:
+                    return CohortStatusChange(
                         cohort_id=c.id, status=status, changed_at=at, reason=reason
-                    ),
+                    )
+
+                made = self._sync_history(
+                    "cohorts", row.line, history.get(cohort.id, []), wanted, add_change
                 )
                 self._count("cohorts", UPDATED if changed or made else UNCHANGED)
             self.cohorts[row.key] = cohort

@@ -62,6 +62,7 @@ class SurveyWriter(WriterBase):
                 )
             }
         new_responses: list[tuple[str, SurveyTiming, SurveyInvitation, SurveyResponse]] = []
+        response: SurveyResponse | None
         for row in self.rows.survey_invitations:
             place = self.places.get(row.participant)
             if place is None:
@@ -236,14 +237,20 @@ class SurveyWriter(WriterBase):
                 self._count("case_studies", CREATED)
                 continue
             changed = bool(changed_values(found, values))
+
+            def add_change(
+                status: Any, at: dt.datetime, comment: str, c: CaseStudy = found
+            ) -> None:
+                c.history.append(
+                    CaseStudyStatusChange(status=status, changed_at=at, comment=comment)
+                )
+
             made = self._sync_history(
                 "case_studies",
                 row.line,
                 found.history,
                 wanted,
-                lambda status, at, comment, c=found: c.history.append(
-                    CaseStudyStatusChange(status=status, changed_at=at, comment=comment)
-                ),
+                add_change,
             )
             self._count("case_studies", UPDATED if changed or made else UNCHANGED)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -39,7 +39,7 @@ def changed_values(record: Any, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _empty_values(row: dict[str, Any]) -> tuple[str, ...]:
+def _empty_values(row: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(key for key, value in row.items() if value is None)
 
 

@@ -21,10 +21,11 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from portal.matching.model import Weights
+from portal.matching.model import Applicant, Weights
 from portal.matching.placement import configure, viable_options
 from portal.matching.problem import CohortType, Problem, Unit
 
@@ -186,7 +187,9 @@ class _Model:
             for other in unit.members[1:]:
                 for k in cohorts:
                     model.add(self._y(first, k) == self._y(other, k))
-        self.sizes = []
+        # Solver expressions. OR-Tools' LinearExprT includes NumPy integers, which its stubs
+        # cannot add to an expression, so these are left untyped.
+        self.sizes: list[Any] = []
         for k in cohorts:
             size = sum(self._y(p, k) for p in people)
             model.add(size >= rules.min_size * self.used[k])
@@ -217,7 +220,7 @@ class _Model:
     def _y(self, person: int, k: int) -> cp_model.LinearExprT:
         return self.y.get((person, k), 0)
 
-    def _score(self, k: int, by_id: dict) -> cp_model.LinearExprT:  # type: ignore[type-arg]
+    def _score(self, k: int, by_id: dict[int, Applicant]) -> cp_model.LinearExprT:
         model = self.model
         rules = self.problem.rules
         members = [p for p in self.people if (p, k) in self.y]

@@ -170,17 +170,17 @@ def _separate_conflicts(forming: Forming, cohort: WorkCohort) -> None:
                 break
         if not done:
             # Nobody could swap: the later of the pair waits, and so does the cohort if too small.
-            member = (
+            waits = (
                 max(m for m in clash if _movable(problem, m))
                 if any(_movable(problem, m) for m in clash)
                 else None
             )
-            if member is None:
+            if waits is None:
                 forming.unplaced.extend({problem.unit_of[m] for m in cohort.members})
                 cohort.members = []
                 return
-            cohort.members = [m for m in cohort.members if m != member]
-            forming.unplaced.append(problem.unit_of[member])
+            cohort.members = [m for m in cohort.members if m != waits]
+            forming.unplaced.append(problem.unit_of[waits])
             if len(cohort.members) < rules.min_size:
                 units = {problem.unit_of[m] for m in cohort.members}
                 forming.unplaced.extend(sorted(units, key=lambda u: u.members))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -252,7 +253,16 @@ def greedy_assignment(
     return dict(assignment), cohorts
 
 
-def _separate_single_cohorts(problem, component, assignment, load, members, move, ok, rank):  # type: ignore[no-untyped-def]
+def _separate_single_cohorts(
+    problem: Problem,
+    component: Component,
+    assignment: dict[Unit, CohortType],
+    load: dict[CohortType, int],
+    members: dict[CohortType, dict[Unit, None]],
+    move: Callable[[Unit, CohortType | None], None],
+    ok: Callable[[int], bool],
+    rank: dict[CohortType, int],
+) -> None:
     """Where a type holds a single cohort, conflicting pairs cannot both stay: move one out."""
     high = problem.rules.max_size
     for cohort_type in component.types:
@@ -364,7 +374,7 @@ def _solve_exactly(
     model = cp_model.CpModel()
     x: dict[tuple[Unit, CohortType], cp_model.IntVar] = {}
     by_type: dict[CohortType, list[Unit]] = defaultdict(list)
-    placed_terms = []
+    placed_terms: list[cp_model.LinearExprT] = []
     for index, unit in enumerate(component.units):
         for type_index, cohort_type in enumerate(component.options[unit]):
             var = model.new_bool_var(f"x{index}_{type_index}")

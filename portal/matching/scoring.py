@@ -181,7 +181,7 @@ def score_cohort(
         )
 
     score = combine((homogeneity, shared_issues, similar_size, no_isolation), weights)
-    shared_basis, value = cohort_label(members, basis)
+    shared_basis, shared_value = cohort_label(members, basis)
     return CohortQuality(
         score=score,
         homogeneity=homogeneity,
@@ -189,7 +189,7 @@ def score_cohort(
         similar_size=similar_size,
         no_isolation=no_isolation,
         basis=shared_basis,
-        basis_value=value,
+        basis_value=shared_value,
         missed_goals=tuple(missed),
     )
 

@@ -43,7 +43,7 @@ def explain_waitlist(
     type_weight: dict[CohortType, int],
 ) -> list[WaitlistEntry]:
     """One entry per unplaced applicant; ``cohorts`` are numbered from 1 in this order."""
-    entries = []
+    entries: list[WaitlistEntry] = []
     waiting = sorted(set(unplaced), key=lambda u: u.members)
     # Head counts of individuals (not locked-together units), so "no group of 8 people"
     # stays true even when someone who could meet is locked to someone who cannot.
@@ -167,8 +167,8 @@ def _reason(
         if sum(u.size for u in able) < rules.min_size:
             most = max(most, sum(u.size for u in able))
             continue
-        others = [u for u in able if u is not unit]
-        group, proven = _group_with(problem, unit, others)
+        able_others = [u for u in able if u is not unit]
+        group, proven = _group_with(problem, unit, able_others)
         if sum(u.size for u in group) >= rules.min_size:
             return ("not_placed", _not_placed())
         exact = exact and proven

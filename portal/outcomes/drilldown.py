@@ -135,7 +135,12 @@ def participants(
     ids = figures.participant_ids(session, programme_round.id, as_at, contractor_ids=scope)
     header, rows = _people(session, programme_round, as_at, scope, ids)
     return Records(
-        "participants", "Participants", FIGURES_TEXT["participants"], header, rows, {4, 5}
+        "participants",
+        "Participants",
+        FIGURES_TEXT["participants"],
+        header,
+        rows,
+        frozenset({4, 5}),
     )
 
 
@@ -144,7 +149,9 @@ def completers(
 ) -> Records:
     ids = figures.completer_ids(session, programme_round, as_at, contractor_ids=scope)
     header, rows = _people(session, programme_round, as_at, scope, ids)
-    return Records("completers", "Completers", FIGURES_TEXT["completers"], header, rows, {4, 5})
+    return Records(
+        "completers", "Completers", FIGURES_TEXT["completers"], header, rows, frozenset({4, 5})
+    )
 
 
 def withdrawn(
@@ -152,7 +159,9 @@ def withdrawn(
 ) -> Records:
     ids = figures.withdrawn_ids(session, programme_round.id, as_at, contractor_ids=scope)
     header, rows = _people(session, programme_round, as_at, scope, ids, with_leaving=True)
-    return Records("withdrawn", "Withdrawn", FIGURES_TEXT["withdrawn"], header, rows, {4, 5})
+    return Records(
+        "withdrawn", "Withdrawn", FIGURES_TEXT["withdrawn"], header, rows, frozenset({4, 5})
+    )
 
 
 def respondents(

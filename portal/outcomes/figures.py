@@ -127,7 +127,7 @@ def _in_scope(round_id: int, contractor_ids: Scope) -> list[ColumnElement[bool]]
 
 def attended_sessions_query(
     round_id: int, as_at: dt.datetime, contractor_ids: Scope = None
-) -> Select[tuple[int, int, Decimal]]:
+) -> Select[int, int, Decimal]:
     """(place, person, hours) for each attended session held by ``as_at``."""
     return (
         select(Place.id, Place.person_id, Attendance.hours)
@@ -351,9 +351,7 @@ def supported_business_ids(
 # Cohorts and contractors
 
 
-def _held_cohorts(
-    round_id: int, as_at: dt.datetime, contractor_ids: Scope = None
-) -> Select[tuple[int]]:
+def _held_cohorts(round_id: int, as_at: dt.datetime, contractor_ids: Scope = None) -> Select[int]:
     return (
         select(Cohort.id)
         .distinct()
@@ -430,7 +428,7 @@ def contractors_delivering(
 
 def held_sessions_query(
     round_id: int, as_at: dt.datetime, contractor_ids: Scope = None
-) -> Select[tuple[int, dt.datetime, dt.datetime]]:
+) -> Select[int, dt.datetime, dt.datetime]:
     """(session, starts, ends) for each group session held by ``as_at``: what the group
     hours delivered sum, and what the dashboard's records list."""
     return (
@@ -560,7 +558,7 @@ def _no_answers(
     return MeasureCounts(round_id, SurveyTiming.EXIT, measure_code, as_at, {}, 0, 0)
 
 
-def _count(query: Select[tuple[int]], session: Session) -> int:
+def _count(query: Select[int], session: Session) -> int:
     return int(session.scalar(query) or 0)
 
 
@@ -590,7 +588,7 @@ def round_cost(session: Session, programme_round: Round) -> RoundCost:
         ).where(ContractorContract.round_id == programme_round.id)
     ).one()
     if spend[0]:
-        return RoundCost(int(spend[1]), "recorded spend")
+        return RoundCost(int(spend[1] or 0), "recorded spend")
     return RoundCost(programme_round.grant_pence, "grant")
 
 

@@ -139,13 +139,14 @@ def _latest_answers(
         values = _values(choice, choices, number)
         if not values:
             continue
+        assert submitted_at is not None  # only submitted responses are read
         key = (round_id, person_id)
         if key not in latest or (submitted_at, response_id) > latest[key][:2]:
             latest[key] = (submitted_at, response_id, values)
     return {key: values for key, (_when, _id, values) in latest.items()}
 
 
-def _cohorts_of(contractor_ids: Collection[int]) -> Select[tuple[int]]:
+def _cohorts_of(contractor_ids: Collection[int]) -> Select[int]:
     return select(Cohort.id).where(Cohort.contractor_id.in_(list(contractor_ids)))
 
 

@@ -31,8 +31,19 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Table, delete, event, func, inspect, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    delete,
+    event,
+    func,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
@@ -136,7 +147,7 @@ def dashboard_figures(
     ).first()
     if entry is not None:
         try:
-            found = typed_json.from_json(DashboardFigures, entry.payload)  # type: ignore[arg-type]
+            found = typed_json.from_json(DashboardFigures, entry.payload)
         except (TypeError, ValueError, KeyError):
             log.warning("Stored figures %s could not be read; working them out again", entry.id)
         else:
@@ -153,11 +164,11 @@ def current_version(session: Session) -> int:
     return int(session.scalar(_version_select()) or 0)
 
 
-def _version_select():  # type: ignore[no-untyped-def]
+def _version_select() -> Select[int]:
     return select(DataVersion.version).where(DataVersion.id == _VERSION_ROW)
 
 
-def _current_version_query():  # type: ignore[no-untyped-def]
+def _current_version_query() -> ColumnElement[int]:
     return func.coalesce(_version_select().scalar_subquery(), 0)
 
 
@@ -189,7 +200,7 @@ def _store(
         with session.begin_nested():
             session.execute(
                 _upsert(session, StoredFigures.__table__, values, ("round_id", "as_at", "scope"))
-            )  # type: ignore[arg-type]
+            )
     except SQLAlchemyError:
         log.warning(
             "Could not store the figures for round %s; they are shown all the same",
@@ -198,12 +209,14 @@ def _store(
         )
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
+def _insert(session: Session) -> Any:
     """The dialect's INSERT, which has ON CONFLICT DO UPDATE (SQLite and PostgreSQL)."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _upsert(session: Session, table: Table, values: dict[str, object], keys: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _upsert(
+    session: Session, table: FromClause, values: dict[str, object], keys: tuple[str, ...]
+) -> Any:
     """INSERT ... ON CONFLICT (keys) DO UPDATE, on SQLite and PostgreSQL."""
     statement = _insert(session)(table).values(values)
     return statement.on_conflict_do_update(
@@ -313,7 +326,7 @@ def store_todays_figures(session: Session, now: dt.datetime) -> str:
                 StoredFigures.definitions != DEFINITIONS,
             )
         )
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     as_at = figures.as_at_moment(now.astimezone(figures.LONDON).date())
     rounds = session.scalars(
         select(Round).where(Round.id.in_(select(Cohort.round_id))).order_by(Round.id)

@@ -128,8 +128,10 @@ class RoundSettings(Protocol):
     min_turnover_pounds: int
     allowed_business_roles: list[str]
     excluded_sector_codes: list[str]
-    returning_participant_rule: str
     max_people_per_business: int
+
+    @property
+    def returning_participant_rule(self) -> str: ...  # a str enum on Round
 
 
 @dataclass(frozen=True, kw_only=True)

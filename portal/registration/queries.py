@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -91,12 +92,12 @@ def _search(text: str) -> ColumnElement[bool]:
     )
 
 
-def _order(filters: ApplicantFilters) -> list[ColumnElement[object]]:
+def _order(filters: ApplicantFilters) -> list[ColumnElement[Any]]:
     status_order = case(
         *((Application.status == status, position) for status, position in _STATUS_ORDER.items()),
         else_=len(_STATUS_ORDER),
     )
-    column: ColumnElement[object] = {
+    column: ColumnElement[Any] = {
         "submitted": Application.submitted_at,
         "name": func.lower(User.name),
         "business": func.lower(Application.business_name),
@@ -107,7 +108,7 @@ def _order(filters: ApplicantFilters) -> list[ColumnElement[object]]:
     return [ordered.nulls_last(), tie]
 
 
-def applicants_query(round_id: int, filters: ApplicantFilters) -> Select[tuple[Application, User]]:
+def applicants_query(round_id: int, filters: ApplicantFilters) -> Select[Application, User]:
     """Sent applications in the round with their person, filtered and sorted."""
     query = (
         select(Application, User)

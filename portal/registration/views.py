@@ -7,6 +7,7 @@ and their rules are shared, only the addresses and who is recorded as acting dif
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -40,10 +41,10 @@ class Addresses:
 
     question: str
     check: str
-    values: dict[str, int]
+    values: dict[str, Any]
 
     def step_url(self, step: journey.Step, change: bool = False) -> str:
-        extra = {"change": 1} if change else {}
+        extra: dict[str, Any] = {"change": 1} if change else {}
         return url_for(self.question, slug=step.slug, **self.values, **extra)
 
     def check_url(self) -> str:

@@ -33,6 +33,10 @@ class WholeNumberField(IntegerField):
     GOV.UK asks for text inputs with ``inputmode="numeric"`` rather than number inputs.
     """
 
+    # As WTForms' own fields: the answer, untyped (None until given; validation refuses None
+    # where an answer is required, so views read it as given).
+    data: Any
+
     widget = GovTextInput()
 
     def __init__(self, label: str, *, noun: str, minimum: int, maximum: int, **kwargs: Any) -> None:
@@ -64,6 +68,10 @@ class WholeNumberField(IntegerField):
 
 class PenceField(Field):
     """An amount in pounds (with or without pence), held as whole pence: money is never a float."""
+
+    # As WTForms' own fields: the answer, untyped (None until given; validation refuses None
+    # where an answer is required, so views read it as given).
+    data: Any
 
     widget = GovTextInput()
 
@@ -147,6 +155,10 @@ class DateInput(GovDateInput):
 
 class DateField(Field):
     """A date typed as day, month and year, with GOV.UK's date messages."""
+
+    # As WTForms' own fields: the answer, untyped (None until given; validation refuses None
+    # where an answer is required, so views read it as given).
+    data: Any
 
     widget = DateInput()
 

@@ -94,7 +94,7 @@ def edit_settings(round_id: int, group: str) -> Page:
                 db.session,
                 found,
                 signed_in_user(),
-                **form.settings(),  # type: ignore[attr-defined]
+                **form.settings(),
             )
         except DuplicateRoundName:
             form.name.errors.append(DUPLICATE_NAME_MESSAGE)

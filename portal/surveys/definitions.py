@@ -60,7 +60,7 @@ def read_definition(path: Path) -> dict[str, Any]:
 
 def questions_from(data: dict[str, Any]) -> list[SurveyQuestion]:
     """New (unsaved) questions from a definition's pages, in order."""
-    questions = []
+    questions: list[SurveyQuestion] = []
     for page in data["pages"]:
         for item in page["questions"]:
             questions.append(

@@ -19,6 +19,7 @@ from portal.surveys import runner
 from portal.surveys.definitions import load_definitions
 from portal.surveys.invitations import invite_to_baseline
 from portal.surveys.models import ResponseMode, SurveyInvitation, SurveyTiming
+from portal.surveys.questions import AnswerValue
 
 # Answers by turn, so the demo's figures look like a real group's.
 CONFIDENCE = ("fairly", "not_very", "very", "fairly", "not_at_all")
@@ -68,7 +69,7 @@ def load(session: Session) -> int:
             mode=ResponseMode.PAPER if paper else ResponseMode.ONLINE,
             keyed_in_by=officer if paper else None,
         )
-        values = {
+        values: dict[str, AnswerValue] = {
             "confidence": CONFIDENCE[turn % len(CONFIDENCE)],
             "management_practices": PRACTICES[turn % len(PRACTICES)],
             "employees": Decimal(6 + (turn * 7) % 40),

@@ -31,15 +31,21 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 
 from portal.forms import PortalForm, strip_whitespace
-from portal.surveys.models import QuestionKind, SurveyQuestion
-from portal.surveys.questions import AnswerValue, number_limits, options_of, text_limit
+from portal.surveys.models import QuestionKind
+from portal.surveys.questions import (
+    AnswerValue,
+    QuestionLike,
+    number_limits,
+    options_of,
+    text_limit,
+)
 
 # A multiple-choice option with this value ("None of these") excludes the others.
 EXCLUSIVE_OPTION = "none"
 _WHOLE_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*$|^-?\d+$")
 
 
-def _required_message(question: SurveyQuestion) -> str:
+def _required_message(question: QuestionLike) -> str:
     if question.error_message:
         return question.error_message
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
@@ -58,7 +64,7 @@ class _Required:
     form, where a question left blank is recorded as skipped, never made up).
     """
 
-    def __init__(self, question: SurveyQuestion, optional: bool = False) -> None:
+    def __init__(self, question: QuestionLike, optional: bool = False) -> None:
         self.question = question
         self.required = question.required and not optional
         self.field_flags = {"required": True} if self.required else {}
@@ -74,7 +80,7 @@ class _Required:
 
 
 class _OneOf:
-    def __init__(self, question: SurveyQuestion) -> None:
+    def __init__(self, question: QuestionLike) -> None:
         self.labels = dict(options_of(question))
         self.allowed = set(self.labels)
         self.message = (
@@ -94,7 +100,7 @@ class _OneOf:
 
 
 class _WholeNumber:
-    def __init__(self, question: SurveyQuestion) -> None:
+    def __init__(self, question: QuestionLike) -> None:
         self.low, self.high = number_limits(question)
 
     def __call__(self, form: PortalForm, field: Field) -> None:
@@ -107,7 +113,7 @@ class _WholeNumber:
 
 
 class _MaxLength:
-    def __init__(self, question: SurveyQuestion) -> None:
+    def __init__(self, question: QuestionLike) -> None:
         self.limit = text_limit(question)
 
     def __call__(self, form: PortalForm, field: Field) -> None:
@@ -115,7 +121,7 @@ class _MaxLength:
             raise ValidationError(f"Your answer must be {self.limit:,} characters or fewer")
 
 
-def _field(question: SurveyQuestion, optional: bool) -> Field:
+def _field(question: QuestionLike, optional: bool) -> Field:
     label, hint = question.text, question.hint
     required = _Required(question, optional)
     if question.kind in (
@@ -167,7 +173,7 @@ def _field(question: SurveyQuestion, optional: bool) -> Field:
 
 
 def page_form(
-    questions: Sequence[SurveyQuestion],
+    questions: Sequence[QuestionLike],
     *,
     answers: dict[str, AnswerValue],
     submitted: bool,
@@ -196,7 +202,7 @@ def page_form(
 
 
 def values_from(
-    form: PortalForm, questions: Sequence[SurveyQuestion]
+    form: PortalForm, questions: Sequence[QuestionLike]
 ) -> dict[str, AnswerValue | None]:
     """The form's answers as typed values (None: not answered)."""
     values: dict[str, AnswerValue | None] = {}

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, cast
 
 from portal.surveys.models import QuestionKind, Satisfaction
 
@@ -42,6 +42,8 @@ class QuestionLike(Protocol):
     measure_code: str
     kind: QuestionKind
     text: str
+    hint: str
+    error_message: str
     required: bool
     page_key: str
     options: list[dict[str, str]]
@@ -82,7 +84,8 @@ def is_shown(question: QuestionLike, answers: Answers) -> bool:
     code = condition.get("measure_code")
     if not code:
         return True
-    wanted = {str(value) for value in condition.get("any_of", []) or []}  # type: ignore[union-attr]
+    any_of = cast("Iterable[object]", condition.get("any_of") or [])  # a list in the JSON
+    wanted = {str(value) for value in any_of}
     given = answers.get(str(code))
     if given is None:
         return False
@@ -211,9 +214,9 @@ def check_questions(questions: Sequence[QuestionLike]) -> None:
                 raise DefinitionProblem(
                     f"‘{code}’ can only depend on a question on an earlier page"
                 )
-            wanted = condition.get("any_of") or []
+            wanted = cast("Iterable[object]", condition.get("any_of") or [])
             offered = {value for value, _label in options_of(depends_on)}
-            if not wanted or not set(map(str, wanted)) <= offered:  # type: ignore[call-overload]
+            if not wanted or not set(map(str, wanted)) <= offered:
                 raise DefinitionProblem(
                     f"The condition of ‘{code}’ names answers ‘{depends_on.measure_code}’ "
                     "does not offer"

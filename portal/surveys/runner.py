@@ -208,9 +208,9 @@ def save_page(
     rows = {answer.measure_code: answer for answer in response.answers}
     by_code = {q.measure_code: q for q in questions}
     changed = []
-    for code, row in list(rows.items()):
+    for code, stale in list(rows.items()):
         if code not in wanted:
-            response.answers.remove(row)
+            response.answers.remove(stale)
             changed.append(code)
     for code, value in wanted.items():
         row = rows.get(code)

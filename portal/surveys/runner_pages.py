@@ -41,7 +41,7 @@ class Addresses:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def page_url(self, page: Page, change: bool = False) -> str:
-        extra = {"change": 1} if change else {}
+        extra: dict[str, Any] = {"change": 1} if change else {}
         return url_for(self.page, page_key=page.key, **self.values, **extra)
 
     def check_url(self) -> str:

@@ -35,6 +35,7 @@ import random
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from portal.earlier_rounds.samples.sample_data import (
     AREAS,
@@ -568,7 +569,7 @@ class Generator(SurveyMaker):
         sheets["survey_invitations"] = invitations
         sheets["survey_answers"] = answers
         respondents = {
-            a["participant"]
+            str(a["participant"])
             for a in answers
             if a["measure"] == "overall_satisfaction" and a["answer"] in ("very_satisfied",)
         }
@@ -576,9 +577,9 @@ class Generator(SurveyMaker):
 
     # Checking the numbers, as figures.md defines them
 
-    def check(self) -> dict[str, object]:
+    def check(self) -> dict[str, dict[str, Any]]:
         end = dt.datetime.combine(AS_AT + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
-        found: dict[str, object] = {}
+        found: dict[str, dict[str, Any]] = {}
         for round_name in ("Round 1", "Round 2"):
             cohorts = [c for c in self.cohorts if c.round == round_name]
             held = [c for c in cohorts if c.sessions and c.sessions[0].starts < end]
@@ -600,7 +601,9 @@ class Generator(SurveyMaker):
             on_time = {
                 i["participant"]
                 for i in self.sheets["survey_invitations"]
-                if i["timing"] == "exit" and i["responded_on"] and i["responded_on"] <= AS_AT
+                if i["timing"] == "exit"
+                and isinstance(i["responded_on"], dt.date)
+                and i["responded_on"] <= AS_AT
             }
             levels = Counter(v for k, v in answered.items() if k in on_time)
             respondents = sum(levels.values())

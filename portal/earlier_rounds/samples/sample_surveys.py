@@ -38,7 +38,9 @@ class SurveyMaker:
                 )
         return invitations, answers
 
-    def exit_survey(self, prefix: str, people: list[PersonPlan], invitations: list, answers: list):
+    def exit_survey(
+        self, prefix: str, people: list[PersonPlan], invitations: list, answers: list
+    ) -> list[tuple[PersonPlan, dt.date]]:
         """Everyone who attended is invited when their group ends (or when they leave).
         Round 1: 215 answer, 3 of them skipping the satisfaction question, so 212
         respondents. Round 2: about 70% answer, 2 skipping it."""
@@ -282,7 +284,7 @@ class SurveyMaker:
     # Case studies
 
     def case_studies(self, respondents: set[str]) -> list[dict[str, object]]:
-        stories = []
+        stories: list[dict[str, object]] = []
         plans = [
             ("R1", dt.date(2021, 5, 4), 5, "withdrawn", None, dt.date(2022, 6, 1)),
             ("R1", dt.date(2021, 4, 20), 3, "published", dt.date(2021, 6, 2), None),
