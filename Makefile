@@ -53,6 +53,7 @@ test: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
@@ -64,4 +65,4 @@ lock: $(VENV)/.installed
 	$(BIN)/pip freeze --exclude-editable >> requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules static/dist .pytest_cache .ruff_cache screenshots
+	rm -rf $(VENV) node_modules static/dist .pytest_cache .ruff_cache .mypy_cache screenshots
