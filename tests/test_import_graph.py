@@ -35,7 +35,7 @@ PURE_MODULES = (
     "portal.presentation",
     "portal.outcomes.figures",
     "portal.outcomes.figures_inputs",
-    "portal.outcomes.summary",
+    "portal.outcomes.round_figures",
     "portal.outcomes.charts",
     "portal.measures.figures",
     "portal.transaction_cache",
