@@ -11,13 +11,13 @@ import datetime as dt
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     url_for,
 )
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask import session as cookie_session
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal import db
 from portal.auth.access import public, roles_required, signed_in_user
@@ -23,7 +24,7 @@ from portal.urls import external_url
 
 bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
 
-Page = str | Response | tuple[str, int]
+Page = str | WerkzeugResponse | tuple[str, int]
 participants = roles_required(Role.PARTICIPANT)
 _NEW_FEED_LINK = "new_feed_link"
 
@@ -45,7 +46,7 @@ def _helpers() -> dict[str, object]:
 bp.context_processor(_helpers)
 
 
-def _my_place_or_home() -> Place | Response:
+def _my_place_or_home() -> Place | WerkzeugResponse:
     place = membership.current_place(db.session, _me())
     if place is None:
         return redirect(url_for("my_cohort.index"))
@@ -110,7 +111,7 @@ def session_ics(session_id: int) -> Response:
 @participants
 def feed() -> Page:
     place = _my_place_or_home()
-    if isinstance(place, Response):
+    if isinstance(place, WerkzeugResponse):
         return place
     form = FeedLinkForm()
     if form.validate_on_submit():
@@ -140,7 +141,7 @@ def feed() -> Page:
 @participants
 def leave() -> Page:
     place = _my_place_or_home()
-    if isinstance(place, Response):
+    if isinstance(place, WerkzeugResponse):
         return place
     form = LeaveForm()
     if form.validate_on_submit():
