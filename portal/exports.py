@@ -93,7 +93,6 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[C
         writer.writerow([safe_cell(value) for value in row])
     body = "\ufeff" + buffer.getvalue()
     response = Response(body.encode("utf-8"), mimetype=CSV_MIMETYPE)
-    response.charset = "utf-8"
     response.headers["Content-Disposition"] = attachment(filename)
     return response
 
@@ -124,7 +123,8 @@ def xlsx_bytes(
     bold = Font(bold=True)
     header_cells = []
     for name in header:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(name))
+        # openpyxl writes a Decimal as a number; its stubs leave Decimal out of this signature.
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(name))  # type: ignore[arg-type]
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)

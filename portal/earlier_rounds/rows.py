@@ -15,7 +15,7 @@ participants and attendance in ``people_rows``; surveys and case studies in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
@@ -143,7 +143,7 @@ class SheetReader:
         self.cohorts_with_bad_sessions: set[str] = set()
 
     def read_all(self) -> None:
-        readers = {
+        readers: dict[str, Callable[[list[SheetRow]], None]] = {
             "rounds": self._read_rounds,
             "contractors": self._read_contractors,
             "contracts": self._read_contracts,
@@ -273,7 +273,7 @@ class SheetReader:
 
     # Rounds, contractors and contracts
 
-    def _read_rounds(self, rows: list[Row]) -> None:
+    def _read_rounds(self, rows: list[SheetRow]) -> None:
         seen: dict[object, int] = {}
         for row in rows:
             name = row.text("round", required="Enter the round’s name", max_length=100)
@@ -296,7 +296,7 @@ class SheetReader:
                     RoundRow(row.line, name, year_label, starts_on, ends_on, funder, grant)
                 )
 
-    def _read_contractors(self, rows: list[Row]) -> None:
+    def _read_contractors(self, rows: list[SheetRow]) -> None:
         seen: dict[object, int] = {}
         for row in rows:
             name = row.text("contractor", required="Enter the contractor’s name")
@@ -314,7 +314,7 @@ class SheetReader:
     def contractor_names(self) -> dict[str, ContractorRow]:
         return {item.name: item for item in self.rows.contractors}
 
-    def _read_contracts(self, rows: list[Row]) -> None:
+    def _read_contracts(self, rows: list[SheetRow]) -> None:
         seen: dict[object, int] = {}
         for row in rows:
             round_name = row.text("round", required="Enter the round", max_length=100)
@@ -339,7 +339,7 @@ class SheetReader:
 
     # Cohorts and their sessions
 
-    def _read_cohorts(self, rows: list[Row]) -> None:
+    def _read_cohorts(self, rows: list[SheetRow]) -> None:
         seen: dict[object, int] = {}
         for row in rows:
             key = row.key("cohort", "cohort key")

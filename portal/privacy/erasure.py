@@ -21,8 +21,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.audit.services import record
@@ -90,8 +91,9 @@ def erase_person(
         )
     except StatusConflict as conflict:
         raise ErasureRefused("This person has already been erased") from conflict
-    session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == person.id))
-    session.execute(UserRole.__table__.delete().where(UserRole.user_id == person.id))
+    recovery_codes, roles = cast(Table, RecoveryCode.__table__), cast(Table, UserRole.__table__)
+    session.execute(recovery_codes.delete().where(RecoveryCode.user_id == person.id))
+    session.execute(roles.delete().where(UserRole.user_id == person.id))
     report.changed["account"] = 1
 
     applications = select(Application.id).where(Application.person_id == person.id)
