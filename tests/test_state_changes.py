@@ -29,9 +29,7 @@ from portal.registration import services as registration
 from portal.registration.models import Application, ApplicationStatus, StatusChange
 from portal.rounds.models import RoundStatus
 from portal.state_changes import Audit, StatusConflict, change_status
-from tests.casestudies.conftest import make_member as make_member  # the fixture, shared
-from tests.coaching.conftest import coaching as coaching  # the fixture, shared
-from tests.coaching.factories import next_slot_start
+from tests.fixtures.factories import next_slot_start
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from portal.audit.models import AuditEvent
 from portal.coaching import services
 from portal.coaching.models import Booking, BookingStatus, CancelledBy
 from portal.db_base import utcnow
-from tests.coaching.factories import next_slot_start
 from tests.fixtures.app import reload
+from tests.fixtures.factories import next_slot_start
 from tests.fixtures.races import postgres_only, race
 from tests.fixtures.users import sign_in
 

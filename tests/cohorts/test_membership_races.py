@@ -20,8 +20,8 @@ from portal.cohorts.models import (
 )
 from portal.registration.models import Application, ApplicationStatus, PartOfDay, StatusChange
 from portal.rounds.models import RoundStatus
-from tests.cohorts.test_delivery import group_factory
 from tests.fixtures.app import reload
+from tests.fixtures.factories import confirmed_group_factory
 from tests.fixtures.races import postgres_only, race
 from tests.fixtures.users import sign_in
 
@@ -30,7 +30,9 @@ pytestmark = postgres_only
 
 @pytest.fixture
 def make_group(session, make_round, make_application, make_user, make_contractor):
-    return group_factory(session, make_round, make_application, make_user, make_contractor)
+    return confirmed_group_factory(
+        session, make_round, make_application, make_user, make_contractor
+    )
 
 
 def count(session, model, *where) -> int:  # type: ignore[no-untyped-def]
