@@ -1,6 +1,6 @@
 """Configuration: defaults here, then ``instance/config.py``, then ``PORTAL_*`` variables.
 
-Every setting is listed in the README's configuration table. Nothing here is a secret:
+Every setting is listed in docs/configuration.md. Nothing here is a secret:
 ``SECRET_KEY`` has no default, and the app refuses to start without a real one.
 """
 

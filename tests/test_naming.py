@@ -4,7 +4,7 @@ A blueprint named after its feature package lives in the package's ``views.py``;
 lives in ``<blueprint>_views.py`` beside it, one blueprint per module. Its templates are in
 ``templates/<blueprint>/``; templates several blueprints of one feature share are in
 ``templates/<package>/``. So a newcomer who knows a page's endpoint (or its URL, which the
-README's map pairs with the blueprint) knows which files to open.
+map in docs/architecture.md pairs with the blueprint) knows which files to open.
 """
 
 from __future__ import annotations

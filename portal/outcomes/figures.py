@@ -1,4 +1,4 @@
-"""Every figure officers report, defined once, as figures.md defines it.
+"""Every figure officers report, defined once, as docs/figures.md defines it.
 
 No Flask here: each function takes a SQLAlchemy session, a round and an "as at" moment, and
 aggregates in SQL, counting only what had happened by that moment. Figures that count people

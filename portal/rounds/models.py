@@ -1,7 +1,7 @@
 """A round: one funded programme year, and the settings every later feature reads from it.
 
 Each rule that differs between hubs or schemes is a typed setting here, with the default
-from domain.md and figures.md, rather than a constant in the code that uses it.
+from docs/programme.md and docs/figures.md, rather than a constant in the code that uses it.
 """
 
 from __future__ import annotations
