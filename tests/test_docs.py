@@ -14,6 +14,7 @@ DOCUMENTS = sorted(
     [
         ROOT / "README.md",
         ROOT / "CHANGELOG.md",
+        ROOT / "SECURITY.md",
         ROOT / "bench" / "README.md",
         *(ROOT / "docs").rglob("*.md"),
     ]
@@ -48,7 +49,7 @@ def test_every_document_is_one_click_from_the_readme():
         (ROOT / target.split("#")[0]).resolve() for target in relative_links(ROOT / "README.md")
     }
     documents = {path.resolve() for path in DOCUMENTS if path.name != "README.md"}
-    documents.add((ROOT / "bench" / "README.md").resolve())
+    documents |= {(ROOT / "bench" / "README.md").resolve(), (ROOT / "LICENSE").resolve()}
     assert sorted(str(path.relative_to(ROOT)) for path in documents - linked) == []
 
 
