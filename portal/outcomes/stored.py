@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,12 +202,25 @@ def _store(
             session.execute(
                 _upsert(session, StoredFigures.__table__, values, ("round_id", "as_at", "scope"))
             )
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
+        if _sqlite_busy(error):
+            # A page's transaction began as a reader; SQLite cannot turn it into a writer
+            # while another connection (the store-figures job, a form being saved) writes,
+            # and says so at once rather than wait. Nothing is wrong: the next view or the
+            # job stores them.
+            log.info("Figures for round %s not stored this time: the database was busy", round_id)
+            return
         log.warning(
             "Could not store the figures for round %s; they are shown all the same",
             round_id,
             exc_info=True,
         )
+
+
+def _sqlite_busy(error: SQLAlchemyError) -> bool:
+    """True when SQLite refused a write because another connection was writing."""
+    code = getattr(getattr(error, "orig", None), "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def _insert(session: Session) -> Any:

@@ -10,13 +10,14 @@ them (so the check could fail). Writes to tables the figures never read keep the
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, event, select, text, update
+from sqlalchemy import delete, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from portal import db
@@ -209,6 +210,33 @@ def test_if_storing_fails_the_figures_are_shown_and_the_transaction_goes_on(
     assert found.figures == live(session, tiny_round)
     assert session.scalar(select(Feedback.comments)) == "kept"
     assert session.scalar(select(StoredFigures.id)) is None
+
+
+def test_while_another_connection_writes_the_figures_are_shown_and_no_error_is_logged(
+    app, session, tiny_round, caplog
+):
+    """On SQLite a page's reading transaction cannot become a writer while the job (or a
+    form being saved) writes: the figures are shown, stored next time, and the log says so
+    in one line, not a traceback. PostgreSQL stores them."""
+    session.scalar(select(Round.id))  # the page's transaction has begun, as a reader
+    writer = db.database(app).session(writing=True)
+    writer.add(Feedback(rating=FeedbackRating.SATISFIED, comments="the job's write"))
+    writer.flush()  # holds the write lock until it ends
+    with caplog.at_level(logging.INFO, logger="portal.outcomes.stored"):
+        found = stored.dashboard_figures(session, tiny_round, AS_AT)
+        session.commit()
+    writer.rollback()
+    writer.close()
+    assert not found.stored
+    assert found.figures == live(session, tiny_round)
+    assert [record for record in caplog.records if record.exc_info] == []
+    kept = session.scalar(select(func.count()).select_from(StoredFigures))
+    session.rollback()
+    if session.get_bind().dialect.name == "sqlite":
+        assert kept == 0
+        assert "not stored this time: the database was busy" in caplog.text
+    else:
+        assert kept == 1
 
 
 def test_the_sample_rounds_read_back_exactly_for_officers_and_for_a_lead(session, sample_rounds):
