@@ -24,7 +24,7 @@ from portal.admin.forms import (
     contractor_choices,
 )
 from portal.audit.services import history
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User, UserStatus
 from portal.db_base import utcnow
@@ -33,12 +33,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 Page = str | Response | tuple[str, int]
 admin_only = roles_required(Role.ADMIN)
-
-
-def _actor() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _page_number() -> int:
@@ -91,7 +85,7 @@ def invite_user() -> Page:
         try:
             user = services.invite_user(
                 db.session,
-                actor=_actor(),
+                actor=current_person(),
                 email=form.email.data,
                 name=form.name.data,
                 roles=roles,
@@ -133,7 +127,7 @@ def change_access(user_id: int) -> Page:
         try:
             changed = services.change_access(
                 db.session,
-                actor=_actor(),
+                actor=current_person(),
                 user=user,
                 roles=roles,
                 contractor_ids=contractor_ids,
@@ -170,7 +164,7 @@ def _set_active(user_id: int, *, active: bool) -> Page:
         try:
             services.set_active(
                 db.session,
-                actor=_actor(),
+                actor=current_person(),
                 user=user,
                 active=active,
                 reason=form.reason.data,
@@ -198,7 +192,7 @@ def erase_user(user_id: int) -> Page:
         name = user.name
         try:
             report = erase_person(
-                db.session, user, actor=_actor(), reason=form.reason.data, now=utcnow()
+                db.session, user, actor=current_person(), reason=form.reason.data, now=utcnow()
             )
         except ErasureRefused as refused:
             form.reason.errors = [str(refused)]
@@ -237,10 +231,10 @@ def _restriction(user_id: int, *, lifting: bool) -> Page:
     if form.validate_on_submit():
         try:
             if lifting:
-                restriction.lift(db.session, user, actor=_actor(), reason=form.reason.data)
+                restriction.lift(db.session, user, actor=current_person(), reason=form.reason.data)
             else:
                 restriction.restrict(
-                    db.session, user, actor=_actor(), reason=form.reason.data, now=utcnow()
+                    db.session, user, actor=current_person(), reason=form.reason.data, now=utcnow()
                 )
         except restriction.RestrictionRefused as refused:
             form.reason.errors = [str(refused)]
@@ -259,7 +253,7 @@ def resend_invitation(user_id: int) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.resend_invitation(db.session, actor=_actor(), user=user, now=utcnow())
+            services.resend_invitation(db.session, actor=current_person(), user=user, now=utcnow())
         except AccountError as error:
             flash(error.message, "info")
         else:
@@ -299,7 +293,7 @@ def _save_contractor(contractor_id: int | None) -> Page:
         try:
             saved = services.save_contractor(
                 db.session,
-                actor=_actor(),
+                actor=current_person(),
                 contractor=contractor,
                 name=form.name.data,
                 contact_email=(form.contact_email.data or "").lower(),
@@ -335,7 +329,11 @@ def end_contractor(contractor_id: int) -> Page:
     form = EndContractorForm()
     if form.validate_on_submit():
         services.end_contractor(
-            db.session, actor=_actor(), contractor=contractor, reason=form.reason.data, now=utcnow()
+            db.session,
+            actor=current_person(),
+            contractor=contractor,
+            reason=form.reason.data,
+            now=utcnow(),
         )
         flash(f"{contractor.name}'s contract has been ended.", "success")
         return redirect(url_for("admin.contractor_detail", contractor_id=contractor.id))

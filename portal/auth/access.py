@@ -93,6 +93,13 @@ def signed_in_user() -> User | None:
     return None
 
 
+def current_person() -> User:
+    """The person signed in to this request, in a view whose access rule needs one."""
+    user = signed_in_user()
+    assert user is not None  # the view's access rule guarantees a signed-in person
+    return user
+
+
 def enforce_access() -> Response | None:
     """Before every request: apply the view's declared rule.
 

@@ -8,7 +8,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.casestudies import services
@@ -50,12 +50,6 @@ FILTER_NAMES = {
     "published": "Published",
     "closed": "Closed",
 }
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 @bp.get("/")
@@ -121,7 +115,7 @@ def start_review(case_study_id: int) -> Page:
     case_study = services.get(db.session, case_study_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.start_review(db.session, case_study, actor=_me(), now=utcnow())
+            services.start_review(db.session, case_study, actor=current_person(), now=utcnow())
         except services.CaseStudyError as error:
             db.mark_failed()
             flash(error.message, "info")
@@ -145,7 +139,7 @@ def decision(case_study_id: int) -> Page:
                 case_study,
                 form.decision.data,
                 comment=form.comment.data or "",
-                actor=_me(),
+                actor=current_person(),
                 now=utcnow(),
             )
         except services.CaseStudyChanged as changed:
@@ -183,7 +177,7 @@ def publish(case_study_id: int) -> Page:
             services.publish(
                 db.session,
                 case_study,
-                actor=_me(),
+                actor=current_person(),
                 now=utcnow(),
                 anonymity_checked="cannot_identify" in (form.checked.data or []),
             )

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.coaching import diary, scope, services, waiting
@@ -40,12 +40,6 @@ DAYS_PER_PAGE = 14
 OTHER_TIMES_DAYS = 7
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
 def _status(form: object) -> int:
     return 400 if getattr(form, "errors", None) else 200
 
@@ -60,7 +54,7 @@ def _helpers() -> dict[str, object]:
 
 
 def _place_or_home() -> Place | Response:
-    place = scope.booking_place(db.session, _me())
+    place = scope.booking_place(db.session, current_person())
     if place is None:
         return redirect(url_for("one_to_one.index"))
     return place
@@ -98,7 +92,7 @@ def _parse_minutes(text: str | None) -> int | None:
 @bp.get("/")
 @participants
 def index() -> str:
-    me = _me()
+    me = current_person()
     place = scope.booking_place(db.session, me)
     if place is None:
         return render_template("one_to_one/none.html")
@@ -242,7 +236,7 @@ def coach_times(coach_id: int) -> Page:
         )
         if next_from <= horizon_end
         else None,
-        waiting=coach.id in waiting.waiting_for(db.session, _me()),
+        waiting=coach.id in waiting.waiting_for(db.session, current_person()),
         wait_form=ConfirmForm(formdata=None),
         where=profile.location_type.label,
     ), _status(form)
@@ -288,7 +282,7 @@ def _unavailable(
 @bp.route("/coaches/<int:coach_id>/book", methods=["GET", "POST"])
 @participants
 def book(coach_id: int) -> Page:
-    me = _me()
+    me = current_person()
     place = _place_or_home()
     if isinstance(place, Response):
         return place
@@ -378,7 +372,7 @@ def start_waiting(coach_id: int) -> Response:
     coach, _profile = scope.offered_coach(db.session, place, coach_id)
     if ConfirmForm().validate_on_submit():
         waiting.start_waiting(
-            db.session, _me(), coach.id, round_id=place.cohort.round_id, now=utcnow()
+            db.session, current_person(), coach.id, round_id=place.cohort.round_id, now=utcnow()
         )
         flash(
             f"We will email you if an earlier time with {coach.name} opens up. "
@@ -396,7 +390,7 @@ def stop_waiting(coach_id: int) -> Response:
         return place
     coach, _profile = scope.offered_coach(db.session, place, coach_id)
     if ConfirmForm().validate_on_submit():
-        waiting.stop_waiting(db.session, _me(), coach.id, now=utcnow())
+        waiting.stop_waiting(db.session, current_person(), coach.id, now=utcnow())
         flash(f"We will not email you about earlier times with {coach.name}.", "success")
     return redirect(url_for("one_to_one.coach_times", coach_id=coach.id))
 
@@ -406,7 +400,7 @@ def stop_waiting(coach_id: int) -> Response:
 
 def _booking_values(found: Booking) -> dict[str, object]:
     coach = db.session.get(User, found.coach_id)
-    me = _me()
+    me = current_person()
     assert coach is not None
     return {
         "booking": found,
@@ -419,7 +413,7 @@ def _booking_values(found: Booking) -> dict[str, object]:
 @bp.get("/bookings/<int:booking_id>")
 @participants
 def booking(booking_id: int) -> str:
-    found = scope.booking_for_participant(db.session, _me(), booking_id)
+    found = scope.booking_for_participant(db.session, current_person(), booking_id)
     now = utcnow()
     return render_template(
         "one_to_one/booking.html",
@@ -432,7 +426,7 @@ def booking(booking_id: int) -> str:
 
 
 def _movable(booking_id: int) -> tuple[Booking, Place, User, CoachProfile] | Response:
-    found = scope.booking_for_participant(db.session, _me(), booking_id)
+    found = scope.booking_for_participant(db.session, current_person(), booking_id)
     if not services.can_reschedule(db.session, found, utcnow()):
         flash("It is too late to change the time of this booking.", "info")
         return redirect(url_for("one_to_one.booking", booking_id=found.id))
@@ -516,7 +510,9 @@ def confirm_reschedule(booking_id: int) -> Page:
     form = RescheduleForm()
     if form.validate_on_submit():
         try:
-            services.reschedule(db.session, found, participant=_me(), starts_at=starts_at, now=now)
+            services.reschedule(
+                db.session, found, participant=current_person(), starts_at=starts_at, now=now
+            )
         except services.BookingChanged as changed:
             return _changed_meanwhile(found, changed)
         except services.SlotTaken as error:
@@ -563,7 +559,7 @@ def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Resp
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @participants
 def cancel(booking_id: int) -> Page:
-    me = _me()
+    me = current_person()
     found = scope.booking_for_participant(db.session, me, booking_id)
     now = utcnow()
     if not services.can_cancel(found, now):

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.coaching import diary, outside, scope, services
@@ -44,12 +44,6 @@ bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
 Page = str | Response | tuple[str, int]
 coaches = roles_required(Role.COACH)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _status(form: object) -> int:
@@ -82,7 +76,7 @@ def _names(user_ids: set[int]) -> dict[int, User]:
 @bp.get("/")
 @coaches
 def diary_page() -> str:
-    me = _me()
+    me = current_person()
     now = utcnow()
     bookings = scope.bookings_of_coach(db.session, me, since=now - dt.timedelta(days=90))
     upcoming = [b for b in bookings if b.status == BookingStatus.BOOKED and b.starts_at > now]
@@ -110,7 +104,7 @@ def diary_page() -> str:
 @bp.get("/availability")
 @coaches
 def availability() -> str:
-    me = _me()
+    me = current_person()
     now = utcnow()
     profile = diary.profile_for(db.session, me.id)
     horizon = dt.timedelta(weeks=profile.horizon_weeks if profile else 8)
@@ -138,7 +132,7 @@ def availability() -> str:
 @bp.route("/availability/settings", methods=["GET", "POST"])
 @coaches
 def settings() -> Page:
-    me = _me()
+    me = current_person()
     profile = diary.profile_for(db.session, me.id)
     labels = diary.support_type_labels(db.session)
     data: dict[str, object] = {
@@ -193,7 +187,7 @@ def add_weekly_hours() -> Page:
         try:
             window = diary.add_weekly_window(
                 db.session,
-                _me(),
+                current_person(),
                 weekday=int(form.weekday.data),
                 start=form.start_time.data,
                 end=form.end_time.data,
@@ -215,7 +209,7 @@ def add_weekly_hours() -> Page:
 def remove_weekly_hours(window_id: int) -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
-        window = diary.remove_weekly_window(db.session, _me(), window_id)
+        window = diary.remove_weekly_window(db.session, current_person(), window_id)
         flash(
             f"Your hours on {diary.WEEKDAY_NAMES[window.weekday]}s, "
             f"{diary.hours_text(window.start_time, window.end_time)}, have been removed. "
@@ -233,7 +227,7 @@ def add_day_change() -> Page:
         try:
             diary.add_exception(
                 db.session,
-                _me(),
+                current_person(),
                 on=form.on.data,
                 kind=ExceptionKind(form.kind.data),
                 start=form.start_time.data,
@@ -254,7 +248,7 @@ def add_day_change() -> Page:
 def remove_day_change(change_id: int) -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
-        diary.remove_exception(db.session, _me(), change_id)
+        diary.remove_exception(db.session, current_person(), change_id)
         flash("The change for that day has been removed.", "success")
     return redirect(url_for("coaching.availability"))
 
@@ -278,7 +272,7 @@ def _booking_page_values(booking: Booking) -> dict[str, object]:
 @bp.get("/bookings/<int:booking_id>")
 @coaches
 def booking(booking_id: int) -> str:
-    found = scope.booking_for_coach(db.session, _me(), booking_id)
+    found = scope.booking_for_coach(db.session, current_person(), booking_id)
     now = utcnow()
     return render_template(
         "coaching/booking.html",
@@ -300,7 +294,7 @@ def _business_name(booking: Booking) -> str:
 @bp.route("/bookings/<int:booking_id>/outcome", methods=["GET", "POST"])
 @coaches
 def record_outcome(booking_id: int) -> Page:
-    me = _me()
+    me = current_person()
     found = scope.booking_for_coach(db.session, me, booking_id)
     if found.status == BookingStatus.CANCELLED:
         return redirect(url_for("coaching.booking", booking_id=found.id))
@@ -355,7 +349,7 @@ def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Resp
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @coaches
 def cancel_booking(booking_id: int) -> Page:
-    me = _me()
+    me = current_person()
     found = scope.booking_for_coach(db.session, me, booking_id)
     if not services.can_cancel(found, utcnow()):
         return redirect(url_for("coaching.booking", booking_id=found.id))
@@ -385,7 +379,7 @@ def cancel_booking(booking_id: int) -> Page:
 @bp.route("/support/record", methods=["GET", "POST"])
 @coaches
 def record_support() -> Page:
-    me = _me()
+    me = current_person()
     places = outside.supportable_places(db.session, me)
     labels = diary.support_type_labels(db.session)
     form = OutsideSupportForm()

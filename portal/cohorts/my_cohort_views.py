@@ -13,7 +13,7 @@ from flask import session as cookie_session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal import db
-from portal.auth.access import public, roles_required, signed_in_user
+from portal.auth.access import current_person, public, roles_required
 from portal.auth.models import Role, User
 from portal.cohorts import delivery, member_emails, membership
 from portal.cohorts.hours import hours_text, is_completer
@@ -29,12 +29,6 @@ participants = roles_required(Role.PARTICIPANT)
 _NEW_FEED_LINK = "new_feed_link"
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
 def _status(form: object) -> int:
     return 400 if getattr(form, "errors", None) else 200
 
@@ -47,7 +41,7 @@ bp.context_processor(_helpers)
 
 
 def _my_place_or_home() -> Place | WerkzeugResponse:
-    place = membership.current_place(db.session, _me())
+    place = membership.current_place(db.session, current_person())
     if place is None:
         return redirect(url_for("my_cohort.index"))
     return place
@@ -56,7 +50,7 @@ def _my_place_or_home() -> Place | WerkzeugResponse:
 @bp.get("/", endpoint="index")
 @participants
 def my_cohort() -> str:
-    place = membership.current_place(db.session, _me())
+    place = membership.current_place(db.session, current_person())
     if place is None:
         return render_template("my_cohort/none.html")
     found = place.cohort
@@ -91,7 +85,7 @@ def my_cohort() -> str:
 @bp.get("/sessions/<int:session_id>.ics")
 @participants
 def session_ics(session_id: int) -> Response:
-    place = membership.current_place(db.session, _me())
+    place = membership.current_place(db.session, current_person())
     if place is None:
         abort(404)
     found = membership.session_for_participant(place, session_id)

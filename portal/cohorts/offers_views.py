@@ -7,8 +7,8 @@ from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import public, roles_required, signed_in_user
-from portal.auth.models import Role, User
+from portal.auth.access import current_person, public, roles_required
+from portal.auth.models import Role
 from portal.cohorts.forms import RespondForm
 from portal.cohorts.models import Cohort, PlaceStatus
 from portal.cohorts.offers import (
@@ -25,16 +25,10 @@ bp = Blueprint("offers", __name__, url_prefix="/offers")
 Page = str | Response | tuple[str, int]
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
 @bp.get("/")
 @roles_required(Role.PARTICIPANT)
 def mine() -> Page:
-    places = offers_for(db.session, _me())
+    places = offers_for(db.session, current_person())
     return render_template(
         "offers/mine.html",
         places=places,

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, roles_required
 from portal.auth.models import Role, User
 from portal.outcomes import charts, drilldown, stored, tables
 from portal.outcomes.figures import as_at_moment
@@ -31,12 +31,6 @@ from portal.timefmt import govuk_date, today_in_london
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
 readers = roles_required(Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _scope(user: User) -> frozenset[int] | None:
@@ -166,7 +160,7 @@ def dashboard() -> tuple[str, int]:
     day, valid = _parse_as_at(form, not_a_date)
     by_id = {str(r.id): r for r in rounds}
     chosen = by_id.get(form.round.data or "") or drilldown.default_round(session)
-    me = _me()
+    me = current_person()
     scope = _scope(me)
     found = _dashboard(chosen, day, scope) if chosen is not None else None
     if chosen is not None:
@@ -200,7 +194,7 @@ def compare() -> tuple[str, int]:
         chosen = drilldown.rounds_with_cohorts(session)
         form.round.data = [str(r.id) for r in chosen]
     chosen.sort(key=lambda r: (r.starts_on, r.id))
-    me = _me()
+    me = current_person()
     scope = _scope(me)
     moment = as_at_moment(day)
     summaries = [
@@ -264,7 +258,7 @@ def records(round_id: int, figure: str) -> str:
     if figure not in drilldown.FIGURES:
         abort(404)
     day = _as_at_only()
-    me = _me()
+    me = current_person()
     scope = _scope(me)
     found = drilldown.records(db.session, programme_round, as_at_moment(day), figure, scope)
     page_arg = request.args.get("page", "1")
@@ -299,7 +293,7 @@ def export(round_id: int, table: str, fmt: str) -> Response:
     if fmt not in EXPORT_FORMATS:
         abort(404)
     day = _as_at_only()
-    scope = _scope(_me())
+    scope = _scope(current_person())
     session = db.session
     moment = as_at_moment(day)
     dimensions = {f"by-{d.value}": d for d in Dimension}

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
@@ -89,12 +89,6 @@ _FILTER_KINDS = {
     "organisation": ReferenceKind.BUSINESS_ORGANISATION,
     "issue": ReferenceKind.ISSUE,
 }
-
-
-def _actor() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _page_number() -> int:
@@ -213,7 +207,7 @@ def export() -> Response:
     header, rows = export_table(db.session, programme_round, filters, sensitive=sensitive)
     record_export(
         db.session,
-        actor=_actor(),
+        actor=current_person(),
         programme_round=programme_round,
         filters=filters,
         export_format=chosen,
@@ -258,7 +252,7 @@ def override_eligibility(application_id: int) -> Page:
             services.override_eligibility(
                 db.session,
                 application,
-                actor=_actor(),
+                actor=current_person(),
                 eligible=form.decision.data != INELIGIBLE,
                 reason=form.reason.data,
                 now=utcnow(),
@@ -342,7 +336,7 @@ def confirm_import() -> Page:
     if report.file_error is not None:
         flash(report.file_error, "info")
         return redirect(url_for("applicants.import_file"))
-    run_import(db.session, report, programme_round, officer=_actor(), now=utcnow())
+    run_import(db.session, report, programme_round, officer=current_person(), now=utcnow())
     return render_template(
         "applicants/import_done.html", report=report, programme_round=programme_round
     )

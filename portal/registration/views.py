@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
@@ -54,12 +54,6 @@ class Addresses:
 APPLICANT = Addresses("registration.question", "registration.check_answers", {})
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
 def _open_round() -> Round | None:
     return current_round(db.session, today_in_london())
 
@@ -68,7 +62,9 @@ def _my_application() -> tuple[Round | None, Application | None]:
     programme_round = _open_round()
     if programme_round is None:
         return None, None
-    return programme_round, services.active_application(db.session, _me(), programme_round)
+    return programme_round, services.active_application(
+        db.session, current_person(), programme_round
+    )
 
 
 @bp.get("/")
@@ -95,7 +91,7 @@ def begin() -> Page:
     if programme_round is None or not form.validate_on_submit():
         return redirect(url_for("registration.start"))
     application = services.start_application(
-        db.session, person=_me(), programme_round=programme_round, now=utcnow()
+        db.session, person=current_person(), programme_round=programme_round, now=utcnow()
     )
     return redirect(_resume_url(application, APPLICANT))
 
@@ -111,7 +107,7 @@ def question(slug: str) -> Page:
     programme_round, application = _my_application()
     if programme_round is None or application is None:
         return redirect(url_for("registration.start"))
-    return _question_page(application, programme_round, slug, APPLICANT, actor=_me())
+    return _question_page(application, programme_round, slug, APPLICANT, actor=current_person())
 
 
 def _question_page(
@@ -174,7 +170,7 @@ def check_answers() -> Page:
     programme_round, application = _my_application()
     if programme_round is None or application is None:
         return redirect(url_for("registration.start"))
-    return _check_page(application, programme_round, APPLICANT, actor=_me())
+    return _check_page(application, programme_round, APPLICANT, actor=current_person())
 
 
 def _check_page(
@@ -250,7 +246,11 @@ def withdraw() -> Page:
     if form.validate_on_submit():
         try:
             services.withdraw(
-                db.session, application, actor=_me(), reason=form.reason.data or "", now=utcnow()
+                db.session,
+                application,
+                actor=current_person(),
+                reason=form.reason.data or "",
+                now=utcnow(),
             )
         except services.RegistrationError as error:
             form.reason.errors = [error.message]
@@ -294,7 +294,11 @@ def on_behalf() -> Page:
     if form.validate_on_submit():
         try:
             person = find_or_create_person(
-                db.session, name=form.name.data, email=form.email.data, actor=_me(), now=utcnow()
+                db.session,
+                name=form.name.data,
+                email=form.email.data,
+                actor=current_person(),
+                now=utcnow(),
             )
         except services.RegistrationError as error:
             form.email.errors = [error.message]
@@ -311,7 +315,7 @@ def on_behalf() -> Page:
                     programme_round=programme_round,
                     now=utcnow(),
                     source=ApplicationSource.ASSISTED,
-                    created_by=_me(),
+                    created_by=current_person(),
                 )
                 return redirect(_resume_url(application, _on_behalf_addresses(application)))
     status_code = 400 if form.errors else 200
@@ -325,7 +329,11 @@ def on_behalf() -> Page:
 def on_behalf_question(application_id: int, slug: str) -> Page:
     application, programme_round = _application_for_officer(application_id)
     return _question_page(
-        application, programme_round, slug, _on_behalf_addresses(application), actor=_me()
+        application,
+        programme_round,
+        slug,
+        _on_behalf_addresses(application),
+        actor=current_person(),
     )
 
 
@@ -335,7 +343,9 @@ def on_behalf_check(application_id: int) -> Page:
     application, programme_round = _application_for_officer(application_id)
     if application.status != ApplicationStatus.DRAFT and request.method == "POST":
         return redirect(url_for("registration.on_behalf_done", application_id=application.id))
-    return _check_page(application, programme_round, _on_behalf_addresses(application), actor=_me())
+    return _check_page(
+        application, programme_round, _on_behalf_addresses(application), actor=current_person()
+    )
 
 
 @bp.get("/on-behalf/<int:application_id>/registered")

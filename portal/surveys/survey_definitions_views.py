@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
@@ -28,12 +28,6 @@ bp = Blueprint("survey_definitions", __name__, url_prefix="/surveys/questions")
 
 Page = str | Response | tuple[str, int]
 officers = roles_required(Role.OFFICER)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _draft(timing: str) -> tuple[Survey, SurveyVersion] | Response:
@@ -94,7 +88,7 @@ def start_draft(timing: str) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            versions.start_draft(db.session, found, actor=_me(), now=utcnow())
+            versions.start_draft(db.session, found, actor=current_person(), now=utcnow())
         except versions.VersionError as error:
             flash(error.message, "info")
             return redirect(url_for("survey_definitions.survey", timing=timing))
@@ -130,7 +124,9 @@ def publish(timing: str) -> Page:
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            versions.publish(db.session, draft_, actor=_me(), note=form.note.data, now=utcnow())
+            versions.publish(
+                db.session, draft_, actor=current_person(), note=form.note.data, now=utcnow()
+            )
         except versions.VersionError as error:
             form.note.errors = [error.message]
         else:
@@ -159,7 +155,7 @@ def discard(timing: str) -> Page:
         return found
     _survey, draft_ = found
     if ConfirmForm().validate_on_submit():
-        versions.discard(db.session, draft_, actor=_me())
+        versions.discard(db.session, draft_, actor=current_person())
         flash("The draft is deleted. The published version has not changed.", "success")
     return redirect(url_for("survey_definitions.survey", timing=timing))
 
@@ -184,7 +180,7 @@ def reword(timing: str, question_id: int) -> Page:
                 text=form.text.data,
                 hint=form.hint.data or "",
                 error_message=form.error_message.data or "",
-                actor=_me(),
+                actor=current_person(),
             )
         except versions.VersionError as error:
             getattr(form, error.field or "text").errors = [error.message]
@@ -211,7 +207,7 @@ def retire(timing: str, question_id: int) -> Page:
     problem = None
     if form.validate_on_submit():
         try:
-            versions.retire(db.session, draft_, question, actor=_me())
+            versions.retire(db.session, draft_, question, actor=current_person())
         except versions.VersionError as error:
             problem = error.message
         else:
@@ -249,7 +245,7 @@ def add(timing: str) -> Page:
             after_question_id=None if form.after.data == AT_THE_START else int(form.after.data),
         )
         try:
-            versions.add_question(db.session, draft_, new, actor=_me())
+            versions.add_question(db.session, draft_, new, actor=current_person())
         except versions.VersionError as error:
             getattr(form, error.field or "text").errors = [error.message]
         else:
