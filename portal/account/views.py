@@ -23,6 +23,7 @@ from portal.auth.services import normalise_email
 from portal.auth.sessions import refresh_session_identity
 from portal.auth.tokens import TokenError, TokenPurpose
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -62,7 +63,7 @@ def change_password() -> Page:
             refresh_session_identity(user)  # this session carries on; the others end
             flash("Your password has been changed. You have been signed out elsewhere.", "success")
             return redirect(url_for("account.home"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("account/change_password.html", form=form), status
 
 
@@ -89,7 +90,7 @@ def change_email() -> Page:
                 "success",
             )
             return redirect(url_for("account.home"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("account/change_email.html", form=form, user=user), status
 
 
@@ -130,7 +131,7 @@ def email_preferences() -> Page:
         services.set_email_preferences(db.session, user, wanted)
         flash("Your email choices have been saved.", "success")
         return redirect(url_for("account.home"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("account/email_preferences.html", form=form), status
 
 
@@ -154,7 +155,7 @@ def two_factor_set_up() -> Page:
             session["after_recovery_codes"] = url_for("account.home")
             return redirect(url_for("auth.recovery_codes"))
     uri = two_factor.provisioning_uri(secret, user.email, current_app.config["SERVICE_NAME"])
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "auth/two_factor_set_up.html",
         form=form,

@@ -28,6 +28,7 @@ from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User, UserStatus
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -97,7 +98,7 @@ def invite_user() -> Page:
         else:
             flash(f"We have sent an invitation to {user.email}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/invite_user.html", form=form), status
 
 
@@ -141,7 +142,7 @@ def change_access(user_id: int) -> Page:
                     f"{user.name}'s access has been changed. They have been signed out.", "success"
                 )
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/change_access.html", form=form, user=user), status
 
 
@@ -176,7 +177,7 @@ def _set_active(user_id: int, *, active: bool) -> Page:
             done = "reactivated" if active else "deactivated and signed out"
             flash(f"{user.name}'s account has been {done}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/set_active.html", form=form, user=user, active=active), status
 
 
@@ -202,7 +203,7 @@ def erase_user(user_id: int) -> Page:
             remove_mail_files(Path(folder), report.outbox_ids)
             flash(f"{name}'s personal data has been erased.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/erase_user.html", form=form, user=user), status
 
 
@@ -242,7 +243,7 @@ def _restriction(user_id: int, *, lifting: bool) -> Page:
             done = "is no longer restricted" if lifting else "is now restricted"
             flash(f"Processing of {user.name}'s data {done}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/restriction.html", form=form, user=user, lifting=lifting), status
 
 
@@ -304,7 +305,7 @@ def _save_contractor(contractor_id: int | None) -> Page:
         else:
             flash(f"{saved.name} has been saved.", "success")
             return redirect(url_for("admin.contractor_detail", contractor_id=saved.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/contractor_form.html", form=form, contractor=contractor), status
 
 
@@ -337,5 +338,5 @@ def end_contractor(contractor_id: int) -> Page:
         )
         flash(f"{contractor.name}'s contract has been ended.", "success")
         return redirect(url_for("admin.contractor_detail", contractor_id=contractor.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/end_contractor.html", form=form, contractor=contractor), status

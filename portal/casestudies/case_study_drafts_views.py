@@ -22,6 +22,7 @@ from portal.casestudies.pages import (
 )
 from portal.cohorts.membership import facilitated_cohorts, members_of
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("case_study_drafts", __name__, url_prefix="/facilitation/case-studies")
 bp.context_processor(template_helpers)
@@ -131,4 +132,4 @@ def drafting_check(case_study_id: int) -> Page:
         person=person,
         waiting=case_study.status == CaseStudyStatus.AWAITING_CONFIRMATION,
         title=f"Check {person.name}’s story",
-    ), (400 if form.errors else 200)
+    ), form_status(form)

@@ -22,6 +22,7 @@ from portal.casestudies.models import (
 from portal.casestudies.pages import summary_sections, template_helpers
 from portal.cohorts.models import Cohort
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application
@@ -157,7 +158,7 @@ def decision(case_study_id: int) -> Page:
         form=form,
         case_study=case_study,
         title="Decide on this story",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/<int:case_study_id>/publish", methods=["GET", "POST"])
@@ -196,4 +197,4 @@ def publish(case_study_id: int) -> Page:
         sections=summary_sections(case_study, None, consent=False),
         on_website=ConsentUse.WEBSITE.value in case_study.uses,
         title="Publish this story",
-    ), (400 if form.errors else 200)
+    ), form_status(form)

@@ -23,6 +23,7 @@ from portal.casestudies.pages import (
     template_helpers,
 )
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("case_study", __name__, url_prefix="/case-study")
 bp.context_processor(template_helpers)
@@ -116,7 +117,7 @@ def check() -> Page:
         resubmitting=case_study.status == CaseStudyStatus.CHANGES_REQUESTED,
         facilitator=False,
         title="Check your story",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/withdraw-consent", methods=["GET", "POST"])
@@ -140,4 +141,4 @@ def withdraw() -> Page:
         form=form,
         case_study=case_study,
         title="Withdraw your consent",
-    ), (400 if form.errors else 200)
+    ), form_status(form)

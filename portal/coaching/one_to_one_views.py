@@ -30,6 +30,7 @@ from portal.coaching.messages import support_label, when_text, where_text
 from portal.coaching.models import Booking, BookingStatus, CoachProfile
 from portal.cohorts.models import Place
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.timefmt import govuk_datetime, today_in_london
 
 bp = Blueprint("one_to_one", __name__, url_prefix="/one-to-one")
@@ -38,10 +39,6 @@ Page = str | Response | tuple[str, int]
 participants = roles_required(Role.PARTICIPANT)
 DAYS_PER_PAGE = 14
 OTHER_TIMES_DAYS = 7
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 @bp.context_processor
@@ -158,7 +155,7 @@ def coaches() -> Page:
         wanted=wanted,
         balance=scope.balance(db.session, place),
         programme_round=scope.round_of(db.session, place),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _times(
@@ -239,7 +236,7 @@ def coach_times(coach_id: int) -> Page:
         waiting=coach.id in waiting.waiting_for(db.session, current_person()),
         wait_form=ConfirmForm(formdata=None),
         where=profile.location_type.label,
-    ), _status(form)
+    ), form_status(form)
 
 
 def _unavailable(
@@ -360,7 +357,7 @@ def book(coach_id: int) -> Page:
         slot=Slot(starts_at, starts_at + dt.timedelta(minutes=minutes)),
         balance=balance,
         where=profile.location_type.label,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.post("/coaches/<int:coach_id>/wait")
@@ -479,7 +476,7 @@ def reschedule(booking_id: int) -> Page:
         )
         if next_from <= horizon_end
         else None,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/bookings/<int:booking_id>/reschedule/confirm", methods=["GET", "POST"])
@@ -545,7 +542,7 @@ def confirm_reschedule(booking_id: int) -> Page:
         form=form,
         **_booking_values(found),
         new_slot=Slot(starts_at, starts_at + dt.timedelta(minutes=found.minutes)),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
@@ -592,4 +589,4 @@ def cancel(booking_id: int) -> Page:
         late=late,
         counts=programme_round.late_cancellation_counts,
         cutoff_hours=programme_round.cancellation_cutoff_hours,
-    ), _status(form)
+    ), form_status(form)

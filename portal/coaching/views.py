@@ -37,6 +37,7 @@ from portal.coaching.models import (
 )
 from portal.cohorts.models import Cohort, Place
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.registration.models import Application
 from portal.timefmt import to_london, today_in_london
 
@@ -44,10 +45,6 @@ bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
 Page = str | Response | tuple[str, int]
 coaches = roles_required(Role.COACH)
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 @bp.context_processor
@@ -176,7 +173,7 @@ def settings() -> Page:
         else:
             flash("What you offer has been saved.", "success")
             return redirect(url_for("coaching.availability"))
-    return render_template("coaching/settings.html", form=form), _status(form)
+    return render_template("coaching/settings.html", form=form), form_status(form)
 
 
 @bp.route("/availability/weekly/add", methods=["GET", "POST"])
@@ -201,7 +198,7 @@ def add_weekly_hours() -> Page:
                 "success",
             )
             return redirect(url_for("coaching.availability"))
-    return render_template("coaching/add_weekly_hours.html", form=form), _status(form)
+    return render_template("coaching/add_weekly_hours.html", form=form), form_status(form)
 
 
 @bp.post("/availability/weekly/<int:window_id>/remove")
@@ -240,7 +237,7 @@ def add_day_change() -> Page:
         else:
             flash("Your change for that day has been saved. Bookings already made stay.", "success")
             return redirect(url_for("coaching.availability"))
-    return render_template("coaching/add_day_change.html", form=form), _status(form)
+    return render_template("coaching/add_day_change.html", form=form), form_status(form)
 
 
 @bp.post("/availability/days/<int:change_id>/remove")
@@ -335,7 +332,7 @@ def record_outcome(booking_id: int) -> Page:
         form=form,
         **_booking_page_values(found),
         started=found.starts_at <= utcnow(),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
@@ -370,7 +367,7 @@ def cancel_booking(booking_id: int) -> Page:
         return redirect(url_for("coaching.diary_page"))
     return render_template(
         "coaching/cancel.html", form=form, **_booking_page_values(found)
-    ), _status(form)
+    ), form_status(form)
 
 
 # Support outside the booking system
@@ -414,4 +411,4 @@ def record_support() -> Page:
         recorded=recorded[:20],
         people=_names({r.participant_id for r in recorded}),
         labels=labels,
-    ), _status(form)
+    ), form_status(form)

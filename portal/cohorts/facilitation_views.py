@@ -36,6 +36,7 @@ from portal.cohorts.facilitation_forms import (
 from portal.cohorts.hours import hours_text, session_hours
 from portal.cohorts.models import CohortDelivery, CohortSession, SessionStatus
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.registration.models import WEEKDAYS
 from portal.timefmt import to_london
 
@@ -43,10 +44,6 @@ bp = Blueprint("facilitation", __name__, url_prefix="/facilitation")
 
 Page = str | Response | tuple[str, int]
 facilitators = roles_required(Role.FACILITATOR)
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 def _ordinal(number: int) -> str:
@@ -143,7 +140,7 @@ def settings(cohort_id: int) -> Page:
         cohort=found,
         weekday=WEEKDAYS[found.meeting_weekday] if found.meeting_weekday < 5 else "",
         online=online,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/cohorts/<int:cohort_id>/schedule", methods=["GET", "POST"])
@@ -176,7 +173,7 @@ def schedule(cohort_id: int) -> Page:
         problem=problem,
         start_time=sessions.start_time_of(found),
         numbers=delivery.session_numbers(found),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/cohorts/<int:cohort_id>/sessions/add", methods=["GET", "POST"])
@@ -212,7 +209,9 @@ def add_session(cohort_id: int) -> Page:
                 "success",
             )
             return redirect(url_for("facilitation.cohort", cohort_id=found.id))
-    return render_template("facilitation/add_session.html", form=form, cohort=found), _status(form)
+    return render_template("facilitation/add_session.html", form=form, cohort=found), form_status(
+        form
+    )
 
 
 def _issue_choices(cohort_session: CohortSession) -> list[SelectChoice]:
@@ -279,7 +278,7 @@ def session_page(session_id: int) -> Page:
         and found.cohort.status in delivery.DELIVERING,
         where=member_emails.where(found),
         now=now,
-    ), _status(form)
+    ), form_status(form)
 
 
 def _changeable_session(session_id: int) -> CohortSession:
@@ -321,7 +320,7 @@ def move_session(session_id: int) -> Page:
         cohort_session=found,
         cohort=found.cohort,
         length_minutes=int((found.ends_at - found.starts_at) / dt.timedelta(minutes=1)),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -346,4 +345,4 @@ def cancel_session(session_id: int) -> Page:
         return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
     return render_template(
         "facilitation/cancel_session.html", form=form, cohort_session=found, cohort=found.cohort
-    ), _status(form)
+    ), form_status(form)

@@ -20,6 +20,7 @@ from portal.cohorts.hours import hours_text, is_completer
 from portal.cohorts.models import Place, PlaceStatus, SessionStatus
 from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.urls import external_url
 
 bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
@@ -27,10 +28,6 @@ bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
 Page = str | WerkzeugResponse | tuple[str, int]
 participants = roles_required(Role.PARTICIPANT)
 _NEW_FEED_LINK = "new_feed_link"
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 def _helpers() -> dict[str, object]:
@@ -148,7 +145,9 @@ def leave() -> Page:
             return redirect(url_for("my_cohort.index"))
         flash(f"You have left {name}. Thank you for telling us why.", "success")
         return redirect(url_for("my_cohort.index"))
-    return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), _status(form)
+    return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), form_status(
+        form
+    )
 
 
 @bp.get("/calendar/<token>.ics")

@@ -19,6 +19,7 @@ from portal.cohorts.offers import (
     respond_to_offer,
 )
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 
@@ -66,7 +67,7 @@ def respond(token: str) -> Page:
                 "offers/closed.html", place=place, cohort=cohort, outcome=closed.status
             ), 409
         return render_template("offers/answered.html", accepted=accept, cohort=cohort)
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "offers/respond.html",
         form=form,

@@ -25,6 +25,7 @@ from portal.cohorts.forms import (
 )
 from portal.cohorts.models import CohortDelivery, CohortStatus
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.matching.model import Basis, Weights
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
@@ -123,7 +124,7 @@ def run_matching(round_id: int) -> Page:
             "success",
         )
         return redirect(url_for("cohorts.proposals", round_id=programme_round.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "cohorts/match.html",
         form=form,
@@ -200,7 +201,7 @@ def move(application_id: int) -> Page:
         else:
             flash(f"{person.name if person else 'They'} moved.", "success")
             return redirect(url_for("cohorts.proposals", round_id=programme_round.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "cohorts/move.html",
         form=form,
@@ -252,7 +253,7 @@ def new_cohort(round_id: int) -> Page:
         else:
             flash(f"{cohort.name} is created and locked. Confirm it to send offers.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("cohorts/new.html", form=form, programme_round=programme_round), status
 
 
@@ -358,7 +359,7 @@ def assign(cohort_id: int) -> Page:
         else:
             flash("Saved who delivers the cohort.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "cohorts/assign.html",
         form=form,
@@ -397,7 +398,7 @@ def add_member(cohort_id: int) -> Page:
         else:
             flash("A place has been offered.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("cohorts/add_member.html", form=form, cohort=cohort), status
 
 

@@ -20,6 +20,7 @@ from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import Sources, configured_limits, read_workbook
 from portal.earlier_rounds.forms import EarlierRoundsUploadForm
 from portal.earlier_rounds.imports import ImportReport
+from portal.forms import form_status
 from portal.uploads import PendingUpload
 
 bp = Blueprint("earlier_rounds", __name__, url_prefix="/outcomes/import")
@@ -62,7 +63,7 @@ def upload() -> Page:
             if report.ok:
                 UPLOAD.keep(data, filename)
             return _check_page(report)
-    return render_template("earlier_rounds/upload.html", form=form), 400 if form.errors else 200
+    return render_template("earlier_rounds/upload.html", form=form), form_status(form)
 
 
 @bp.post("/confirm")

@@ -6,6 +6,7 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
+from portal.forms import form_status
 from portal.notifications.forms import ResendForm
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.services import needing_attention, resend, status_counts
@@ -36,5 +37,5 @@ def outbox_message(message_id: int) -> str | Response | tuple[str, int]:
         else:
             flash(f"This email was not sent again: it is {message.status.label.lower()}.")
         return redirect(url_for("notifications.outbox_message", message_id=message.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("notifications/message.html", message=message, form=form), status

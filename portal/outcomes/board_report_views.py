@@ -17,6 +17,7 @@ from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
 from portal.exports import attachment
+from portal.forms import form_status
 from portal.outcomes import snapshot, stored
 from portal.outcomes.board_report import BoardReport, CostBasis, build_report
 from portal.outcomes.figures import as_at_moment
@@ -129,7 +130,7 @@ def index() -> tuple[str, int]:
         report=report,
         body=report_html(report) if report else None,
         args=choices.args() if choices else None,
-    ), 400 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.get("/report.docx")
@@ -170,7 +171,7 @@ def issue() -> Response | tuple[str, int]:
         form=issue_form,
         report=report,
         args=choices.args(),
-    ), 400 if issue_form.errors else 200
+    ), form_status(issue_form)
 
 
 @bp.get("/issued/")

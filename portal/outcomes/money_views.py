@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
+from portal.forms import form_status
 from portal.outcomes import money, stored
 from portal.outcomes.board_report import (
     CostBasis,
@@ -93,7 +94,7 @@ def contract(round_id: int, contractor_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("money.round_money", round_id=found.id))
     return render_template(
         "money/contract.html", form=form, round=found, contractor=contractor, existing=existing
-    ), 400 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.get("/projection")
@@ -124,4 +125,4 @@ def projection() -> tuple[str, int]:
         result=result,
         money=_money,
         today=govuk_date(today_in_london()),
-    ), 400 if form.errors else 200
+    ), form_status(form)

@@ -32,6 +32,7 @@ from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
 from portal.exports import csv_response, xlsx_response
+from portal.forms import form_status
 from portal.reference.models import ReferenceKind
 from portal.registration import queries, services
 from portal.registration.applicants_forms import (
@@ -268,7 +269,7 @@ def override_eligibility(application_id: int) -> Page:
         application=application,
         person=person,
         outcome=outcome_label(application.eligibility_outcome),
-    ), 400 if form.errors else 200
+    ), form_status(form)
 
 
 # Importing a partner's file
@@ -314,9 +315,7 @@ def import_file() -> Page:
                 confirm_form=ConfirmForm(formdata=None),
                 actions=Action,
             )
-    return render_template(
-        "applicants/import.html", form=form, limits=_limits()
-    ), 400 if form.errors else 200
+    return render_template("applicants/import.html", form=form, limits=_limits()), form_status(form)
 
 
 @bp.post("/import/confirm")

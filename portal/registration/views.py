@@ -17,6 +17,7 @@ from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.registration import journey, services
 from portal.registration.check_answers import check_answer_sections
 from portal.registration.eligibility import signposting
@@ -152,7 +153,7 @@ def _question_page(
         if changing
         else (addresses.step_url(previous) if previous else url_for("registration.start"))
     )
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "registration/question.html",
         form=form,
@@ -260,7 +261,7 @@ def withdraw() -> Page:
                 "success",
             )
             return redirect(url_for("account.home"))
-    status_code = 400 if form.errors else 200
+    status_code = form_status(form)
     return render_template(
         "registration/withdraw.html", form=form, application=application
     ), status_code
@@ -318,7 +319,7 @@ def on_behalf() -> Page:
                     created_by=current_person(),
                 )
                 return redirect(_resume_url(application, _on_behalf_addresses(application)))
-    status_code = 400 if form.errors else 200
+    status_code = form_status(form)
     return render_template(
         "registration/on_behalf.html", form=form, programme_round=programme_round
     ), status_code

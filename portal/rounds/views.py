@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from portal import db
 from portal.auth.access import roles_required, signed_in_user
 from portal.auth.models import Role
+from portal.forms import form_status
 from portal.reference.models import ReferenceKind
 from portal.rounds.forms import (
     EDIT_FORMS,
@@ -64,7 +65,7 @@ def add_round() -> Page:
         else:
             flash(f"{new_round.name} has been added. Check its settings below.", "success")
             return redirect(url_for("rounds.show_round", round_id=new_round.id))
-    return render_template("rounds/add.html", form=form), 400 if form.errors else 200
+    return render_template("rounds/add.html", form=form), form_status(form)
 
 
 @bp.get("/<int:round_id>")
@@ -108,7 +109,7 @@ def edit_settings(round_id: int, group: str) -> Page:
         form=form,
         round=found,
         title=GROUP_TITLES[group],
-    ), 400 if form.errors else 200
+    ), form_status(form)
 
 
 def _prepare(form: Any, found: Round) -> None:

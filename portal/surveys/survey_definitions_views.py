@@ -12,6 +12,7 @@ from portal.auth.access import current_person, roles_required
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.surveys import versions
 from portal.surveys.definitions import REPORTED_MEASURES, current_version
 from portal.surveys.models import QuestionKind, Survey, SurveyTiming, SurveyVersion
@@ -192,7 +193,7 @@ def reword(timing: str, question_id: int) -> Page:
         survey=survey_,
         question=question,
         title="Change the wording",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/<timing>/draft/questions/<int:question_id>/retire", methods=["GET", "POST"])
@@ -220,7 +221,7 @@ def retire(timing: str, question_id: int) -> Page:
         question=question,
         problem=problem,
         title="Retire this question?",
-    ), (400 if (form.errors or problem) else 200)
+    ), (400 if problem else form_status(form))
 
 
 @bp.route("/<timing>/draft/questions/add", methods=["GET", "POST"])
@@ -256,4 +257,4 @@ def add(timing: str) -> Page:
         form=form,
         survey=survey_,
         title="Add a question",
-    ), (400 if form.errors else 200)
+    ), form_status(form)

@@ -17,6 +17,7 @@ from portal.auth.forms import ConfirmForm
 from portal.auth.models import Contractor, Role, User
 from portal.cohorts.models import Cohort
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
 from portal.surveys import invitations, rates, runner
@@ -170,7 +171,7 @@ def key_in(invitation_id: int) -> Page:
         invitation=invitation,
         person=person,
         title=f"Key in {person.name}’s answers",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 def _keyed_response(invitation_id: int) -> tuple[SurveyInvitation, User]:
