@@ -24,7 +24,7 @@ from portal.admin.forms import (
     contractor_choices,
 )
 from portal.audit.services import history
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import admins, current_person
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User, UserStatus
 from portal.db_base import utcnow
@@ -33,7 +33,6 @@ from portal.forms import form_status
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 Page = str | Response | tuple[str, int]
-admin_only = roles_required(Role.ADMIN)
 
 
 def _page_number() -> int:
@@ -42,13 +41,13 @@ def _page_number() -> int:
 
 
 @bp.get("/")
-@admin_only
+@admins
 def index() -> str:
     return render_template("admin/index.html")
 
 
 @bp.get("/users")
-@admin_only
+@admins
 def users() -> Page:
     form = UserFilterForm(request.args)
     filters_ok = form.validate()
@@ -77,7 +76,7 @@ def _chosen(form: AccessForm) -> tuple[set[Role], set[int]]:
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
-@admin_only
+@admins
 def invite_user() -> Page:
     form = InviteUserForm()
     _fill_access_choices(form)
@@ -103,7 +102,7 @@ def invite_user() -> Page:
 
 
 @bp.get("/users/<int:user_id>")
-@admin_only
+@admins
 def user_detail(user_id: int) -> str:
     user = services.get_user(db.session, user_id)
     return render_template(
@@ -115,7 +114,7 @@ def user_detail(user_id: int) -> str:
 
 
 @bp.route("/users/<int:user_id>/access", methods=["GET", "POST"])
-@admin_only
+@admins
 def change_access(user_id: int) -> Page:
     user = services.get_user(db.session, user_id)
     form = AccessForm()
@@ -147,13 +146,13 @@ def change_access(user_id: int) -> Page:
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
-@admin_only
+@admins
 def deactivate_user(user_id: int) -> Page:
     return _set_active(user_id, active=False)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
-@admin_only
+@admins
 def reactivate_user(user_id: int) -> Page:
     return _set_active(user_id, active=True)
 
@@ -182,7 +181,7 @@ def _set_active(user_id: int, *, active: bool) -> Page:
 
 
 @bp.route("/users/<int:user_id>/erase", methods=["GET", "POST"])
-@admin_only
+@admins
 def erase_user(user_id: int) -> Page:
     """The right to erasure: personal data removed everywhere, figures unchanged."""
     from portal.privacy.erasure import ErasureRefused, erase_person, remove_mail_files
@@ -208,14 +207,14 @@ def erase_user(user_id: int) -> Page:
 
 
 @bp.route("/users/<int:user_id>/restrict", methods=["GET", "POST"])
-@admin_only
+@admins
 def restrict_user(user_id: int) -> Page:
     """Restricting processing instead of erasing: records kept, the person left alone."""
     return _restriction(user_id, lifting=False)
 
 
 @bp.route("/users/<int:user_id>/lift-restriction", methods=["GET", "POST"])
-@admin_only
+@admins
 def lift_restriction(user_id: int) -> Page:
     return _restriction(user_id, lifting=True)
 
@@ -248,7 +247,7 @@ def _restriction(user_id: int, *, lifting: bool) -> Page:
 
 
 @bp.post("/users/<int:user_id>/resend-invitation")
-@admin_only
+@admins
 def resend_invitation(user_id: int) -> Page:
     user = services.get_user(db.session, user_id)
     form = ConfirmForm()
@@ -266,7 +265,7 @@ def resend_invitation(user_id: int) -> Page:
 
 
 @bp.get("/contractors")
-@admin_only
+@admins
 def contractors() -> str:
     return render_template(
         "admin/contractors.html", contractors=services.all_contractors(db.session)
@@ -274,13 +273,13 @@ def contractors() -> str:
 
 
 @bp.route("/contractors/add", methods=["GET", "POST"])
-@admin_only
+@admins
 def add_contractor() -> Page:
     return _save_contractor(None)
 
 
 @bp.route("/contractors/<int:contractor_id>/edit", methods=["GET", "POST"])
-@admin_only
+@admins
 def edit_contractor(contractor_id: int) -> Page:
     return _save_contractor(contractor_id)
 
@@ -310,7 +309,7 @@ def _save_contractor(contractor_id: int | None) -> Page:
 
 
 @bp.get("/contractors/<int:contractor_id>")
-@admin_only
+@admins
 def contractor_detail(contractor_id: int) -> str:
     contractor = services.get_contractor(db.session, contractor_id)
     members = services.contractor_members(db.session, contractor)
@@ -324,7 +323,7 @@ def contractor_detail(contractor_id: int) -> str:
 
 
 @bp.route("/contractors/<int:contractor_id>/end", methods=["GET", "POST"])
-@admin_only
+@admins
 def end_contractor(contractor_id: int) -> Page:
     contractor = services.get_contractor(db.session, contractor_id)
     form = EndContractorForm()

@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, facilitators
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.casestudies import journey, services
 from portal.casestudies.models import FINISHED, CaseStudy, CaseStudyStatus
 from portal.casestudies.pages import (
@@ -28,7 +28,6 @@ bp = Blueprint("case_study_drafts", __name__, url_prefix="/facilitation/case-stu
 bp.context_processor(template_helpers)
 
 Page = str | Response | tuple[str, int]
-facilitators = roles_required(Role.FACILITATOR)
 
 
 def _drafting(case_study: CaseStudy, person: User) -> Addresses:

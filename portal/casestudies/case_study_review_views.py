@@ -8,9 +8,9 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.casestudies import services
 from portal.casestudies.forms import DecisionForm, PublishForm
 from portal.casestudies.models import (
@@ -31,7 +31,6 @@ bp = Blueprint("case_study_review", __name__, url_prefix="/case-studies")
 bp.context_processor(template_helpers)
 
 Page = str | Response | tuple[str, int]
-officers = roles_required(Role.OFFICER)
 
 FILTERS = {
     "to-review": [

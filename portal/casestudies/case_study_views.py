@@ -9,9 +9,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, participants
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.casestudies import journey, services
 from portal.casestudies.forms import WithdrawConsentForm
 from portal.casestudies.models import CONSENTED, FINISHED, CaseStudy, CaseStudyStatus
@@ -29,7 +29,6 @@ bp = Blueprint("case_study", __name__, url_prefix="/case-study")
 bp.context_processor(template_helpers)
 
 Page = str | Response | tuple[str, int]
-participants = roles_required(Role.PARTICIPANT)
 
 
 def _mine_addresses() -> Addresses:

@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, participants
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.coaching import diary, scope, services, waiting
 from portal.coaching.availability import Slot, by_day, slot_label
 from portal.coaching.forms import (
@@ -36,7 +36,6 @@ from portal.timefmt import govuk_datetime, today_in_london
 bp = Blueprint("one_to_one", __name__, url_prefix="/one-to-one")
 
 Page = str | Response | tuple[str, int]
-participants = roles_required(Role.PARTICIPANT)
 DAYS_PER_PAGE = 14
 OTHER_TIMES_DAYS = 7
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers_and_leads
 from portal.auth.models import Role, User
 from portal.coaching import support_report
 from portal.coaching.forms import ReportFilterForm
@@ -18,8 +18,6 @@ from portal.exports import csv_response, xlsx_response
 from portal.timefmt import today_in_london
 
 bp = Blueprint("support_report", __name__, url_prefix="/one-to-one-support")
-
-readers = roles_required(Role.OFFICER, Role.CONTRACTOR_LEAD)
 
 
 def _scope(user: User) -> frozenset[int] | None:
@@ -52,7 +50,7 @@ def _chosen() -> tuple[ReportFilterForm, support_report.Report | None, bool]:
 
 
 @bp.get("/")
-@readers
+@officers_and_leads
 def index() -> tuple[str, int]:
     form, found, valid = _chosen()
     header, rows = support_report.table(found) if found else ([], [])
@@ -69,7 +67,7 @@ def index() -> tuple[str, int]:
 
 
 @bp.get("/export.<fmt>")
-@readers
+@officers_and_leads
 def export(fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         abort(404)

@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import coaches, current_person
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.coaching import diary, outside, scope, services
 from portal.coaching.forms import (
     CoachCancelForm,
@@ -44,7 +44,6 @@ from portal.timefmt import to_london, today_in_london
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
 Page = str | Response | tuple[str, int]
-coaches = roles_required(Role.COACH)
 
 
 @bp.context_processor

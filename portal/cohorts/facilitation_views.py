@@ -21,8 +21,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import current_person, roles_required
-from portal.auth.models import Role
+from portal.auth.access import current_person, facilitators
 from portal.cohorts import delivery, member_emails, membership, registers, sessions
 from portal.cohorts.facilitation_forms import (
     AddSessionForm,
@@ -43,7 +42,6 @@ from portal.timefmt import to_london
 bp = Blueprint("facilitation", __name__, url_prefix="/facilitation")
 
 Page = str | Response | tuple[str, int]
-facilitators = roles_required(Role.FACILITATOR)
 
 
 def _ordinal(number: int) -> str:

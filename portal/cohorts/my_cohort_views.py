@@ -13,8 +13,8 @@ from flask import session as cookie_session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal import db
-from portal.auth.access import current_person, public, roles_required
-from portal.auth.models import Role, User
+from portal.auth.access import current_person, participants, public
+from portal.auth.models import User
 from portal.cohorts import delivery, member_emails, membership
 from portal.cohorts.hours import hours_text, is_completer
 from portal.cohorts.models import Place, PlaceStatus, SessionStatus
@@ -26,7 +26,6 @@ from portal.urls import external_url
 bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
 
 Page = str | WerkzeugResponse | tuple[str, int]
-participants = roles_required(Role.PARTICIPANT)
 _NEW_FEED_LINK = "new_feed_link"
 
 

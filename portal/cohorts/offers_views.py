@@ -7,8 +7,7 @@ from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import current_person, public, roles_required
-from portal.auth.models import Role
+from portal.auth.access import current_person, participants, public
 from portal.cohorts.forms import RespondForm
 from portal.cohorts.models import Cohort, PlaceStatus
 from portal.cohorts.offers import (
@@ -27,7 +26,7 @@ Page = str | Response | tuple[str, int]
 
 
 @bp.get("/")
-@roles_required(Role.PARTICIPANT)
+@participants
 def mine() -> Page:
     places = offers_for(db.session, current_person())
     return render_template(

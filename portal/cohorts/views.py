@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Contractor, Role, User
+from portal.auth.models import Contractor, User
 from portal.cohorts import forming, matching_inputs, offers, services
 from portal.cohorts.forms import (
     AddMemberForm,
@@ -39,7 +39,6 @@ from portal.timefmt import today_in_london
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
 Page = str | Response | tuple[str, int]
-officers = roles_required(Role.OFFICER)
 
 
 def _chosen_round() -> Round | None:

@@ -12,9 +12,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import Sources, configured_limits, read_workbook
@@ -26,7 +25,6 @@ from portal.uploads import PendingUpload
 bp = Blueprint("earlier_rounds", __name__, url_prefix="/outcomes/import")
 
 Page = str | Response | tuple[str, int]
-officers_only = roles_required(Role.OFFICER)
 PENDING = "earlier_rounds_import"
 UPLOAD = PendingUpload(PENDING, prefix="earlier-rounds-", suffix=".xlsx")
 
@@ -46,7 +44,7 @@ def _check_page(report: ImportReport) -> str:
 
 
 @bp.route("", methods=["GET", "POST"])
-@officers_only
+@officers
 def upload() -> Page:
     form = EarlierRoundsUploadForm()
     if form.validate_on_submit():
@@ -67,7 +65,7 @@ def upload() -> Page:
 
 
 @bp.post("/confirm")
-@officers_only
+@officers
 def confirm() -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():

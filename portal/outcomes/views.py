@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers_admins_and_leads
 from portal.auth.models import Role, User
 from portal.outcomes import charts, drilldown, stored, tables
 from portal.outcomes.figures import as_at_moment
@@ -29,8 +29,6 @@ from portal.rounds.models import Round
 from portal.timefmt import govuk_date, today_in_london
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
-
-readers = roles_required(Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD)
 
 
 def _scope(user: User) -> frozenset[int] | None:
@@ -147,7 +145,7 @@ def _issues_chart(issues: tables.Table) -> Markup:
 
 
 @bp.get("/")
-@readers
+@officers_admins_and_leads
 def dashboard() -> tuple[str, int]:
     session = db.session
     rounds = drilldown.all_rounds(session)
@@ -177,7 +175,7 @@ def dashboard() -> tuple[str, int]:
 
 
 @bp.get("/compare")
-@readers
+@officers_admins_and_leads
 def compare() -> tuple[str, int]:
     session = db.session
     rounds = drilldown.all_rounds(session)
@@ -252,7 +250,7 @@ def compare() -> tuple[str, int]:
 
 
 @bp.get("/<int:round_id>/records/<figure>")
-@readers
+@officers_admins_and_leads
 def records(round_id: int, figure: str) -> str:
     programme_round = _round_or_404(round_id)
     if figure not in drilldown.FIGURES:
@@ -287,7 +285,7 @@ SUMMARY_TABLES = ("summary", "issues", "hours-by-contractor")
 
 
 @bp.get("/<int:round_id>/export/<table>.<fmt>")
-@readers
+@officers_admins_and_leads
 def export(round_id: int, table: str, fmt: str) -> Response:
     programme_round = _round_or_404(round_id)
     if fmt not in EXPORT_FORMATS:
@@ -321,6 +319,6 @@ def export(round_id: int, table: str, fmt: str) -> Response:
 
 
 @bp.get("/help")
-@readers
+@officers_admins_and_leads
 def help_page() -> str:
     return render_template("outcomes/help.html")

@@ -27,9 +27,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db_base import utcnow
 from portal.exports import csv_response, xlsx_response
 from portal.forms import form_status
@@ -80,7 +80,6 @@ from portal.uploads import PendingUpload
 bp = Blueprint("applicants", __name__, url_prefix="/applicants")
 
 Page = str | Response | tuple[str, int]
-officers_only = roles_required(Role.OFFICER)
 PENDING_IMPORT = "applicant_import"
 UPLOAD = PendingUpload(PENDING_IMPORT, prefix="", suffix=".bin")
 _FILTER_KINDS = {
@@ -160,7 +159,7 @@ def page_items(page: int, pages: int) -> list[int | None]:
 
 
 @bp.get("/")
-@officers_only
+@officers
 def index() -> Page:
     labels = reference_labels(db.session)
     form, programme_round, valid = _filter_form(labels)
@@ -192,7 +191,7 @@ def index() -> Page:
 
 
 @bp.post("/export")
-@officers_only
+@officers
 def export() -> Response:
     """The filtered list as CSV or XLSX (filters in the query string, as on the list)."""
     labels = reference_labels(db.session)
@@ -222,7 +221,7 @@ def export() -> Response:
 
 
 @bp.get("/<int:application_id>")
-@officers_only
+@officers
 def show_application(application_id: int) -> str:
     application = services.get_application(db.session, application_id)
     person = db.session.get(User, application.person_id)
@@ -243,7 +242,7 @@ def show_application(application_id: int) -> str:
 
 
 @bp.route("/<int:application_id>/eligibility", methods=["GET", "POST"])
-@officers_only
+@officers
 def override_eligibility(application_id: int) -> Page:
     application = services.get_application(db.session, application_id)
     person = db.session.get(User, application.person_id)
@@ -290,7 +289,7 @@ def _check(data: bytes, filename: str, programme_round: Round) -> ImportReport:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@officers_only
+@officers
 def import_file() -> Page:
     form = ImportUploadForm()
     rounds = rounds_by_start(db.session)
@@ -319,7 +318,7 @@ def import_file() -> Page:
 
 
 @bp.post("/import/confirm")
-@officers_only
+@officers
 def confirm_import() -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():

@@ -13,9 +13,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers, participants
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.registration import journey, services
@@ -32,8 +32,6 @@ from portal.timefmt import today_in_london
 bp = Blueprint("registration", __name__, url_prefix="/register")
 
 Page = str | Response | tuple[str, int]
-participants = roles_required(Role.PARTICIPANT)
-officers = roles_required(Role.OFFICER)
 
 
 @dataclass(frozen=True)

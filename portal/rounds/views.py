@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import admins, officers_and_admins, signed_in_user
 from portal.auth.models import Role
 from portal.forms import form_status
 from portal.reference.models import ReferenceKind
@@ -43,7 +43,7 @@ def _can_change() -> bool:
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN, Role.OFFICER)
+@officers_and_admins
 def index() -> str:
     return render_template(
         "rounds/list.html",
@@ -54,7 +54,7 @@ def index() -> str:
 
 
 @bp.route("/add", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def add_round() -> Page:
     form = AddRoundForm()
     if form.validate_on_submit():
@@ -69,7 +69,7 @@ def add_round() -> Page:
 
 
 @bp.get("/<int:round_id>")
-@roles_required(Role.ADMIN, Role.OFFICER)
+@officers_and_admins
 def show_round(round_id: int) -> str:
     found = get_round(db.session, round_id)
     return render_template(
@@ -82,7 +82,7 @@ def show_round(round_id: int) -> str:
 
 
 @bp.route("/<int:round_id>/<group>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def edit_settings(round_id: int, group: str) -> Page:
     if group not in EDIT_FORMS:
         abort(404)

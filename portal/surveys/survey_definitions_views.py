@@ -8,9 +8,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.surveys import versions
@@ -28,7 +28,6 @@ from portal.surveys.survey_definitions_forms import (
 bp = Blueprint("survey_definitions", __name__, url_prefix="/surveys/questions")
 
 Page = str | Response | tuple[str, int]
-officers = roles_required(Role.OFFICER)
 
 
 def _draft(timing: str) -> tuple[Survey, SurveyVersion] | Response:

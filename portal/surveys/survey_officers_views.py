@@ -12,9 +12,9 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import current_person, roles_required
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Contractor, Role, User
+from portal.auth.models import Contractor, User
 from portal.cohorts.models import Cohort
 from portal.db_base import utcnow
 from portal.forms import form_status
@@ -35,7 +35,6 @@ from portal.timefmt import today_in_london
 bp = Blueprint("survey_officers", __name__, url_prefix="/surveys")
 
 Page = str | Response | tuple[str, int]
-officers = roles_required(Role.OFFICER)
 
 
 def _chosen_round() -> Round | None:
