@@ -136,6 +136,11 @@ class PortalForm(FlaskForm):
         return valid
 
 
+def form_status(form: FlaskForm) -> int:
+    """The status of a page showing ``form``: 400 when it is shown again with errors, else 200."""
+    return 400 if form.errors else 200
+
+
 def error_summary(form: FlaskForm) -> dict[str, Any]:
     """Params for ``govukErrorSummary``: one link per field error, in page order.
 

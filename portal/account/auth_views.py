@@ -41,6 +41,7 @@ from portal.auth.sessions import (
 from portal.auth.tokens import TokenError, TokenPurpose
 from portal.db_base import utcnow
 from portal.extensions import limiter
+from portal.forms import form_status
 from portal.urls import is_safe_local_path
 
 bp = Blueprint("auth", __name__)
@@ -103,7 +104,7 @@ def sign_in() -> Page:
             start_pending_sign_in(user, next_path)
             return redirect(url_for("auth.two_factor_set_up"))
         return redirect(complete_sign_in(user, next_path))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/sign_in.html", form=form), status
 
 
@@ -125,7 +126,7 @@ def second_factor() -> Page:
         if services.check_second_factor(db.session, user, form.code.data, utcnow()):
             return redirect(complete_sign_in(user))
         form.code.errors = ["The security code is incorrect or has already been used"]
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/second_factor.html", form=form), status
 
 
@@ -149,7 +150,7 @@ def two_factor_set_up() -> Page:
             session[_NEW_RECOVERY_CODES] = codes
             session["after_recovery_codes"] = target
             return redirect(url_for("auth.recovery_codes"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "auth/two_factor_set_up.html", form=form, **_set_up_details(user.email, secret)
     ), status
@@ -239,7 +240,7 @@ def create_account() -> Page:
         )
         session[_CHECK_EMAIL] = normalise_email(form.email.data)
         return redirect(url_for("auth.check_email", reason="new-account"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/create_account.html", form=form), status
 
 
@@ -291,7 +292,7 @@ def forgot_password() -> Page:
         services.request_password_reset(db.session, email=form.email.data, now=utcnow())
         session[_CHECK_EMAIL] = normalise_email(form.email.data)
         return redirect(url_for("auth.check_email", reason="reset"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/forgot_password.html", form=form), status
 
 
@@ -312,7 +313,7 @@ def reset_password(token: str) -> Page:
         end_session()
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("auth.sign_in"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/reset_password.html", form=form, user=user), status
 
 
@@ -337,5 +338,5 @@ def accept_invitation(token: str) -> Page:
             return redirect(url_for("auth.two_factor_set_up"))
         flash("Your password is set and you are signed in.", "success")
         return redirect(complete_sign_in(user))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/accept_invitation.html", form=form, user=user), status

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.account import personal_data, services
 from portal.auth import tokens, two_factor
-from portal.auth.access import public, signed_in, signed_in_user
+from portal.auth.access import current_person, public, signed_in
 from portal.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -18,11 +18,12 @@ from portal.auth.forms import (
     EmailPreferencesForm,
     TwoFactorSetUpForm,
 )
-from portal.auth.models import EmailCategory, User
+from portal.auth.models import EmailCategory
 from portal.auth.services import normalise_email
 from portal.auth.sessions import refresh_session_identity
 from portal.auth.tokens import TokenError, TokenPurpose
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -30,16 +31,10 @@ Page = str | Response | tuple[str, int]
 _SETUP_SECRET = "account_two_factor_secret"  # noqa: S105 (a session key)
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None  # the access rule guarantees a signed-in person
-    return user
-
-
 @bp.get("/")
 @signed_in
 def home() -> str:
-    user = _me()
+    user = current_person()
     return render_template(
         "account/home.html",
         user=user,
@@ -51,7 +46,7 @@ def home() -> str:
 @bp.route("/password", methods=["GET", "POST"])
 @signed_in
 def change_password() -> Page:
-    user = _me()
+    user = current_person()
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -68,14 +63,14 @@ def change_password() -> Page:
             refresh_session_identity(user)  # this session carries on; the others end
             flash("Your password has been changed. You have been signed out elsewhere.", "success")
             return redirect(url_for("account.home"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("account/change_password.html", form=form), status
 
 
 @bp.route("/email", methods=["GET", "POST"])
 @signed_in
 def change_email() -> Page:
-    user = _me()
+    user = current_person()
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
@@ -95,7 +90,7 @@ def change_email() -> Page:
                 "success",
             )
             return redirect(url_for("account.home"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("account/change_email.html", form=form, user=user), status
 
 
@@ -126,7 +121,7 @@ def confirm_email_change(token: str) -> Page:
 @bp.route("/emails", methods=["GET", "POST"])
 @signed_in
 def email_preferences() -> Page:
-    user = _me()
+    user = current_person()
     form = EmailPreferencesForm()
     if not form.is_submitted():
         current = services.email_preferences(db.session, user)
@@ -136,7 +131,7 @@ def email_preferences() -> Page:
         services.set_email_preferences(db.session, user, wanted)
         flash("Your email choices have been saved.", "success")
         return redirect(url_for("account.home"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("account/email_preferences.html", form=form), status
 
 
@@ -144,7 +139,7 @@ def email_preferences() -> Page:
 @signed_in
 def two_factor_set_up() -> Page:
     """Turn on two-factor sign-in (optional for roles that do not need it)."""
-    user = _me()
+    user = current_person()
     if user.has_two_factor:
         return redirect(url_for("account.home"))
     secret = session.setdefault(_SETUP_SECRET, two_factor.new_secret())
@@ -160,7 +155,7 @@ def two_factor_set_up() -> Page:
             session["after_recovery_codes"] = url_for("account.home")
             return redirect(url_for("auth.recovery_codes"))
     uri = two_factor.provisioning_uri(secret, user.email, current_app.config["SERVICE_NAME"])
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "auth/two_factor_set_up.html",
         form=form,
@@ -172,7 +167,7 @@ def two_factor_set_up() -> Page:
 @bp.route("/two-factor/recovery-codes", methods=["GET", "POST"])
 @signed_in
 def new_recovery_codes() -> Page:
-    user = _me()
+    user = current_person()
     if not user.has_two_factor:
         return redirect(url_for("account.home"))
     form = ConfirmForm()
@@ -186,7 +181,7 @@ def new_recovery_codes() -> Page:
 @bp.route("/two-factor/turn-off", methods=["GET", "POST"])
 @signed_in
 def turn_off_two_factor() -> Page:
-    user = _me()
+    user = current_person()
     if not user.has_two_factor or user.needs_two_factor:
         return redirect(url_for("account.home"))
     form = ConfirmForm()
@@ -203,7 +198,7 @@ def turn_off_two_factor() -> Page:
 @bp.get("/your-data")
 @signed_in
 def your_data() -> str:
-    user = _me()
+    user = current_person()
     return render_template(
         "account/your_data.html", sections=personal_data.personal_data(db.session, user)
     )
@@ -212,7 +207,7 @@ def your_data() -> str:
 @bp.get("/your-data.json")
 @signed_in
 def your_data_json() -> Response:
-    user = _me()
+    user = current_person()
     sections = personal_data.personal_data(db.session, user)
     body = json.dumps(
         personal_data.as_json(user, sections, now=utcnow()), indent=2, ensure_ascii=False

@@ -24,21 +24,15 @@ from portal.admin.forms import (
     contractor_choices,
 )
 from portal.audit.services import history
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import admins, current_person
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User, UserStatus
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 Page = str | Response | tuple[str, int]
-admin_only = roles_required(Role.ADMIN)
-
-
-def _actor() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _page_number() -> int:
@@ -47,13 +41,13 @@ def _page_number() -> int:
 
 
 @bp.get("/")
-@admin_only
+@admins
 def index() -> str:
     return render_template("admin/index.html")
 
 
 @bp.get("/users")
-@admin_only
+@admins
 def users() -> Page:
     form = UserFilterForm(request.args)
     filters_ok = form.validate()
@@ -82,7 +76,7 @@ def _chosen(form: AccessForm) -> tuple[set[Role], set[int]]:
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
-@admin_only
+@admins
 def invite_user() -> Page:
     form = InviteUserForm()
     _fill_access_choices(form)
@@ -91,7 +85,7 @@ def invite_user() -> Page:
         try:
             user = services.invite_user(
                 db.session,
-                actor=_actor(),
+                actor=current_person(),
                 email=form.email.data,
                 name=form.name.data,
                 roles=roles,
@@ -103,12 +97,12 @@ def invite_user() -> Page:
         else:
             flash(f"We have sent an invitation to {user.email}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/invite_user.html", form=form), status
 
 
 @bp.get("/users/<int:user_id>")
-@admin_only
+@admins
 def user_detail(user_id: int) -> str:
     user = services.get_user(db.session, user_id)
     return render_template(
@@ -120,7 +114,7 @@ def user_detail(user_id: int) -> str:
 
 
 @bp.route("/users/<int:user_id>/access", methods=["GET", "POST"])
-@admin_only
+@admins
 def change_access(user_id: int) -> Page:
     user = services.get_user(db.session, user_id)
     form = AccessForm()
@@ -133,7 +127,7 @@ def change_access(user_id: int) -> Page:
         try:
             changed = services.change_access(
                 db.session,
-                actor=_actor(),
+                actor=current_person(),
                 user=user,
                 roles=roles,
                 contractor_ids=contractor_ids,
@@ -147,18 +141,18 @@ def change_access(user_id: int) -> Page:
                     f"{user.name}'s access has been changed. They have been signed out.", "success"
                 )
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/change_access.html", form=form, user=user), status
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
-@admin_only
+@admins
 def deactivate_user(user_id: int) -> Page:
     return _set_active(user_id, active=False)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
-@admin_only
+@admins
 def reactivate_user(user_id: int) -> Page:
     return _set_active(user_id, active=True)
 
@@ -170,7 +164,7 @@ def _set_active(user_id: int, *, active: bool) -> Page:
         try:
             services.set_active(
                 db.session,
-                actor=_actor(),
+                actor=current_person(),
                 user=user,
                 active=active,
                 reason=form.reason.data,
@@ -182,12 +176,12 @@ def _set_active(user_id: int, *, active: bool) -> Page:
             done = "reactivated" if active else "deactivated and signed out"
             flash(f"{user.name}'s account has been {done}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/set_active.html", form=form, user=user, active=active), status
 
 
 @bp.route("/users/<int:user_id>/erase", methods=["GET", "POST"])
-@admin_only
+@admins
 def erase_user(user_id: int) -> Page:
     """The right to erasure: personal data removed everywhere, figures unchanged."""
     from portal.privacy.erasure import ErasureRefused, erase_person, remove_mail_files
@@ -198,7 +192,7 @@ def erase_user(user_id: int) -> Page:
         name = user.name
         try:
             report = erase_person(
-                db.session, user, actor=_actor(), reason=form.reason.data, now=utcnow()
+                db.session, user, actor=current_person(), reason=form.reason.data, now=utcnow()
             )
         except ErasureRefused as refused:
             form.reason.errors = [str(refused)]
@@ -208,19 +202,19 @@ def erase_user(user_id: int) -> Page:
             remove_mail_files(Path(folder), report.outbox_ids)
             flash(f"{name}'s personal data has been erased.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/erase_user.html", form=form, user=user), status
 
 
 @bp.route("/users/<int:user_id>/restrict", methods=["GET", "POST"])
-@admin_only
+@admins
 def restrict_user(user_id: int) -> Page:
     """Restricting processing instead of erasing: records kept, the person left alone."""
     return _restriction(user_id, lifting=False)
 
 
 @bp.route("/users/<int:user_id>/lift-restriction", methods=["GET", "POST"])
-@admin_only
+@admins
 def lift_restriction(user_id: int) -> Page:
     return _restriction(user_id, lifting=True)
 
@@ -237,10 +231,10 @@ def _restriction(user_id: int, *, lifting: bool) -> Page:
     if form.validate_on_submit():
         try:
             if lifting:
-                restriction.lift(db.session, user, actor=_actor(), reason=form.reason.data)
+                restriction.lift(db.session, user, actor=current_person(), reason=form.reason.data)
             else:
                 restriction.restrict(
-                    db.session, user, actor=_actor(), reason=form.reason.data, now=utcnow()
+                    db.session, user, actor=current_person(), reason=form.reason.data, now=utcnow()
                 )
         except restriction.RestrictionRefused as refused:
             form.reason.errors = [str(refused)]
@@ -248,18 +242,18 @@ def _restriction(user_id: int, *, lifting: bool) -> Page:
             done = "is no longer restricted" if lifting else "is now restricted"
             flash(f"Processing of {user.name}'s data {done}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/restriction.html", form=form, user=user, lifting=lifting), status
 
 
 @bp.post("/users/<int:user_id>/resend-invitation")
-@admin_only
+@admins
 def resend_invitation(user_id: int) -> Page:
     user = services.get_user(db.session, user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.resend_invitation(db.session, actor=_actor(), user=user, now=utcnow())
+            services.resend_invitation(db.session, actor=current_person(), user=user, now=utcnow())
         except AccountError as error:
             flash(error.message, "info")
         else:
@@ -271,7 +265,7 @@ def resend_invitation(user_id: int) -> Page:
 
 
 @bp.get("/contractors")
-@admin_only
+@admins
 def contractors() -> str:
     return render_template(
         "admin/contractors.html", contractors=services.all_contractors(db.session)
@@ -279,13 +273,13 @@ def contractors() -> str:
 
 
 @bp.route("/contractors/add", methods=["GET", "POST"])
-@admin_only
+@admins
 def add_contractor() -> Page:
     return _save_contractor(None)
 
 
 @bp.route("/contractors/<int:contractor_id>/edit", methods=["GET", "POST"])
-@admin_only
+@admins
 def edit_contractor(contractor_id: int) -> Page:
     return _save_contractor(contractor_id)
 
@@ -299,7 +293,7 @@ def _save_contractor(contractor_id: int | None) -> Page:
         try:
             saved = services.save_contractor(
                 db.session,
-                actor=_actor(),
+                actor=current_person(),
                 contractor=contractor,
                 name=form.name.data,
                 contact_email=(form.contact_email.data or "").lower(),
@@ -310,12 +304,12 @@ def _save_contractor(contractor_id: int | None) -> Page:
         else:
             flash(f"{saved.name} has been saved.", "success")
             return redirect(url_for("admin.contractor_detail", contractor_id=saved.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/contractor_form.html", form=form, contractor=contractor), status
 
 
 @bp.get("/contractors/<int:contractor_id>")
-@admin_only
+@admins
 def contractor_detail(contractor_id: int) -> str:
     contractor = services.get_contractor(db.session, contractor_id)
     members = services.contractor_members(db.session, contractor)
@@ -329,15 +323,19 @@ def contractor_detail(contractor_id: int) -> str:
 
 
 @bp.route("/contractors/<int:contractor_id>/end", methods=["GET", "POST"])
-@admin_only
+@admins
 def end_contractor(contractor_id: int) -> Page:
     contractor = services.get_contractor(db.session, contractor_id)
     form = EndContractorForm()
     if form.validate_on_submit():
         services.end_contractor(
-            db.session, actor=_actor(), contractor=contractor, reason=form.reason.data, now=utcnow()
+            db.session,
+            actor=current_person(),
+            contractor=contractor,
+            reason=form.reason.data,
+            now=utcnow(),
         )
         flash(f"{contractor.name}'s contract has been ended.", "success")
         return redirect(url_for("admin.contractor_detail", contractor_id=contractor.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/end_contractor.html", form=form, contractor=contractor), status

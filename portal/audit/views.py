@@ -7,14 +7,13 @@ from flask import Blueprint, render_template, request
 from portal import db
 from portal.audit.forms import AuditFilterForm
 from portal.audit.services import AuditFilter, search
-from portal.auth.access import roles_required
-from portal.auth.models import Role
+from portal.auth.access import admins
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN)
+@admins
 def events() -> tuple[str, int]:
     form = AuditFilterForm(request.args)
     valid = form.validate()

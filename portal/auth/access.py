@@ -73,6 +73,17 @@ def roles_required(*roles: Role) -> Callable[[View], View]:
     return _declare(AccessRule(roles=frozenset(roles)))
 
 
+# The role rules views declare, each written once. A view names a rule by who may use it.
+admins = roles_required(Role.ADMIN)
+officers = roles_required(Role.OFFICER)
+participants = roles_required(Role.PARTICIPANT)
+facilitators = roles_required(Role.FACILITATOR)
+coaches = roles_required(Role.COACH)
+officers_and_admins = roles_required(Role.OFFICER, Role.ADMIN)
+officers_and_leads = roles_required(Role.OFFICER, Role.CONTRACTOR_LEAD)
+officers_admins_and_leads = roles_required(Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD)
+
+
 def rule_for(view: Callable[..., Any]) -> AccessRule | None:
     return cast(AccessRule | None, getattr(view, ACCESS_ATTRIBUTE, None))
 
@@ -91,6 +102,13 @@ def signed_in_user() -> User | None:
     if current_user and current_user.is_authenticated:
         return cast(User, current_user._get_current_object())
     return None
+
+
+def current_person() -> User:
+    """The person signed in to this request, in a view whose access rule needs one."""
+    user = signed_in_user()
+    assert user is not None  # the view's access rule guarantees a signed-in person
+    return user
 
 
 def enforce_access() -> Response | None:

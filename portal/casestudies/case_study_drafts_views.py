@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, facilitators
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.casestudies import journey, services
 from portal.casestudies.models import FINISHED, CaseStudy, CaseStudyStatus
 from portal.casestudies.pages import (
@@ -22,18 +22,12 @@ from portal.casestudies.pages import (
 )
 from portal.cohorts.membership import facilitated_cohorts, members_of
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("case_study_drafts", __name__, url_prefix="/facilitation/case-studies")
 bp.context_processor(template_helpers)
 
 Page = str | Response | tuple[str, int]
-facilitators = roles_required(Role.FACILITATOR)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _drafting(case_study: CaseStudy, person: User) -> Addresses:
@@ -50,7 +44,7 @@ def _drafting(case_study: CaseStudy, person: User) -> Addresses:
 @bp.get("/", endpoint="index")
 @facilitators
 def drafting_index() -> Page:
-    me = _me()
+    me = current_person()
     cohorts = facilitated_cohorts(db.session, me)
     groups = [(cohort, members_of(db.session, cohort)) for cohort in cohorts]
     mine = services.drafted_by(db.session, me)
@@ -69,7 +63,7 @@ def drafting_index() -> Page:
 @bp.post("/places/<int:place_id>/start")
 @facilitators
 def start_for(place_id: int) -> Page:
-    place = services.member_place(db.session, _me(), place_id)
+    place = services.member_place(db.session, current_person(), place_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("case_study_drafts.index"))
     person = db.session.get(User, place.person_id)
@@ -78,16 +72,18 @@ def start_for(place_id: int) -> Page:
     if (
         existing is not None
         and existing.status not in FINISHED
-        and existing.drafted_by_id != _me().id
+        and existing.drafted_by_id != current_person().id
     ):
         flash(f"{person.name} is already writing their story.", "info")
         return redirect(url_for("case_study_drafts.index"))
-    case_study = services.start(db.session, place, actor=_me(), now=utcnow(), on_behalf=True)
+    case_study = services.start(
+        db.session, place, actor=current_person(), now=utcnow(), on_behalf=True
+    )
     return redirect(resume_url(case_study, _drafting(case_study, person)))
 
 
 def _drafted(case_study_id: int) -> tuple[CaseStudy, User]:
-    case_study = services.for_facilitator(db.session, _me(), case_study_id)
+    case_study = services.for_facilitator(db.session, current_person(), case_study_id)
     person = db.session.get(User, case_study.person_id)
     assert person is not None
     return case_study, person
@@ -97,7 +93,7 @@ def _drafted(case_study_id: int) -> tuple[CaseStudy, User]:
 @facilitators
 def drafting_question(case_study_id: int, slug: str) -> Page:
     case_study, person = _drafted(case_study_id)
-    return question_page(case_study, slug, _drafting(case_study, person), actor=_me())
+    return question_page(case_study, slug, _drafting(case_study, person), actor=current_person())
 
 
 @bp.route("/<int:case_study_id>/check", methods=["GET", "POST"], endpoint="check")
@@ -113,7 +109,9 @@ def drafting_check(case_study_id: int) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit() and case_study.status == CaseStudyStatus.DRAFT:
         try:
-            services.send_to_participant(db.session, case_study, actor=_me(), now=utcnow())
+            services.send_to_participant(
+                db.session, case_study, actor=current_person(), now=utcnow()
+            )
         except services.CaseStudyError as error:
             db.mark_failed()
             flash(error.message, "info")
@@ -133,4 +131,4 @@ def drafting_check(case_study_id: int) -> Page:
         person=person,
         waiting=case_study.status == CaseStudyStatus.AWAITING_CONFIRMATION,
         title=f"Check {person.name}’s story",
-    ), (400 if form.errors else 200)
+    ), form_status(form)

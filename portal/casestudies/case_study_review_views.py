@@ -8,9 +8,9 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.casestudies import services
 from portal.casestudies.forms import DecisionForm, PublishForm
 from portal.casestudies.models import (
@@ -22,6 +22,7 @@ from portal.casestudies.models import (
 from portal.casestudies.pages import summary_sections, template_helpers
 from portal.cohorts.models import Cohort
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application
@@ -30,7 +31,6 @@ bp = Blueprint("case_study_review", __name__, url_prefix="/case-studies")
 bp.context_processor(template_helpers)
 
 Page = str | Response | tuple[str, int]
-officers = roles_required(Role.OFFICER)
 
 FILTERS = {
     "to-review": [
@@ -50,12 +50,6 @@ FILTER_NAMES = {
     "published": "Published",
     "closed": "Closed",
 }
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 @bp.get("/")
@@ -121,7 +115,7 @@ def start_review(case_study_id: int) -> Page:
     case_study = services.get(db.session, case_study_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.start_review(db.session, case_study, actor=_me(), now=utcnow())
+            services.start_review(db.session, case_study, actor=current_person(), now=utcnow())
         except services.CaseStudyError as error:
             db.mark_failed()
             flash(error.message, "info")
@@ -145,7 +139,7 @@ def decision(case_study_id: int) -> Page:
                 case_study,
                 form.decision.data,
                 comment=form.comment.data or "",
-                actor=_me(),
+                actor=current_person(),
                 now=utcnow(),
             )
         except services.CaseStudyChanged as changed:
@@ -163,7 +157,7 @@ def decision(case_study_id: int) -> Page:
         form=form,
         case_study=case_study,
         title="Decide on this story",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/<int:case_study_id>/publish", methods=["GET", "POST"])
@@ -183,7 +177,7 @@ def publish(case_study_id: int) -> Page:
             services.publish(
                 db.session,
                 case_study,
-                actor=_me(),
+                actor=current_person(),
                 now=utcnow(),
                 anonymity_checked="cannot_identify" in (form.checked.data or []),
             )
@@ -202,4 +196,4 @@ def publish(case_study_id: int) -> Page:
         sections=summary_sections(case_study, None, consent=False),
         on_website=ConsentUse.WEBSITE.value in case_study.uses,
         title="Publish this story",
-    ), (400 if form.errors else 200)
+    ), form_status(form)

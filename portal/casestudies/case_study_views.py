@@ -9,9 +9,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, participants
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.casestudies import journey, services
 from portal.casestudies.forms import WithdrawConsentForm
 from portal.casestudies.models import CONSENTED, FINISHED, CaseStudy, CaseStudyStatus
@@ -23,12 +23,12 @@ from portal.casestudies.pages import (
     template_helpers,
 )
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("case_study", __name__, url_prefix="/case-study")
 bp.context_processor(template_helpers)
 
 Page = str | Response | tuple[str, int]
-participants = roles_required(Role.PARTICIPANT)
 
 
 def _mine_addresses() -> Addresses:
@@ -42,21 +42,15 @@ def _mine_addresses() -> Addresses:
     )
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
 def _mine() -> CaseStudy | None:
-    return services.latest_of(db.session, _me())
+    return services.latest_of(db.session, current_person())
 
 
 @bp.get("/")
 @participants
 def index() -> Page:
     case_study = _mine()
-    places = services.places_of(db.session, _me())
+    places = services.places_of(db.session, current_person())
     drafter = (
         db.session.get(User, case_study.drafted_by_id)
         if case_study and case_study.drafted_by_id
@@ -78,10 +72,10 @@ def index() -> Page:
 @bp.post("/start")
 @participants
 def start() -> Page:
-    places = services.places_of(db.session, _me())
+    places = services.places_of(db.session, current_person())
     if not places or not ConfirmForm().validate_on_submit():
         return redirect(url_for("case_study.index"))
-    case_study = services.start(db.session, places[0], actor=_me(), now=utcnow())
+    case_study = services.start(db.session, places[0], actor=current_person(), now=utcnow())
     return redirect(resume_url(case_study, _mine_addresses()))
 
 
@@ -91,7 +85,7 @@ def question(slug: str) -> Page:
     case_study = _mine()
     if case_study is None or case_study.status in FINISHED:
         return redirect(url_for("case_study.index"))
-    return question_page(case_study, slug, _mine_addresses(), actor=_me())
+    return question_page(case_study, slug, _mine_addresses(), actor=current_person())
 
 
 @bp.route("/check-your-answers", methods=["GET", "POST"])
@@ -107,7 +101,7 @@ def check() -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.submit(db.session, case_study, actor=_me(), now=utcnow())
+            services.submit(db.session, case_study, actor=current_person(), now=utcnow())
         except services.CaseStudyError as error:
             db.mark_failed()
             flash(error.message, "info")
@@ -122,7 +116,7 @@ def check() -> Page:
         resubmitting=case_study.status == CaseStudyStatus.CHANGES_REQUESTED,
         facilitator=False,
         title="Check your story",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/withdraw-consent", methods=["GET", "POST"])
@@ -134,7 +128,7 @@ def withdraw() -> Page:
     form = WithdrawConsentForm()
     if form.validate_on_submit():
         try:
-            services.withdraw_consent(db.session, case_study, actor=_me(), now=utcnow())
+            services.withdraw_consent(db.session, case_study, actor=current_person(), now=utcnow())
         except services.CaseStudyError as error:
             db.mark_failed()
             flash(error.message, "info")
@@ -146,4 +140,4 @@ def withdraw() -> Page:
         form=form,
         case_study=case_study,
         title="Withdraw your consent",
-    ), (400 if form.errors else 200)
+    ), form_status(form)

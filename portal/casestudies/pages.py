@@ -18,6 +18,7 @@ from portal.casestudies import journey, services
 from portal.casestudies.forms import QUOTE_LIMIT, STORY_LIMIT
 from portal.casestudies.models import CaseStudy, ConsentUse
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 
@@ -110,7 +111,7 @@ def question_page(case_study: CaseStudy, slug: str, addresses: Addresses, *, act
         title=step.title,
         back_url=back,
         caption=addresses.caption,
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 def summary_sections(

@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, participants
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.coaching import diary, scope, services, waiting
 from portal.coaching.availability import Slot, by_day, slot_label
 from portal.coaching.forms import (
@@ -30,24 +30,14 @@ from portal.coaching.messages import support_label, when_text, where_text
 from portal.coaching.models import Booking, BookingStatus, CoachProfile
 from portal.cohorts.models import Place
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.timefmt import govuk_datetime, today_in_london
 
 bp = Blueprint("one_to_one", __name__, url_prefix="/one-to-one")
 
 Page = str | Response | tuple[str, int]
-participants = roles_required(Role.PARTICIPANT)
 DAYS_PER_PAGE = 14
 OTHER_TIMES_DAYS = 7
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 @bp.context_processor
@@ -60,7 +50,7 @@ def _helpers() -> dict[str, object]:
 
 
 def _place_or_home() -> Place | Response:
-    place = scope.booking_place(db.session, _me())
+    place = scope.booking_place(db.session, current_person())
     if place is None:
         return redirect(url_for("one_to_one.index"))
     return place
@@ -98,7 +88,7 @@ def _parse_minutes(text: str | None) -> int | None:
 @bp.get("/")
 @participants
 def index() -> str:
-    me = _me()
+    me = current_person()
     place = scope.booking_place(db.session, me)
     if place is None:
         return render_template("one_to_one/none.html")
@@ -164,7 +154,7 @@ def coaches() -> Page:
         wanted=wanted,
         balance=scope.balance(db.session, place),
         programme_round=scope.round_of(db.session, place),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _times(
@@ -242,10 +232,10 @@ def coach_times(coach_id: int) -> Page:
         )
         if next_from <= horizon_end
         else None,
-        waiting=coach.id in waiting.waiting_for(db.session, _me()),
+        waiting=coach.id in waiting.waiting_for(db.session, current_person()),
         wait_form=ConfirmForm(formdata=None),
         where=profile.location_type.label,
-    ), _status(form)
+    ), form_status(form)
 
 
 def _unavailable(
@@ -288,7 +278,7 @@ def _unavailable(
 @bp.route("/coaches/<int:coach_id>/book", methods=["GET", "POST"])
 @participants
 def book(coach_id: int) -> Page:
-    me = _me()
+    me = current_person()
     place = _place_or_home()
     if isinstance(place, Response):
         return place
@@ -366,7 +356,7 @@ def book(coach_id: int) -> Page:
         slot=Slot(starts_at, starts_at + dt.timedelta(minutes=minutes)),
         balance=balance,
         where=profile.location_type.label,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.post("/coaches/<int:coach_id>/wait")
@@ -378,7 +368,7 @@ def start_waiting(coach_id: int) -> Response:
     coach, _profile = scope.offered_coach(db.session, place, coach_id)
     if ConfirmForm().validate_on_submit():
         waiting.start_waiting(
-            db.session, _me(), coach.id, round_id=place.cohort.round_id, now=utcnow()
+            db.session, current_person(), coach.id, round_id=place.cohort.round_id, now=utcnow()
         )
         flash(
             f"We will email you if an earlier time with {coach.name} opens up. "
@@ -396,7 +386,7 @@ def stop_waiting(coach_id: int) -> Response:
         return place
     coach, _profile = scope.offered_coach(db.session, place, coach_id)
     if ConfirmForm().validate_on_submit():
-        waiting.stop_waiting(db.session, _me(), coach.id, now=utcnow())
+        waiting.stop_waiting(db.session, current_person(), coach.id, now=utcnow())
         flash(f"We will not email you about earlier times with {coach.name}.", "success")
     return redirect(url_for("one_to_one.coach_times", coach_id=coach.id))
 
@@ -406,7 +396,7 @@ def stop_waiting(coach_id: int) -> Response:
 
 def _booking_values(found: Booking) -> dict[str, object]:
     coach = db.session.get(User, found.coach_id)
-    me = _me()
+    me = current_person()
     assert coach is not None
     return {
         "booking": found,
@@ -419,7 +409,7 @@ def _booking_values(found: Booking) -> dict[str, object]:
 @bp.get("/bookings/<int:booking_id>")
 @participants
 def booking(booking_id: int) -> str:
-    found = scope.booking_for_participant(db.session, _me(), booking_id)
+    found = scope.booking_for_participant(db.session, current_person(), booking_id)
     now = utcnow()
     return render_template(
         "one_to_one/booking.html",
@@ -432,7 +422,7 @@ def booking(booking_id: int) -> str:
 
 
 def _movable(booking_id: int) -> tuple[Booking, Place, User, CoachProfile] | Response:
-    found = scope.booking_for_participant(db.session, _me(), booking_id)
+    found = scope.booking_for_participant(db.session, current_person(), booking_id)
     if not services.can_reschedule(db.session, found, utcnow()):
         flash("It is too late to change the time of this booking.", "info")
         return redirect(url_for("one_to_one.booking", booking_id=found.id))
@@ -485,7 +475,7 @@ def reschedule(booking_id: int) -> Page:
         )
         if next_from <= horizon_end
         else None,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/bookings/<int:booking_id>/reschedule/confirm", methods=["GET", "POST"])
@@ -516,7 +506,9 @@ def confirm_reschedule(booking_id: int) -> Page:
     form = RescheduleForm()
     if form.validate_on_submit():
         try:
-            services.reschedule(db.session, found, participant=_me(), starts_at=starts_at, now=now)
+            services.reschedule(
+                db.session, found, participant=current_person(), starts_at=starts_at, now=now
+            )
         except services.BookingChanged as changed:
             return _changed_meanwhile(found, changed)
         except services.SlotTaken as error:
@@ -549,7 +541,7 @@ def confirm_reschedule(booking_id: int) -> Page:
         form=form,
         **_booking_values(found),
         new_slot=Slot(starts_at, starts_at + dt.timedelta(minutes=found.minutes)),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
@@ -563,7 +555,7 @@ def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Resp
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @participants
 def cancel(booking_id: int) -> Page:
-    me = _me()
+    me = current_person()
     found = scope.booking_for_participant(db.session, me, booking_id)
     now = utcnow()
     if not services.can_cancel(found, now):
@@ -596,4 +588,4 @@ def cancel(booking_id: int) -> Page:
         late=late,
         counts=programme_round.late_cancellation_counts,
         cutoff_hours=programme_round.cancellation_cutoff_hours,
-    ), _status(form)
+    ), form_status(form)

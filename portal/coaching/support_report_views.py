@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers_and_leads
 from portal.auth.models import Role, User
 from portal.coaching import support_report
 from portal.coaching.forms import ReportFilterForm
@@ -18,14 +18,6 @@ from portal.exports import csv_response, xlsx_response
 from portal.timefmt import today_in_london
 
 bp = Blueprint("support_report", __name__, url_prefix="/one-to-one-support")
-
-readers = roles_required(Role.OFFICER, Role.CONTRACTOR_LEAD)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _scope(user: User) -> frozenset[int] | None:
@@ -51,16 +43,18 @@ def _chosen() -> tuple[ReportFilterForm, support_report.Report | None, bool]:
     form.by.data = by
     if chosen is None:
         return form, None, valid
-    found = support_report.support_report(db.session, chosen, by=by, contractor_ids=_scope(_me()))
+    found = support_report.support_report(
+        db.session, chosen, by=by, contractor_ids=_scope(current_person())
+    )
     return form, found, valid
 
 
 @bp.get("/")
-@readers
+@officers_and_leads
 def index() -> tuple[str, int]:
     form, found, valid = _chosen()
     header, rows = support_report.table(found) if found else ([], [])
-    me = _me()
+    me = current_person()
     return render_template(
         "support_report/index.html",
         form=form,
@@ -73,7 +67,7 @@ def index() -> tuple[str, int]:
 
 
 @bp.get("/export.<fmt>")
-@readers
+@officers_and_leads
 def export(fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         abort(404)

@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import coaches, current_person
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.coaching import diary, outside, scope, services
 from portal.coaching.forms import (
     CoachCancelForm,
@@ -37,23 +37,13 @@ from portal.coaching.models import (
 )
 from portal.cohorts.models import Cohort, Place
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.registration.models import Application
 from portal.timefmt import to_london, today_in_london
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
 Page = str | Response | tuple[str, int]
-coaches = roles_required(Role.COACH)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 @bp.context_processor
@@ -82,7 +72,7 @@ def _names(user_ids: set[int]) -> dict[int, User]:
 @bp.get("/")
 @coaches
 def diary_page() -> str:
-    me = _me()
+    me = current_person()
     now = utcnow()
     bookings = scope.bookings_of_coach(db.session, me, since=now - dt.timedelta(days=90))
     upcoming = [b for b in bookings if b.status == BookingStatus.BOOKED and b.starts_at > now]
@@ -110,7 +100,7 @@ def diary_page() -> str:
 @bp.get("/availability")
 @coaches
 def availability() -> str:
-    me = _me()
+    me = current_person()
     now = utcnow()
     profile = diary.profile_for(db.session, me.id)
     horizon = dt.timedelta(weeks=profile.horizon_weeks if profile else 8)
@@ -138,7 +128,7 @@ def availability() -> str:
 @bp.route("/availability/settings", methods=["GET", "POST"])
 @coaches
 def settings() -> Page:
-    me = _me()
+    me = current_person()
     profile = diary.profile_for(db.session, me.id)
     labels = diary.support_type_labels(db.session)
     data: dict[str, object] = {
@@ -182,7 +172,7 @@ def settings() -> Page:
         else:
             flash("What you offer has been saved.", "success")
             return redirect(url_for("coaching.availability"))
-    return render_template("coaching/settings.html", form=form), _status(form)
+    return render_template("coaching/settings.html", form=form), form_status(form)
 
 
 @bp.route("/availability/weekly/add", methods=["GET", "POST"])
@@ -193,7 +183,7 @@ def add_weekly_hours() -> Page:
         try:
             window = diary.add_weekly_window(
                 db.session,
-                _me(),
+                current_person(),
                 weekday=int(form.weekday.data),
                 start=form.start_time.data,
                 end=form.end_time.data,
@@ -207,7 +197,7 @@ def add_weekly_hours() -> Page:
                 "success",
             )
             return redirect(url_for("coaching.availability"))
-    return render_template("coaching/add_weekly_hours.html", form=form), _status(form)
+    return render_template("coaching/add_weekly_hours.html", form=form), form_status(form)
 
 
 @bp.post("/availability/weekly/<int:window_id>/remove")
@@ -215,7 +205,7 @@ def add_weekly_hours() -> Page:
 def remove_weekly_hours(window_id: int) -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
-        window = diary.remove_weekly_window(db.session, _me(), window_id)
+        window = diary.remove_weekly_window(db.session, current_person(), window_id)
         flash(
             f"Your hours on {diary.WEEKDAY_NAMES[window.weekday]}s, "
             f"{diary.hours_text(window.start_time, window.end_time)}, have been removed. "
@@ -233,7 +223,7 @@ def add_day_change() -> Page:
         try:
             diary.add_exception(
                 db.session,
-                _me(),
+                current_person(),
                 on=form.on.data,
                 kind=ExceptionKind(form.kind.data),
                 start=form.start_time.data,
@@ -246,7 +236,7 @@ def add_day_change() -> Page:
         else:
             flash("Your change for that day has been saved. Bookings already made stay.", "success")
             return redirect(url_for("coaching.availability"))
-    return render_template("coaching/add_day_change.html", form=form), _status(form)
+    return render_template("coaching/add_day_change.html", form=form), form_status(form)
 
 
 @bp.post("/availability/days/<int:change_id>/remove")
@@ -254,7 +244,7 @@ def add_day_change() -> Page:
 def remove_day_change(change_id: int) -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
-        diary.remove_exception(db.session, _me(), change_id)
+        diary.remove_exception(db.session, current_person(), change_id)
         flash("The change for that day has been removed.", "success")
     return redirect(url_for("coaching.availability"))
 
@@ -278,7 +268,7 @@ def _booking_page_values(booking: Booking) -> dict[str, object]:
 @bp.get("/bookings/<int:booking_id>")
 @coaches
 def booking(booking_id: int) -> str:
-    found = scope.booking_for_coach(db.session, _me(), booking_id)
+    found = scope.booking_for_coach(db.session, current_person(), booking_id)
     now = utcnow()
     return render_template(
         "coaching/booking.html",
@@ -300,7 +290,7 @@ def _business_name(booking: Booking) -> str:
 @bp.route("/bookings/<int:booking_id>/outcome", methods=["GET", "POST"])
 @coaches
 def record_outcome(booking_id: int) -> Page:
-    me = _me()
+    me = current_person()
     found = scope.booking_for_coach(db.session, me, booking_id)
     if found.status == BookingStatus.CANCELLED:
         return redirect(url_for("coaching.booking", booking_id=found.id))
@@ -341,7 +331,7 @@ def record_outcome(booking_id: int) -> Page:
         form=form,
         **_booking_page_values(found),
         started=found.starts_at <= utcnow(),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
@@ -355,7 +345,7 @@ def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Resp
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @coaches
 def cancel_booking(booking_id: int) -> Page:
-    me = _me()
+    me = current_person()
     found = scope.booking_for_coach(db.session, me, booking_id)
     if not services.can_cancel(found, utcnow()):
         return redirect(url_for("coaching.booking", booking_id=found.id))
@@ -376,7 +366,7 @@ def cancel_booking(booking_id: int) -> Page:
         return redirect(url_for("coaching.diary_page"))
     return render_template(
         "coaching/cancel.html", form=form, **_booking_page_values(found)
-    ), _status(form)
+    ), form_status(form)
 
 
 # Support outside the booking system
@@ -385,7 +375,7 @@ def cancel_booking(booking_id: int) -> Page:
 @bp.route("/support/record", methods=["GET", "POST"])
 @coaches
 def record_support() -> Page:
-    me = _me()
+    me = current_person()
     places = outside.supportable_places(db.session, me)
     labels = diary.support_type_labels(db.session)
     form = OutsideSupportForm()
@@ -420,4 +410,4 @@ def record_support() -> Page:
         recorded=recorded[:20],
         people=_names({r.participant_id for r in recorded}),
         labels=labels,
-    ), _status(form)
+    ), form_status(form)

@@ -21,8 +21,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
-from portal.auth.models import Role, User
+from portal.auth.access import current_person, facilitators
 from portal.cohorts import delivery, member_emails, membership, registers, sessions
 from portal.cohorts.facilitation_forms import (
     AddSessionForm,
@@ -36,23 +35,13 @@ from portal.cohorts.facilitation_forms import (
 from portal.cohorts.hours import hours_text, session_hours
 from portal.cohorts.models import CohortDelivery, CohortSession, SessionStatus
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.registration.models import WEEKDAYS
 from portal.timefmt import to_london
 
 bp = Blueprint("facilitation", __name__, url_prefix="/facilitation")
 
 Page = str | Response | tuple[str, int]
-facilitators = roles_required(Role.FACILITATOR)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 def _ordinal(number: int) -> str:
@@ -78,7 +67,7 @@ bp.context_processor(_helpers)
 def index() -> str:
     return render_template(
         "facilitation/index.html",
-        cohorts=membership.facilitated_cohorts(db.session, _me()),
+        cohorts=membership.facilitated_cohorts(db.session, current_person()),
         now=utcnow(),
     )
 
@@ -86,7 +75,7 @@ def index() -> str:
 @bp.get("/cohorts/<int:cohort_id>")
 @facilitators
 def cohort(cohort_id: int) -> str:
-    found = membership.cohort_for_facilitator(db.session, _me(), cohort_id)
+    found = membership.cohort_for_facilitator(db.session, current_person(), cohort_id)
     programme_round = delivery.round_of(found)
     return render_template(
         "facilitation/cohort.html",
@@ -105,7 +94,7 @@ def cohort(cohort_id: int) -> str:
 @bp.route("/cohorts/<int:cohort_id>/settings", methods=["GET", "POST"])
 @facilitators
 def settings(cohort_id: int) -> Page:
-    found = membership.cohort_for_facilitator(db.session, _me(), cohort_id)
+    found = membership.cohort_for_facilitator(db.session, current_person(), cohort_id)
     if found.status not in delivery.DELIVERING:
         abort(404)
     form = DeliverySettingsForm(
@@ -129,7 +118,7 @@ def settings(cohort_id: int) -> Page:
             sessions.update_delivery_settings(
                 db.session,
                 found,
-                actor=_me(),
+                actor=current_person(),
                 start_on=form.start_on.data,
                 start_time=form.start_time.data,
                 session_length_minutes=form.session_length_minutes.data,
@@ -149,13 +138,13 @@ def settings(cohort_id: int) -> Page:
         cohort=found,
         weekday=WEEKDAYS[found.meeting_weekday] if found.meeting_weekday < 5 else "",
         online=online,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/cohorts/<int:cohort_id>/schedule", methods=["GET", "POST"])
 @facilitators
 def schedule(cohort_id: int) -> Page:
-    found = membership.cohort_for_facilitator(db.session, _me(), cohort_id)
+    found = membership.cohort_for_facilitator(db.session, current_person(), cohort_id)
     if found.status not in delivery.DELIVERING:
         abort(404)
     form = GenerateScheduleForm()
@@ -167,7 +156,7 @@ def schedule(cohort_id: int) -> Page:
     except delivery.DeliveryError as error:
         problem = error.message
     if plan is not None and form.validate_on_submit():
-        made = sessions.generate_schedule(db.session, found, actor=_me(), now=now)
+        made = sessions.generate_schedule(db.session, found, actor=current_person(), now=now)
         flash(
             f"The schedule has been created: {made.total} sessions. "
             "Members have been emailed the dates.",
@@ -182,13 +171,13 @@ def schedule(cohort_id: int) -> Page:
         problem=problem,
         start_time=sessions.start_time_of(found),
         numbers=delivery.session_numbers(found),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/cohorts/<int:cohort_id>/sessions/add", methods=["GET", "POST"])
 @facilitators
 def add_session(cohort_id: int) -> Page:
-    found = membership.cohort_for_facilitator(db.session, _me(), cohort_id)
+    found = membership.cohort_for_facilitator(db.session, current_person(), cohort_id)
     if found.status not in delivery.DELIVERING:
         abort(404)
     form = AddSessionForm(
@@ -205,7 +194,7 @@ def add_session(cohort_id: int) -> Page:
                 on=form.starts_on.data,
                 at=form.start_time.data,
                 length_minutes=form.length_minutes.data,
-                actor=_me(),
+                actor=current_person(),
                 reason=form.reason.data,
                 now=utcnow(),
             )
@@ -218,7 +207,9 @@ def add_session(cohort_id: int) -> Page:
                 "success",
             )
             return redirect(url_for("facilitation.cohort", cohort_id=found.id))
-    return render_template("facilitation/add_session.html", form=form, cohort=found), _status(form)
+    return render_template("facilitation/add_session.html", form=form, cohort=found), form_status(
+        form
+    )
 
 
 def _issue_choices(cohort_session: CohortSession) -> list[SelectChoice]:
@@ -232,7 +223,7 @@ def _issue_choices(cohort_session: CohortSession) -> list[SelectChoice]:
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @facilitators
 def session_page(session_id: int) -> Page:
-    found = membership.session_for_facilitator(db.session, _me(), session_id)
+    found = membership.session_for_facilitator(db.session, current_person(), session_id)
     now = utcnow()
     open_ = registers.register_open(found, now)
     members = membership.session_members(found)
@@ -253,9 +244,15 @@ def session_page(session_id: int) -> Page:
     form = session_record_form(register, _issue_choices(found), with_register=open_, data=data)
     if open_ and form.validate_on_submit():
         try:
-            registers.record_register(db.session, found, form.entries(), actor=_me(), now=now)
-            registers.record_themes(db.session, found, form.themes.data or [], actor=_me(), now=now)
-            registers.save_notes(db.session, found, form.notes.data or "", actor=_me(), now=now)
+            registers.record_register(
+                db.session, found, form.entries(), actor=current_person(), now=now
+            )
+            registers.record_themes(
+                db.session, found, form.themes.data or [], actor=current_person(), now=now
+            )
+            registers.save_notes(
+                db.session, found, form.notes.data or "", actor=current_person(), now=now
+            )
         except delivery.DeliveryError as error:
             target = (
                 form[f"hours_{error.place_id}"]
@@ -279,11 +276,11 @@ def session_page(session_id: int) -> Page:
         and found.cohort.status in delivery.DELIVERING,
         where=member_emails.where(found),
         now=now,
-    ), _status(form)
+    ), form_status(form)
 
 
 def _changeable_session(session_id: int) -> CohortSession:
-    found = membership.session_for_facilitator(db.session, _me(), session_id)
+    found = membership.session_for_facilitator(db.session, current_person(), session_id)
     if found.status != SessionStatus.PLANNED or found.cohort.status not in delivery.DELIVERING:
         abort(404)
     return found
@@ -302,7 +299,7 @@ def move_session(session_id: int) -> Page:
                 found,
                 on=form.starts_on.data,
                 at=form.start_time.data,
-                actor=_me(),
+                actor=current_person(),
                 reason=form.reason.data,
                 now=utcnow(),
             )
@@ -321,7 +318,7 @@ def move_session(session_id: int) -> Page:
         cohort_session=found,
         cohort=found.cohort,
         length_minutes=int((found.ends_at - found.starts_at) / dt.timedelta(minutes=1)),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -332,7 +329,7 @@ def cancel_session(session_id: int) -> Page:
     if form.validate_on_submit():
         try:
             sessions.cancel_session(
-                db.session, found, actor=_me(), reason=form.reason.data, now=utcnow()
+                db.session, found, actor=current_person(), reason=form.reason.data, now=utcnow()
             )
         except delivery.DeliveryError as error:  # changed by someone else at the same moment
             db.mark_failed()
@@ -346,4 +343,4 @@ def cancel_session(session_id: int) -> Page:
         return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
     return render_template(
         "facilitation/cancel_session.html", form=form, cohort_session=found, cohort=found.cohort
-    ), _status(form)
+    ), form_status(form)

@@ -13,30 +13,20 @@ from flask import session as cookie_session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal import db
-from portal.auth.access import public, roles_required, signed_in_user
-from portal.auth.models import Role, User
+from portal.auth.access import current_person, participants, public
+from portal.auth.models import User
 from portal.cohorts import delivery, member_emails, membership
 from portal.cohorts.hours import hours_text, is_completer
 from portal.cohorts.models import Place, PlaceStatus, SessionStatus
 from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.urls import external_url
 
 bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
 
 Page = str | WerkzeugResponse | tuple[str, int]
-participants = roles_required(Role.PARTICIPANT)
 _NEW_FEED_LINK = "new_feed_link"
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 def _helpers() -> dict[str, object]:
@@ -47,7 +37,7 @@ bp.context_processor(_helpers)
 
 
 def _my_place_or_home() -> Place | WerkzeugResponse:
-    place = membership.current_place(db.session, _me())
+    place = membership.current_place(db.session, current_person())
     if place is None:
         return redirect(url_for("my_cohort.index"))
     return place
@@ -56,7 +46,7 @@ def _my_place_or_home() -> Place | WerkzeugResponse:
 @bp.get("/", endpoint="index")
 @participants
 def my_cohort() -> str:
-    place = membership.current_place(db.session, _me())
+    place = membership.current_place(db.session, current_person())
     if place is None:
         return render_template("my_cohort/none.html")
     found = place.cohort
@@ -91,7 +81,7 @@ def my_cohort() -> str:
 @bp.get("/sessions/<int:session_id>.ics")
 @participants
 def session_ics(session_id: int) -> Response:
-    place = membership.current_place(db.session, _me())
+    place = membership.current_place(db.session, current_person())
     if place is None:
         abort(404)
     found = membership.session_for_participant(place, session_id)
@@ -154,7 +144,9 @@ def leave() -> Page:
             return redirect(url_for("my_cohort.index"))
         flash(f"You have left {name}. Thank you for telling us why.", "success")
         return redirect(url_for("my_cohort.index"))
-    return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), _status(form)
+    return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), form_status(
+        form
+    )
 
 
 @bp.get("/calendar/<token>.ics")

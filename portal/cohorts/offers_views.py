@@ -7,8 +7,7 @@ from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import public, roles_required, signed_in_user
-from portal.auth.models import Role, User
+from portal.auth.access import current_person, participants, public
 from portal.cohorts.forms import RespondForm
 from portal.cohorts.models import Cohort, PlaceStatus
 from portal.cohorts.offers import (
@@ -19,22 +18,17 @@ from portal.cohorts.offers import (
     respond_to_offer,
 )
 from portal.db_base import utcnow
+from portal.forms import form_status
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 
 Page = str | Response | tuple[str, int]
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
 @bp.get("/")
-@roles_required(Role.PARTICIPANT)
+@participants
 def mine() -> Page:
-    places = offers_for(db.session, _me())
+    places = offers_for(db.session, current_person())
     return render_template(
         "offers/mine.html",
         places=places,
@@ -72,7 +66,7 @@ def respond(token: str) -> Page:
                 "offers/closed.html", place=place, cohort=cohort, outcome=closed.status
             ), 409
         return render_template("offers/answered.html", accepted=accept, cohort=cohort)
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "offers/respond.html",
         form=form,

@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Contractor, Role, User
+from portal.auth.models import Contractor, User
 from portal.cohorts import forming, matching_inputs, offers, services
 from portal.cohorts.forms import (
     AddMemberForm,
@@ -25,6 +25,7 @@ from portal.cohorts.forms import (
 )
 from portal.cohorts.models import CohortDelivery, CohortStatus
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.matching.model import Basis, Weights
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
@@ -38,13 +39,6 @@ from portal.timefmt import today_in_london
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
 Page = str | Response | tuple[str, int]
-officers = roles_required(Role.OFFICER)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _chosen_round() -> Round | None:
@@ -113,7 +107,7 @@ def run_matching(round_id: int) -> Page:
                 ),
                 near_districts=form.groups(),
             ),
-            actor=_me(),
+            actor=current_person(),
             now=utcnow(),
             only=pool,
         )
@@ -129,7 +123,7 @@ def run_matching(round_id: int) -> Page:
             "success",
         )
         return redirect(url_for("cohorts.proposals", round_id=programme_round.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "cohorts/match.html",
         form=form,
@@ -194,14 +188,19 @@ def move(application_id: int) -> Page:
         )
         try:
             forming.move_to(
-                db.session, programme_round, application, target, actor=_me(), now=utcnow()
+                db.session,
+                programme_round,
+                application,
+                target,
+                actor=current_person(),
+                now=utcnow(),
             )
         except services.CohortError as error:
             form.target.errors = error.problems
         else:
             flash(f"{person.name if person else 'They'} moved.", "success")
             return redirect(url_for("cohorts.proposals", round_id=programme_round.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "cohorts/move.html",
         form=form,
@@ -217,7 +216,7 @@ def lock(cohort_id: int) -> Response:
     cohort = services.get_cohort(db.session, cohort_id)
     form = ConfirmForm()
     if form.validate_on_submit() and cohort.status == CohortStatus.PROPOSED:
-        forming.set_locked(db.session, cohort, not cohort.locked, actor=_me())
+        forming.set_locked(db.session, cohort, not cohort.locked, actor=current_person())
         flash(f"{cohort.name} is {'locked' if cohort.locked else 'unlocked'}.", "success")
     return redirect(url_for("cohorts.proposals", round_id=cohort.round_id))
 
@@ -245,7 +244,7 @@ def new_cohort(round_id: int) -> Page:
                 delivery=CohortDelivery(form.delivery.data),
                 weekday=int(day),
                 part=PartOfDay(part),
-                actor=_me(),
+                actor=current_person(),
                 now=utcnow(),
             )
         except services.CohortError as error:
@@ -253,7 +252,7 @@ def new_cohort(round_id: int) -> Page:
         else:
             flash(f"{cohort.name} is created and locked. Confirm it to send offers.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("cohorts/new.html", form=form, programme_round=programme_round), status
 
 
@@ -292,7 +291,7 @@ def confirm(cohort_id: int) -> Page:
                 db.session,
                 cohort,
                 name=form.name.data,
-                actor=_me(),
+                actor=current_person(),
                 now=utcnow(),
                 reply_days=form.reply_days.data,
             )
@@ -348,14 +347,18 @@ def assign(cohort_id: int) -> Page:
         )
         try:
             services.assign_delivery(
-                db.session, cohort, contractor=contractor, facilitator=facilitator, actor=_me()
+                db.session,
+                cohort,
+                contractor=contractor,
+                facilitator=facilitator,
+                actor=current_person(),
             )
         except services.CohortError as error:
             form.facilitator.errors = error.problems
         else:
             flash("Saved who delivers the cohort.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "cohorts/assign.html",
         form=form,
@@ -386,13 +389,15 @@ def add_member(cohort_id: int) -> Page:
     if form.validate_on_submit():
         application = next(a for a in waiting if str(a.id) == form.application.data)
         try:
-            offers.add_to_cohort(db.session, cohort, application, actor=_me(), now=utcnow())
+            offers.add_to_cohort(
+                db.session, cohort, application, actor=current_person(), now=utcnow()
+            )
         except services.CohortError as error:
             form.application.errors = error.problems
         else:
             flash("A place has been offered.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("cohorts/add_member.html", form=form, cohort=cohort), status
 
 
@@ -416,7 +421,7 @@ def conflicts(round_id: int) -> Page:
                 a=get_application(db.session, match.applicant_id),
                 b=get_application(db.session, match.other_id),
                 kind=match.kind,
-                actor=_me(),
+                actor=current_person(),
                 now=utcnow(),
             )
             flash(f"{match.declared_name} and {match.business_name} will be kept apart.", "success")

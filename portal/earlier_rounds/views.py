@@ -12,28 +12,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
 from portal.db_base import utcnow
 from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import Sources, configured_limits, read_workbook
 from portal.earlier_rounds.forms import EarlierRoundsUploadForm
 from portal.earlier_rounds.imports import ImportReport
+from portal.forms import form_status
 from portal.uploads import PendingUpload
 
 bp = Blueprint("earlier_rounds", __name__, url_prefix="/outcomes/import")
 
 Page = str | Response | tuple[str, int]
-officers_only = roles_required(Role.OFFICER)
 PENDING = "earlier_rounds_import"
 UPLOAD = PendingUpload(PENDING, prefix="earlier-rounds-", suffix=".xlsx")
-
-
-def _actor() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _limits() -> dict[str, int]:
@@ -51,7 +44,7 @@ def _check_page(report: ImportReport) -> str:
 
 
 @bp.route("", methods=["GET", "POST"])
-@officers_only
+@officers
 def upload() -> Page:
     form = EarlierRoundsUploadForm()
     if form.validate_on_submit():
@@ -62,15 +55,17 @@ def upload() -> Page:
         if not sources.tables and sources.problems:
             form.file.errors = [sources.problems[0].message]
         else:
-            report = imports.check(db.session, sources, filename, now=utcnow(), actor=_actor())
+            report = imports.check(
+                db.session, sources, filename, now=utcnow(), actor=current_person()
+            )
             if report.ok:
                 UPLOAD.keep(data, filename)
             return _check_page(report)
-    return render_template("earlier_rounds/upload.html", form=form), 400 if form.errors else 200
+    return render_template("earlier_rounds/upload.html", form=form), form_status(form)
 
 
 @bp.post("/confirm")
-@officers_only
+@officers
 def confirm() -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -82,7 +77,7 @@ def confirm() -> Page:
     details, data = pending
     filename = str(details["filename"])
     report = imports.run_import(
-        db.session, _read(data, filename), filename, now=utcnow(), actor=_actor()
+        db.session, _read(data, filename), filename, now=utcnow(), actor=current_person()
     )
     if not report.imported:
         return _check_page(report)  # someone changed the data since the check

@@ -7,8 +7,7 @@ import datetime as dt
 from flask import Blueprint, render_template, request
 
 from portal import db
-from portal.auth.access import roles_required
-from portal.auth.models import Role
+from portal.auth.access import officers_and_admins
 from portal.db_base import utcnow
 from portal.measures import figures
 
@@ -18,7 +17,7 @@ PERIODS = {"30": "Last 30 days", "90": "Last 90 days", "365": "Last 12 months"}
 
 
 @bp.get("/")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@officers_and_admins
 def index() -> str:
     chosen = request.args.get("period", "30")
     if chosen not in PERIODS:

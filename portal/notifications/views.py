@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
-from portal.auth.models import Role
+from portal.auth.access import admins, signed_in_user
+from portal.forms import form_status
 from portal.notifications.forms import ResendForm
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.services import needing_attention, resend, status_counts
@@ -14,7 +14,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/admin/outbox")
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN)
+@admins
 def outbox() -> str:
     listing = needing_attention(db.session, page=request.args.get("page", 1, type=int))
     return render_template(
@@ -23,7 +23,7 @@ def outbox() -> str:
 
 
 @bp.route("/<int:message_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def outbox_message(message_id: int) -> str | Response | tuple[str, int]:
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
@@ -36,5 +36,5 @@ def outbox_message(message_id: int) -> str | Response | tuple[str, int]:
         else:
             flash(f"This email was not sent again: it is {message.status.label.lower()}.")
         return redirect(url_for("notifications.outbox_message", message_id=message.id))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("notifications/message.html", message=message, form=form), status

@@ -10,8 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from portal import db
-from portal.auth.access import public, roles_required
-from portal.auth.models import Role
+from portal.auth.access import admins, public
 from portal.db_base import utcnow
 from portal.operations import metrics, status
 
@@ -41,6 +40,6 @@ def metrics_page() -> Response:
 
 
 @bp.get("/admin/status")
-@roles_required(Role.ADMIN)
+@admins
 def status_page() -> str:
     return render_template("operations/status.html", status=status.status(db.session, utcnow()))

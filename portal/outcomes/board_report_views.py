@@ -14,9 +14,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
-from portal.auth.models import Role
+from portal.auth.access import officers_and_admins, signed_in_user
 from portal.exports import attachment
+from portal.forms import form_status
 from portal.outcomes import snapshot, stored
 from portal.outcomes.board_report import BoardReport, CostBasis, build_report
 from portal.outcomes.figures import as_at_moment
@@ -29,7 +29,6 @@ from portal.timefmt import govuk_date, today_in_london
 
 bp = Blueprint("board_report", __name__, url_prefix="/board-report")
 
-readers = roles_required(Role.OFFICER, Role.ADMIN)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -119,7 +118,7 @@ def _filename(report: BoardReport) -> str:
 
 
 @bp.get("/")
-@readers
+@officers_and_admins
 def index() -> tuple[str, int]:
     form, choices = report_form(request.args)
     report = board_report_for(choices) if choices else None
@@ -129,11 +128,11 @@ def index() -> tuple[str, int]:
         report=report,
         body=report_html(report) if report else None,
         args=choices.args() if choices else None,
-    ), 400 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.get("/report.docx")
-@readers
+@officers_and_admins
 def download() -> Response | tuple[str, int]:
     form, choices = report_form(request.args)
     if choices is None:
@@ -145,7 +144,7 @@ def download() -> Response | tuple[str, int]:
 
 
 @bp.route("/issue", methods=["GET", "POST"])
-@readers
+@officers_and_admins
 def issue() -> Response | tuple[str, int]:
     source = request.form if request.method == "POST" else request.args
     form, choices = report_form(
@@ -170,11 +169,11 @@ def issue() -> Response | tuple[str, int]:
         form=issue_form,
         report=report,
         args=choices.args(),
-    ), 400 if issue_form.errors else 200
+    ), form_status(issue_form)
 
 
 @bp.get("/issued/")
-@readers
+@officers_and_admins
 def issued_list() -> str:
     return render_template(
         "board_report/issued_list.html",
@@ -184,7 +183,7 @@ def issued_list() -> str:
 
 
 @bp.get("/issued/<int:report_id>")
-@readers
+@officers_and_admins
 def issued(report_id: int) -> str:
     found = snapshot.get_issued_report(db.session, report_id)
     return render_template(
@@ -195,7 +194,7 @@ def issued(report_id: int) -> str:
 
 
 @bp.get("/issued/<int:report_id>/report.docx")
-@readers
+@officers_and_admins
 def issued_download(report_id: int) -> Response:
     found = snapshot.get_issued_report(db.session, report_id)
     return docx_response(f"issued-board-report-{found.id}-as-at-{found.as_at}.docx", found.docx)

@@ -7,8 +7,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import admins, officers_and_admins, signed_in_user
 from portal.auth.models import Role
+from portal.forms import form_status
 from portal.outcomes import money, stored
 from portal.outcomes.board_report import (
     CostBasis,
@@ -24,8 +25,6 @@ from portal.timefmt import govuk_date, today_in_london
 
 bp = Blueprint("money", __name__, url_prefix="/money")
 
-readers = roles_required(Role.ADMIN, Role.OFFICER)
-
 
 def _can_change() -> bool:
     user = signed_in_user()
@@ -37,7 +36,7 @@ def _money(value: object) -> str:
 
 
 @bp.get("/")
-@readers
+@officers_and_admins
 def index() -> str:
     moment = as_at_moment(today_in_london())
     summaries = [stored.round_summary(db.session, r, moment) for r in rounds_by_start(db.session)]
@@ -50,7 +49,7 @@ def index() -> str:
 
 
 @bp.get("/rounds/<int:round_id>")
-@readers
+@officers_and_admins
 def round_money(round_id: int) -> str:
     found = get_round(db.session, round_id)
     lines = money.contract_lines(db.session, found)
@@ -70,7 +69,7 @@ def round_money(round_id: int) -> str:
 
 
 @bp.route("/rounds/<int:round_id>/contractors/<int:contractor_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def contract(round_id: int, contractor_id: int) -> Response | tuple[str, int]:
     found = get_round(db.session, round_id)
     contractor = money.get_contractor(db.session, contractor_id)
@@ -93,11 +92,11 @@ def contract(round_id: int, contractor_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("money.round_money", round_id=found.id))
     return render_template(
         "money/contract.html", form=form, round=found, contractor=contractor, existing=existing
-    ), 400 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.get("/projection")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@officers_and_admins
 def projection() -> tuple[str, int]:
     rounds = rounds_by_start(db.session)
     asked = bool(request.args)
@@ -124,4 +123,4 @@ def projection() -> tuple[str, int]:
         result=result,
         money=_money,
         today=govuk_date(today_in_london()),
-    ), 400 if form.errors else 200
+    ), form_status(form)

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers_admins_and_leads
 from portal.auth.models import Role, User
 from portal.outcomes import charts, drilldown, stored, tables
 from portal.outcomes.figures import as_at_moment
@@ -29,14 +29,6 @@ from portal.rounds.models import Round
 from portal.timefmt import govuk_date, today_in_london
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
-
-readers = roles_required(Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _scope(user: User) -> frozenset[int] | None:
@@ -153,7 +145,7 @@ def _issues_chart(issues: tables.Table) -> Markup:
 
 
 @bp.get("/")
-@readers
+@officers_admins_and_leads
 def dashboard() -> tuple[str, int]:
     session = db.session
     rounds = drilldown.all_rounds(session)
@@ -166,7 +158,7 @@ def dashboard() -> tuple[str, int]:
     day, valid = _parse_as_at(form, not_a_date)
     by_id = {str(r.id): r for r in rounds}
     chosen = by_id.get(form.round.data or "") or drilldown.default_round(session)
-    me = _me()
+    me = current_person()
     scope = _scope(me)
     found = _dashboard(chosen, day, scope) if chosen is not None else None
     if chosen is not None:
@@ -183,7 +175,7 @@ def dashboard() -> tuple[str, int]:
 
 
 @bp.get("/compare")
-@readers
+@officers_admins_and_leads
 def compare() -> tuple[str, int]:
     session = db.session
     rounds = drilldown.all_rounds(session)
@@ -200,7 +192,7 @@ def compare() -> tuple[str, int]:
         chosen = drilldown.rounds_with_cohorts(session)
         form.round.data = [str(r.id) for r in chosen]
     chosen.sort(key=lambda r: (r.starts_on, r.id))
-    me = _me()
+    me = current_person()
     scope = _scope(me)
     moment = as_at_moment(day)
     summaries = [
@@ -258,13 +250,13 @@ def compare() -> tuple[str, int]:
 
 
 @bp.get("/<int:round_id>/records/<figure>")
-@readers
+@officers_admins_and_leads
 def records(round_id: int, figure: str) -> str:
     programme_round = _round_or_404(round_id)
     if figure not in drilldown.FIGURES:
         abort(404)
     day = _as_at_only()
-    me = _me()
+    me = current_person()
     scope = _scope(me)
     found = drilldown.records(db.session, programme_round, as_at_moment(day), figure, scope)
     page_arg = request.args.get("page", "1")
@@ -293,13 +285,13 @@ SUMMARY_TABLES = ("summary", "issues", "hours-by-contractor")
 
 
 @bp.get("/<int:round_id>/export/<table>.<fmt>")
-@readers
+@officers_admins_and_leads
 def export(round_id: int, table: str, fmt: str) -> Response:
     programme_round = _round_or_404(round_id)
     if fmt not in EXPORT_FORMATS:
         abort(404)
     day = _as_at_only()
-    scope = _scope(_me())
+    scope = _scope(current_person())
     session = db.session
     moment = as_at_moment(day)
     dimensions = {f"by-{d.value}": d for d in Dimension}
@@ -327,6 +319,6 @@ def export(round_id: int, table: str, fmt: str) -> Response:
 
 
 @bp.get("/help")
-@readers
+@officers_admins_and_leads
 def help_page() -> str:
     return render_template("outcomes/help.html")

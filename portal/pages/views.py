@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal import db
 from portal.auth.access import public
+from portal.forms import form_status
 from portal.pages.forms import FeedbackForm
 from portal.pages.models import FeedbackRating
 from portal.pages.services import record_feedback
@@ -55,7 +56,7 @@ def feedback() -> str | Response | tuple[str, int]:
         )
         flash("Thank you for your feedback. We read every response.", "success")
         return redirect(from_path or url_for("pages.start"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("pages/feedback.html", form=form), status
 
 

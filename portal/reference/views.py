@@ -10,8 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
-from portal.auth.models import Role
+from portal.auth.access import admins, signed_in_user
 from portal.db_base import utcnow
 from portal.reference import editing
 from portal.reference import services as reference
@@ -81,20 +80,20 @@ def _render(template: str, form: object | None = None, **context: object) -> Pag
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN)
+@admins
 def index() -> Page:
     return _render("reference/index.html", lists=editing.list_counts(db.session))
 
 
 @bp.get("/<list_slug>/")
-@roles_required(Role.ADMIN)
+@admins
 def list_items(list_slug: str) -> Page:
     kind = _kind(list_slug)
     return _render("reference/items.html", kind=kind, items=editing.items_of(db.session, kind))
 
 
 @bp.route("/<list_slug>/add", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def add_item(list_slug: str) -> Page:
     kind = _kind(list_slug)
     form = AddItemForm()
@@ -117,7 +116,7 @@ def add_item(list_slug: str) -> Page:
 
 
 @bp.route("/<list_slug>/<int:item_id>/change", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def change_item(list_slug: str, item_id: int) -> Page:
     kind = _kind(list_slug)
     item = editing.get_item(db.session, kind, item_id)
@@ -134,7 +133,7 @@ def change_item(list_slug: str, item_id: int) -> Page:
 
 
 @bp.route("/<list_slug>/<int:item_id>/retire", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def retire_item(list_slug: str, item_id: int) -> Page:
     kind = _kind(list_slug)
     item = editing.get_item(db.session, kind, item_id)
@@ -147,7 +146,7 @@ def retire_item(list_slug: str, item_id: int) -> Page:
 
 
 @bp.route("/<list_slug>/<int:item_id>/restore", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def restore_item(list_slug: str, item_id: int) -> Page:
     kind = _kind(list_slug)
     item = editing.get_item(db.session, kind, item_id)
@@ -160,7 +159,7 @@ def restore_item(list_slug: str, item_id: int) -> Page:
 
 
 @bp.get("/bank-holidays")
-@roles_required(Role.ADMIN)
+@admins
 def bank_holidays() -> Page:
     today = to_london(utcnow()).date()
     holidays = db.session.scalars(

@@ -27,11 +27,12 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db_base import utcnow
 from portal.exports import csv_response, xlsx_response
+from portal.forms import form_status
 from portal.reference.models import ReferenceKind
 from portal.registration import queries, services
 from portal.registration.applicants_forms import (
@@ -79,7 +80,6 @@ from portal.uploads import PendingUpload
 bp = Blueprint("applicants", __name__, url_prefix="/applicants")
 
 Page = str | Response | tuple[str, int]
-officers_only = roles_required(Role.OFFICER)
 PENDING_IMPORT = "applicant_import"
 UPLOAD = PendingUpload(PENDING_IMPORT, prefix="", suffix=".bin")
 _FILTER_KINDS = {
@@ -89,12 +89,6 @@ _FILTER_KINDS = {
     "organisation": ReferenceKind.BUSINESS_ORGANISATION,
     "issue": ReferenceKind.ISSUE,
 }
-
-
-def _actor() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _page_number() -> int:
@@ -165,7 +159,7 @@ def page_items(page: int, pages: int) -> list[int | None]:
 
 
 @bp.get("/")
-@officers_only
+@officers
 def index() -> Page:
     labels = reference_labels(db.session)
     form, programme_round, valid = _filter_form(labels)
@@ -197,7 +191,7 @@ def index() -> Page:
 
 
 @bp.post("/export")
-@officers_only
+@officers
 def export() -> Response:
     """The filtered list as CSV or XLSX (filters in the query string, as on the list)."""
     labels = reference_labels(db.session)
@@ -213,7 +207,7 @@ def export() -> Response:
     header, rows = export_table(db.session, programme_round, filters, sensitive=sensitive)
     record_export(
         db.session,
-        actor=_actor(),
+        actor=current_person(),
         programme_round=programme_round,
         filters=filters,
         export_format=chosen,
@@ -227,7 +221,7 @@ def export() -> Response:
 
 
 @bp.get("/<int:application_id>")
-@officers_only
+@officers
 def show_application(application_id: int) -> str:
     application = services.get_application(db.session, application_id)
     person = db.session.get(User, application.person_id)
@@ -248,7 +242,7 @@ def show_application(application_id: int) -> str:
 
 
 @bp.route("/<int:application_id>/eligibility", methods=["GET", "POST"])
-@officers_only
+@officers
 def override_eligibility(application_id: int) -> Page:
     application = services.get_application(db.session, application_id)
     person = db.session.get(User, application.person_id)
@@ -258,7 +252,7 @@ def override_eligibility(application_id: int) -> Page:
             services.override_eligibility(
                 db.session,
                 application,
-                actor=_actor(),
+                actor=current_person(),
                 eligible=form.decision.data != INELIGIBLE,
                 reason=form.reason.data,
                 now=utcnow(),
@@ -274,7 +268,7 @@ def override_eligibility(application_id: int) -> Page:
         application=application,
         person=person,
         outcome=outcome_label(application.eligibility_outcome),
-    ), 400 if form.errors else 200
+    ), form_status(form)
 
 
 # Importing a partner's file
@@ -295,7 +289,7 @@ def _check(data: bytes, filename: str, programme_round: Round) -> ImportReport:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@officers_only
+@officers
 def import_file() -> Page:
     form = ImportUploadForm()
     rounds = rounds_by_start(db.session)
@@ -320,13 +314,11 @@ def import_file() -> Page:
                 confirm_form=ConfirmForm(formdata=None),
                 actions=Action,
             )
-    return render_template(
-        "applicants/import.html", form=form, limits=_limits()
-    ), 400 if form.errors else 200
+    return render_template("applicants/import.html", form=form, limits=_limits()), form_status(form)
 
 
 @bp.post("/import/confirm")
-@officers_only
+@officers
 def confirm_import() -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -342,7 +334,7 @@ def confirm_import() -> Page:
     if report.file_error is not None:
         flash(report.file_error, "info")
         return redirect(url_for("applicants.import_file"))
-    run_import(db.session, report, programme_round, officer=_actor(), now=utcnow())
+    run_import(db.session, report, programme_round, officer=current_person(), now=utcnow())
     return render_template(
         "applicants/import_done.html", report=report, programme_round=programme_round
     )

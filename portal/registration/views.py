@@ -13,10 +13,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers, participants
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.registration import journey, services
 from portal.registration.check_answers import check_answer_sections
 from portal.registration.eligibility import signposting
@@ -31,8 +32,6 @@ from portal.timefmt import today_in_london
 bp = Blueprint("registration", __name__, url_prefix="/register")
 
 Page = str | Response | tuple[str, int]
-participants = roles_required(Role.PARTICIPANT)
-officers = roles_required(Role.OFFICER)
 
 
 @dataclass(frozen=True)
@@ -54,12 +53,6 @@ class Addresses:
 APPLICANT = Addresses("registration.question", "registration.check_answers", {})
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
 def _open_round() -> Round | None:
     return current_round(db.session, today_in_london())
 
@@ -68,7 +61,9 @@ def _my_application() -> tuple[Round | None, Application | None]:
     programme_round = _open_round()
     if programme_round is None:
         return None, None
-    return programme_round, services.active_application(db.session, _me(), programme_round)
+    return programme_round, services.active_application(
+        db.session, current_person(), programme_round
+    )
 
 
 @bp.get("/")
@@ -95,7 +90,7 @@ def begin() -> Page:
     if programme_round is None or not form.validate_on_submit():
         return redirect(url_for("registration.start"))
     application = services.start_application(
-        db.session, person=_me(), programme_round=programme_round, now=utcnow()
+        db.session, person=current_person(), programme_round=programme_round, now=utcnow()
     )
     return redirect(_resume_url(application, APPLICANT))
 
@@ -111,7 +106,7 @@ def question(slug: str) -> Page:
     programme_round, application = _my_application()
     if programme_round is None or application is None:
         return redirect(url_for("registration.start"))
-    return _question_page(application, programme_round, slug, APPLICANT, actor=_me())
+    return _question_page(application, programme_round, slug, APPLICANT, actor=current_person())
 
 
 def _question_page(
@@ -156,7 +151,7 @@ def _question_page(
         if changing
         else (addresses.step_url(previous) if previous else url_for("registration.start"))
     )
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "registration/question.html",
         form=form,
@@ -174,7 +169,7 @@ def check_answers() -> Page:
     programme_round, application = _my_application()
     if programme_round is None or application is None:
         return redirect(url_for("registration.start"))
-    return _check_page(application, programme_round, APPLICANT, actor=_me())
+    return _check_page(application, programme_round, APPLICANT, actor=current_person())
 
 
 def _check_page(
@@ -250,7 +245,11 @@ def withdraw() -> Page:
     if form.validate_on_submit():
         try:
             services.withdraw(
-                db.session, application, actor=_me(), reason=form.reason.data or "", now=utcnow()
+                db.session,
+                application,
+                actor=current_person(),
+                reason=form.reason.data or "",
+                now=utcnow(),
             )
         except services.RegistrationError as error:
             form.reason.errors = [error.message]
@@ -260,7 +259,7 @@ def withdraw() -> Page:
                 "success",
             )
             return redirect(url_for("account.home"))
-    status_code = 400 if form.errors else 200
+    status_code = form_status(form)
     return render_template(
         "registration/withdraw.html", form=form, application=application
     ), status_code
@@ -294,7 +293,11 @@ def on_behalf() -> Page:
     if form.validate_on_submit():
         try:
             person = find_or_create_person(
-                db.session, name=form.name.data, email=form.email.data, actor=_me(), now=utcnow()
+                db.session,
+                name=form.name.data,
+                email=form.email.data,
+                actor=current_person(),
+                now=utcnow(),
             )
         except services.RegistrationError as error:
             form.email.errors = [error.message]
@@ -311,10 +314,10 @@ def on_behalf() -> Page:
                     programme_round=programme_round,
                     now=utcnow(),
                     source=ApplicationSource.ASSISTED,
-                    created_by=_me(),
+                    created_by=current_person(),
                 )
                 return redirect(_resume_url(application, _on_behalf_addresses(application)))
-    status_code = 400 if form.errors else 200
+    status_code = form_status(form)
     return render_template(
         "registration/on_behalf.html", form=form, programme_round=programme_round
     ), status_code
@@ -325,7 +328,11 @@ def on_behalf() -> Page:
 def on_behalf_question(application_id: int, slug: str) -> Page:
     application, programme_round = _application_for_officer(application_id)
     return _question_page(
-        application, programme_round, slug, _on_behalf_addresses(application), actor=_me()
+        application,
+        programme_round,
+        slug,
+        _on_behalf_addresses(application),
+        actor=current_person(),
     )
 
 
@@ -335,7 +342,9 @@ def on_behalf_check(application_id: int) -> Page:
     application, programme_round = _application_for_officer(application_id)
     if application.status != ApplicationStatus.DRAFT and request.method == "POST":
         return redirect(url_for("registration.on_behalf_done", application_id=application.id))
-    return _check_page(application, programme_round, _on_behalf_addresses(application), actor=_me())
+    return _check_page(
+        application, programme_round, _on_behalf_addresses(application), actor=current_person()
+    )
 
 
 @bp.get("/on-behalf/<int:application_id>/registered")

@@ -7,8 +7,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import admins, officers_and_admins, signed_in_user
 from portal.auth.models import Role
+from portal.forms import form_status
 from portal.reference.models import ReferenceKind
 from portal.rounds.forms import (
     EDIT_FORMS,
@@ -42,7 +43,7 @@ def _can_change() -> bool:
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN, Role.OFFICER)
+@officers_and_admins
 def index() -> str:
     return render_template(
         "rounds/list.html",
@@ -53,7 +54,7 @@ def index() -> str:
 
 
 @bp.route("/add", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def add_round() -> Page:
     form = AddRoundForm()
     if form.validate_on_submit():
@@ -64,11 +65,11 @@ def add_round() -> Page:
         else:
             flash(f"{new_round.name} has been added. Check its settings below.", "success")
             return redirect(url_for("rounds.show_round", round_id=new_round.id))
-    return render_template("rounds/add.html", form=form), 400 if form.errors else 200
+    return render_template("rounds/add.html", form=form), form_status(form)
 
 
 @bp.get("/<int:round_id>")
-@roles_required(Role.ADMIN, Role.OFFICER)
+@officers_and_admins
 def show_round(round_id: int) -> str:
     found = get_round(db.session, round_id)
     return render_template(
@@ -81,7 +82,7 @@ def show_round(round_id: int) -> str:
 
 
 @bp.route("/<int:round_id>/<group>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@admins
 def edit_settings(round_id: int, group: str) -> Page:
     if group not in EDIT_FORMS:
         abort(404)
@@ -108,7 +109,7 @@ def edit_settings(round_id: int, group: str) -> Page:
         form=form,
         round=found,
         title=GROUP_TITLES[group],
-    ), 400 if form.errors else 200
+    ), form_status(form)
 
 
 def _prepare(form: Any, found: Round) -> None:

@@ -18,6 +18,7 @@ from portal import db
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import User
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.surveys import runner
 from portal.surveys.forms import page_form, values_from
 from portal.surveys.models import SurveyResponse
@@ -98,7 +99,7 @@ def question_page(response: SurveyResponse, page_key: str, addresses: Addresses)
         back_url=back,
         caption=addresses.caption,
         text_limit=text_limit,
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 def summary_rows(
@@ -161,4 +162,4 @@ def check_page(response: SurveyResponse, addresses: Addresses) -> View:
         keyed_in=addresses.actor is not None,
         mode=response.mode,
         back_url=addresses.page_url(runner.current_pages(response)[-1]),
-    ), (400 if form.errors else 200)
+    ), form_status(form)

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.surveys import versions
 from portal.surveys.definitions import REPORTED_MEASURES, current_version
 from portal.surveys.models import QuestionKind, Survey, SurveyTiming, SurveyVersion
@@ -27,13 +28,6 @@ from portal.surveys.survey_definitions_forms import (
 bp = Blueprint("survey_definitions", __name__, url_prefix="/surveys/questions")
 
 Page = str | Response | tuple[str, int]
-officers = roles_required(Role.OFFICER)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _draft(timing: str) -> tuple[Survey, SurveyVersion] | Response:
@@ -94,7 +88,7 @@ def start_draft(timing: str) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            versions.start_draft(db.session, found, actor=_me(), now=utcnow())
+            versions.start_draft(db.session, found, actor=current_person(), now=utcnow())
         except versions.VersionError as error:
             flash(error.message, "info")
             return redirect(url_for("survey_definitions.survey", timing=timing))
@@ -130,7 +124,9 @@ def publish(timing: str) -> Page:
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            versions.publish(db.session, draft_, actor=_me(), note=form.note.data, now=utcnow())
+            versions.publish(
+                db.session, draft_, actor=current_person(), note=form.note.data, now=utcnow()
+            )
         except versions.VersionError as error:
             form.note.errors = [error.message]
         else:
@@ -159,7 +155,7 @@ def discard(timing: str) -> Page:
         return found
     _survey, draft_ = found
     if ConfirmForm().validate_on_submit():
-        versions.discard(db.session, draft_, actor=_me())
+        versions.discard(db.session, draft_, actor=current_person())
         flash("The draft is deleted. The published version has not changed.", "success")
     return redirect(url_for("survey_definitions.survey", timing=timing))
 
@@ -184,7 +180,7 @@ def reword(timing: str, question_id: int) -> Page:
                 text=form.text.data,
                 hint=form.hint.data or "",
                 error_message=form.error_message.data or "",
-                actor=_me(),
+                actor=current_person(),
             )
         except versions.VersionError as error:
             getattr(form, error.field or "text").errors = [error.message]
@@ -196,7 +192,7 @@ def reword(timing: str, question_id: int) -> Page:
         survey=survey_,
         question=question,
         title="Change the wording",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/<timing>/draft/questions/<int:question_id>/retire", methods=["GET", "POST"])
@@ -211,7 +207,7 @@ def retire(timing: str, question_id: int) -> Page:
     problem = None
     if form.validate_on_submit():
         try:
-            versions.retire(db.session, draft_, question, actor=_me())
+            versions.retire(db.session, draft_, question, actor=current_person())
         except versions.VersionError as error:
             problem = error.message
         else:
@@ -224,7 +220,7 @@ def retire(timing: str, question_id: int) -> Page:
         question=question,
         problem=problem,
         title="Retire this question?",
-    ), (400 if (form.errors or problem) else 200)
+    ), (400 if problem else form_status(form))
 
 
 @bp.route("/<timing>/draft/questions/add", methods=["GET", "POST"])
@@ -249,7 +245,7 @@ def add(timing: str) -> Page:
             after_question_id=None if form.after.data == AT_THE_START else int(form.after.data),
         )
         try:
-            versions.add_question(db.session, draft_, new, actor=_me())
+            versions.add_question(db.session, draft_, new, actor=current_person())
         except versions.VersionError as error:
             getattr(form, error.field or "text").errors = [error.message]
         else:
@@ -260,4 +256,4 @@ def add(timing: str) -> Page:
         form=form,
         survey=survey_,
         title="Add a question",
-    ), (400 if form.errors else 200)
+    ), form_status(form)

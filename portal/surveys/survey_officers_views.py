@@ -12,11 +12,12 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Contractor, Role, User
+from portal.auth.models import Contractor, User
 from portal.cohorts.models import Cohort
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
 from portal.surveys import invitations, rates, runner
@@ -34,13 +35,6 @@ from portal.timefmt import today_in_london
 bp = Blueprint("survey_officers", __name__, url_prefix="/surveys")
 
 Page = str | Response | tuple[str, int]
-officers = roles_required(Role.OFFICER)
-
-
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
 
 
 def _chosen_round() -> Round | None:
@@ -106,7 +100,7 @@ def resend(invitation_id: int) -> Page:
     person = db.session.get(User, invitation.person_id)
     assert person is not None
     try:
-        invitations.resend(db.session, invitation, actor=_me(), now=utcnow())
+        invitations.resend(db.session, invitation, actor=current_person(), now=utcnow())
     except invitations.NotResendable:
         db.mark_failed()
         flash(f"{person.name} has already answered this survey.", "info")
@@ -132,7 +126,7 @@ def _key_in_addresses(invitation: SurveyInvitation, person: User) -> Addresses:
         done="survey_officers.key_in_done",
         values={"invitation_id": invitation.id},
         caption=f"Keying in {person.name}’s answers",
-        actor=_me(),
+        actor=current_person(),
         back_to=url_for("survey_officers.key_in", invitation_id=invitation.id),
     )
 
@@ -162,7 +156,7 @@ def key_in(invitation_id: int) -> Page:
                 invitation,
                 now=utcnow(),
                 mode=ResponseMode(form.mode.data),
-                keyed_in_by=_me(),
+                keyed_in_by=current_person(),
             )
         except runner.NotAvailable:
             form.mode.errors = ["This survey has no published version to answer"]
@@ -176,7 +170,7 @@ def key_in(invitation_id: int) -> Page:
         invitation=invitation,
         person=person,
         title=f"Key in {person.name}’s answers",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 def _keyed_response(invitation_id: int) -> tuple[SurveyInvitation, User]:

@@ -15,6 +15,7 @@ from portal import db
 from portal.auth.access import public, signed_in_user
 from portal.auth.forms import ConfirmForm
 from portal.db_base import utcnow
+from portal.forms import form_status
 from portal.surveys import runner
 from portal.surveys.definitions import current_version
 from portal.surveys.invitations import LinkError, LinkProblem, invitation_for_link
@@ -91,7 +92,7 @@ def start(token: str) -> Page:
         version=version,
         response=response,
         title=version.title if version else "This survey is not available yet",
-    ), (400 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/<token>/page/<page_key>", methods=["GET", "POST"])
