@@ -36,6 +36,24 @@ def email_field(label: str = "Email address", **kwargs: Any) -> StringField:
     )
 
 
+class PasswordInput(GovPasswordInput):
+    """GOV.UK's password input with the one ``autocomplete`` value this field needs.
+
+    GOV.UK's macro writes ``autocomplete="current-password"`` unless told otherwise, so a value
+    given as a plain attribute would make a second one, and browsers keep the first
+    (WCAG 1.3.5): the value is passed as the macro's own parameter instead.
+    """
+
+    def __init__(self, autocomplete: str) -> None:
+        super().__init__()
+        self.autocomplete = autocomplete
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        params["autocomplete"] = self.autocomplete
+        return params
+
+
 class NewPassword:
     """Checks a new password against the rules in portal.auth.passwords."""
 
@@ -50,9 +68,8 @@ class NewPassword:
 def new_password_field(label: str = "Create a password") -> PasswordField:
     return PasswordField(
         label,
-        widget=GovPasswordInput(),
+        widget=PasswordInput("new-password"),
         validators=[Required("Enter a password"), NewPassword()],
-        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -67,12 +84,11 @@ class SignInForm(PortalForm):
     email = email_field()
     password = PasswordField(
         "Password",
-        widget=GovPasswordInput(),
+        widget=PasswordInput("current-password"),
         validators=[
             Required("Enter your password"),
             Length(max=MAX_LENGTH, message="The email address or password is incorrect"),
         ],
-        render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -137,9 +153,8 @@ class NewPasswordForm(PortalForm):
 class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         "Current password",
-        widget=GovPasswordInput(),
+        widget=PasswordInput("current-password"),
         validators=[Required("Enter your current password")],
-        render_kw={"autocomplete": "current-password"},
     )
     password = new_password_field("New password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
@@ -150,9 +165,8 @@ class ChangeEmailForm(PortalForm):
     password = PasswordField(
         "Your password",
         description="To keep your account safe, confirm it is you.",
-        widget=GovPasswordInput(),
+        widget=PasswordInput("current-password"),
         validators=[Required("Enter your password")],
-        render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField("Send confirmation link", widget=GovSubmitInput())
 
