@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in emails and on the console follow the address served (`make run PORT=5101`), unless
+# PORTAL_BASE_URL is set in the environment.
+export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 ASSET_SOURCES := $(shell find static/src static/js -type f) static/build.mjs
 
 .PHONY: run test setup lint format lock clean

@@ -126,11 +126,13 @@ def demo_data_command(force: bool) -> None:
     demo.load(db.session, echo=click.echo)
     db.session.commit()
     db.refresh_planner_statistics(db.session)
+    click.echo(f"Demo data is ready at {current_app.config['BASE_URL']}.")
+    click.echo("`flask --app wsgi portal demo-sign-ins` lists the people to sign in as.")
 
 
 @portal_group.command("demo-sign-ins")
 def demo_sign_ins_command() -> None:
-    """Print the demo sign-ins (for `make run`)."""
+    """Print the demo sign-ins (`make run` prints them once, before serving)."""
     from portal.auth.demo import sign_in_lines
 
     for line in sign_in_lines():

@@ -57,6 +57,3 @@ def load(session: Session, echo: Echo = click.echo) -> None:
         results = [(name, step(session)) for name, step in bar]
     for name, changed in results:
         echo(f"  {name}: {changed} new or updated")
-    echo("Demo data is ready. Open http://127.0.0.1:5000 to see the portal.")
-    for line in people.sign_in_lines():
-        echo(line)

@@ -31,6 +31,17 @@ def test_init_then_demo_data_twice(fresh_app):
     for _ in range(2):
         demo = runner.invoke(args=["portal", "demo-data"])
         assert demo.exit_code == 0, demo.output
-        assert "Demo data is ready." in demo.output
+        assert "Demo data is ready at https://peernetworks.example.org.uk." in demo.output
+    # Short: a line per step; `make run` prints the sign-ins once, after it.
+    assert len(demo.output.splitlines()) <= 16, demo.output
+    assert "boost demo sign in" not in demo.output
+    sign_ins = runner.invoke(args=["portal", "demo-sign-ins"]).output
+    assert sign_ins.count("admin@demo.example.org") == 1
+    assert "boost demo sign in" in sign_ins
+    # The demo's emails (82) are summarised, not listed one by one.
+    sent = runner.invoke(args=["portal", "send-mail"])
+    assert sent.exit_code == 0, sent.output
+    assert "Email to" not in sent.output
+    assert len(sent.output.splitlines()) <= 6, sent.output
     with fresh_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReferenceItem)) == 62

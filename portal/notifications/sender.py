@@ -10,7 +10,8 @@ once, and the stored Message-ID lets mail clients show a repeat as one message.
 
 With ``MAIL_SERVER`` set, messages go out over SMTP; without one (the development
 default) each is written to ``MAIL_FOLDER`` as an ``.eml`` file and summarised on the
-console, links included, so a developer can follow a verification link.
+console, links included, so a developer can follow a verification link. A batch of more than
+``FOLDER_LISTS_AT_MOST`` (the demo data's, on a first ``make run``) is one line instead.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ LEASE = dt.timedelta(minutes=10)
 _LEASE_SAFETY = 0.8
 _ERROR_LIMIT = 500
 _LINK = re.compile(r"https?://[^\s<>\"']+")
+FOLDER_LISTS_AT_MOST = 10
 
 # Errors about one message: the SMTP connection is still good for the next one.
 _MESSAGE_ERRORS = (
@@ -113,7 +115,7 @@ def send_due_messages(
         return report
     config = current_app.config
     stop_at = time.monotonic() + LEASE.total_seconds() * _LEASE_SAFETY
-    with _delivery(config) as deliver:
+    with _delivery(config, len(claimed)) as deliver:
         for index, item in enumerate(claimed):
             if time.monotonic() > stop_at:
                 report.released = _release(session, claimed[index:], lease_until)
@@ -295,7 +297,7 @@ class _Deliver(Protocol):
 
 
 @contextmanager
-def _delivery(config: Any) -> Iterator[_Deliver]:
+def _delivery(config: Any, count: int) -> Iterator[_Deliver]:
     if config["MAIL_SERVER"]:
         smtp = _SMTPDelivery(config)
         try:
@@ -304,14 +306,21 @@ def _delivery(config: Any) -> Iterator[_Deliver]:
             smtp.close()
     else:
         folder = Path(config["MAIL_FOLDER"] or Path(current_app.instance_path) / "mail")
-        yield _FileDelivery(folder)
+        files = _FileDelivery(folder, list_each=count <= FOLDER_LISTS_AT_MOST)
+        try:
+            yield files
+        finally:
+            files.close()
 
 
 class _FileDelivery:
-    """Development: each message becomes an ``.eml`` file and a line on the console."""
+    """Development: each message becomes an ``.eml`` file and a line on the console (or,
+    for a large batch, the batch one line)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, list_each: bool) -> None:
         self.folder = folder
+        self.list_each = list_each
+        self.written = 0
 
     def __call__(self, item: ClaimedMessage, email: EmailMessage) -> None:
         try:
@@ -323,6 +332,9 @@ class _FileDelivery:
             os.replace(out.name, path)
         except OSError as error:
             raise DeliveryError(f"Could not write the email file: {error}") from error
+        self.written += 1
+        if not self.list_each:
+            return
         footer = current_app.config["BASE_URL"].rstrip("/")
         links = " ".join(
             link
@@ -330,6 +342,10 @@ class _FileDelivery:
             if link.rstrip("/") != footer
         )
         click.echo(f"Email to {item.to_address}: {item.subject!r} ({path.name}) {links}".rstrip())
+
+    def close(self) -> None:
+        if self.written and not self.list_each:
+            click.echo(f"{self.written} emails written to {self.folder} (too many to list here).")
 
 
 class _SMTPDelivery:

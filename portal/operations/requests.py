@@ -77,7 +77,10 @@ def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = request_id()
     REQUESTS.labels(request.method, route, str(response.status_code)).inc()
     DURATION.labels(request.method, route).observe(seconds)
-    log.info(
+    # A page brings a dozen static files; their lines would drown the pages' (LOG_LEVEL=DEBUG
+    # shows them).
+    log.log(
+        logging.DEBUG if request.endpoint == "static" else logging.INFO,
         "%s %s %s %.0fms",
         request.method,
         route,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from portal.db_base import utcnow
 from portal.notifications.models import OutboxStatus
+from portal.notifications.sender import FOLDER_LISTS_AT_MOST
 from portal.notifications.services import Attachment
 from tests.notifications.conftest import LINK
 
@@ -94,6 +95,26 @@ def test_send_mail_command_works_through_every_batch(app, queue, outbox):
     result = app.test_cli_runner().invoke(args=["portal", "send-mail", "--limit", "2"])
     assert result.exit_code == 0, result.output
     assert {message.status for message in outbox.messages()} == {OutboxStatus.SENT}
+
+
+def test_a_large_batch_is_one_line_on_the_console_and_every_file_is_written(app, queue, outbox):
+    """The demo data's 82 emails do not scroll the first `make run` away; a few are listed."""
+    for number in range(FOLDER_LISTS_AT_MOST + 1):
+        queue(f"person{number}@example.com")
+    result = app.test_cli_runner().invoke(args=["portal", "send-mail"])
+    assert result.exit_code == 0, result.output
+    folder = Path(app.instance_path) / "mail"
+    assert result.output.splitlines() == [
+        f"11 emails written to {folder} (too many to list here).",
+        "11 sent, 0 to retry, 0 failed",
+    ]
+    assert len(list(folder.glob("*.eml"))) == 11
+
+    for number in range(FOLDER_LISTS_AT_MOST):
+        queue(f"later{number}@example.com")
+    listed = app.test_cli_runner().invoke(args=["portal", "send-mail"]).output.splitlines()
+    assert len(listed) == FOLDER_LISTS_AT_MOST + 1
+    assert listed[0].startswith("Email to later0@example.com: ")
 
 
 def test_the_job_runner_sends_mail(app, queue, outbox):

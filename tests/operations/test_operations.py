@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import urllib.request
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
+from werkzeug import _internal as werkzeug_internal
+from werkzeug.serving import make_server
 
 from portal import jobs
 from portal.auth.access import public
@@ -16,7 +20,7 @@ from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.notifications.models import OutboxMessage
 from portal.notifications.services import new_message_id
-from portal.operations.logs import FORMAT
+from portal.operations.logs import FORMAT, WithoutAccessLines
 from portal.operations.requests import RequestIdFilter
 from tests.fixtures.pages import check_page
 
@@ -160,3 +164,46 @@ def test_the_status_page_shows_the_database_email_and_jobs(app, client, session,
     assert "send-mail" in text
     assert "Waiting to be sent 0" in text
     assert "Failed None" in text
+
+
+def test_static_files_are_logged_only_at_debug_level(client, caplog):
+    caplog.set_level(logging.INFO, logger="portal.requests")
+    with client.get("/static/images/favicon.svg") as static_file:  # closes the file
+        assert static_file.status_code == 200
+    client.get("/")
+    lines = [record.getMessage() for record in caplog.records if record.name == "portal.requests"]
+    assert [line.split(" ")[:3] for line in lines] == [["GET", "/", "200"]]
+
+    caplog.set_level(logging.DEBUG, logger="portal.requests")
+    client.get("/static/images/favicon.svg").close()
+    assert caplog.records[-1].getMessage().startswith("GET /static/<path:filename> 200 ")
+
+
+def test_the_development_servers_access_lines_are_left_out_and_its_other_messages_kept(app, caplog):
+    """`make run` serves with werkzeug, whose access lines repeat the portal's own line with
+    the full path (which can hold a token): the logging set-up leaves them out."""
+    werkzeug_log = logging.getLogger("werkzeug")
+    server = make_server("127.0.0.1", 0, app)
+    caplog.set_level(logging.INFO, logger="werkzeug")
+
+    def visit(path: str) -> list[str]:
+        caplog.clear()
+        thread = threading.Thread(target=server.handle_request)
+        thread.start()
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}{path}") as answer:
+            assert answer.status == 200
+        thread.join()
+        werkzeug_internal._log("info", "Press CTRL+C to quit")
+        return [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+
+    try:
+        unfiltered = visit("/static/images/favicon.svg?token=a-secret-1234")
+        werkzeug_log.addFilter(without := WithoutAccessLines())
+        try:
+            filtered = visit("/static/images/favicon.svg?token=a-secret-1234")
+        finally:
+            werkzeug_log.removeFilter(without)
+    finally:
+        server.server_close()
+    assert any("a-secret-1234" in line for line in unfiltered)  # what is left out
+    assert filtered == ["Press CTRL+C to quit"]
