@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from portal.auth.models import (
     with_roles,
 )
 from portal.auth.services import normalise_email, user_by_email
+from portal.paging import ResultsPage, within_pages
 from portal.state_changes import Audit, StatusConflict, change_status
 
 
@@ -56,18 +56,6 @@ def all_contractors(session: Session) -> list[Contractor]:
     )
 
 
-@dataclass(frozen=True)
-class UserPage:
-    users: list[User]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def find_users(
     session: Session,
     *,
@@ -76,7 +64,7 @@ def find_users(
     status: UserStatus | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> UserPage:
+) -> ResultsPage[User]:
     query = select(User)
     if search:
         # autoescape: a % or _ typed in the search matches itself, not any characters.
@@ -92,14 +80,14 @@ def find_users(
     if status is not None:
         query = query.where(User.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = within_pages(page, total, per_page)
     users = session.scalars(
         query.options(*with_roles())
         .order_by(func.lower(User.name), User.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return UserPage(list(users), total, page, per_page)
+    return ResultsPage(users, total, page, per_page)
 
 
 def _check_roles(roles: set[Role], contractor_ids: set[int]) -> None:

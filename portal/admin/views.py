@@ -29,15 +29,11 @@ from portal.auth.forms import ConfirmForm
 from portal.auth.models import Role, User, UserStatus
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.paging import requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 Page = str | Response | tuple[str, int]
-
-
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
 
 
 @bp.get("/")
@@ -56,7 +52,7 @@ def users() -> Page:
         search=form.search.data or "" if filters_ok else "",
         role=Role(form.role.data) if filters_ok and form.role.data else None,
         status=UserStatus(form.status.data) if filters_ok and form.status.data else None,
-        page=_page_number(),
+        page=requested_page(request.args.get("page", "1")),
     )
     status = 200 if filters_ok else 400
     return render_template("admin/users.html", form=form, result=result), status

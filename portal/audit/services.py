@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.paging import ResultsPage, within_pages
 
 
 def record(
@@ -54,16 +55,10 @@ class AuditFilter:
 
 
 @dataclass(frozen=True)
-class AuditPage:
-    events: Sequence[AuditEvent]
-    actors: dict[int, User]
-    total: int
-    page: int
-    per_page: int
+class AuditPage(ResultsPage[AuditEvent]):
+    """A page of events with the people named in them, by id."""
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    actors: dict[int, User] = field(default_factory=dict)
 
 
 def _filtered(query: Select[AuditEvent], filters: AuditFilter) -> Select[AuditEvent]:
@@ -90,7 +85,7 @@ def search(
 ) -> AuditPage:
     query = _filtered(select(AuditEvent), filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = within_pages(page, total, per_page)
     events = session.scalars(
         query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .offset((page - 1) * per_page)
@@ -99,7 +94,7 @@ def search(
     people = {e.actor_id for e in events} | {e.on_behalf_of_id for e in events}
     people.discard(None)
     actors = {user.id: user for user in session.scalars(select(User).where(User.id.in_(people)))}
-    return AuditPage(events, actors, total, page, per_page)
+    return AuditPage(events, total, page, per_page, actors=actors)
 
 
 def history(session: Session, entity_type: str, entity_id: int | str) -> list[AuditEvent]:

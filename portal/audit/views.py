@@ -8,6 +8,7 @@ from portal import db
 from portal.audit.forms import AuditFilterForm
 from portal.audit.services import AuditFilter, search
 from portal.auth.access import admins
+from portal.paging import requested_page
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -29,7 +30,5 @@ def events() -> tuple[str, int]:
         if valid
         else AuditFilter()
     )
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100_000 else 1
-    result = search(db.session, filters, page=page)
+    result = search(db.session, filters, page=requested_page(request.args.get("page", "1")))
     return render_template("audit/events.html", form=form, result=result), 200 if valid else 400

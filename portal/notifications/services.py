@@ -17,6 +17,7 @@ from portal.audit.services import record
 from portal.auth.models import EmailCategory, EmailPreference, User
 from portal.db_base import utcnow
 from portal.notifications.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from portal.paging import ResultsPage, within_pages
 
 # Statuses an administrator may need to act on, in the order the outbox page lists them.
 NEEDS_ATTENTION = (OutboxStatus.FAILED, OutboxStatus.QUEUED, OutboxStatus.SENDING)
@@ -154,23 +155,13 @@ def status_counts(session: Session) -> dict[OutboxStatus, int]:
     return {status: found.get(status, 0) for status in OutboxStatus}
 
 
-@dataclass(frozen=True)
-class OutboxPage:
-    messages: Sequence[OutboxMessage]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def needing_attention(session: Session, *, page: int = 1, per_page: int = 50) -> OutboxPage:
+def needing_attention(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> ResultsPage[OutboxMessage]:
     """Failed messages first (newest first), then those waiting or being sent."""
     waiting = OutboxMessage.status.in_(NEEDS_ATTENTION)
     total = session.scalar(select(func.count()).select_from(OutboxMessage).where(waiting)) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = within_pages(page, total, per_page)
     failed_first = case((OutboxMessage.status == OutboxStatus.FAILED, 0), else_=1)
     messages = session.scalars(
         select(OutboxMessage)
@@ -179,4 +170,4 @@ def needing_attention(session: Session, *, page: int = 1, per_page: int = 50) ->
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return OutboxPage(messages, total, page, per_page)
+    return ResultsPage(messages, total, page, per_page)

@@ -33,6 +33,7 @@ from portal.auth.models import User
 from portal.db_base import utcnow
 from portal.exports import csv_response, xlsx_response
 from portal.forms import form_status
+from portal.paging import page_items, requested_page
 from portal.reference.models import ReferenceKind
 from portal.registration import queries, services
 from portal.registration.applicants_forms import (
@@ -91,11 +92,6 @@ _FILTER_KINDS = {
 }
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
-
-
 def _round_choices(rounds: list[Round]) -> list[SelectChoice]:
     return [SelectChoice(str(r.id), f"{r.name} ({r.year_label})") for r in reversed(rounds)]
 
@@ -146,18 +142,6 @@ def breakable(text: str | None) -> Markup:
     return Markup(" ").join(parts)
 
 
-def page_items(page: int, pages: int) -> list[int | None]:
-    """Page numbers for the GOV.UK pagination: the first, the last and those next to the
-    current page, with None where numbers are left out."""
-    wanted = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items: list[int | None] = []
-    for number in wanted:
-        if items and number - (items[-1] or 0) > 1:
-            items.append(None)
-        items.append(number)
-    return items
-
-
 @bp.get("/")
 @officers
 def index() -> Page:
@@ -169,7 +153,7 @@ def index() -> Page:
             db.session,
             programme_round.id,
             filters,
-            page=_page_number(),
+            page=requested_page(request.args.get("page", "1")),
             per_page=queries.PER_PAGE,
         )
         if programme_round

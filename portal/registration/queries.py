@@ -6,7 +6,6 @@ Read-only: nothing here changes data. The list page and the exports use the same
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.auth.models import User
+from portal.paging import ResultsPage, within_pages
 from portal.registration.models import (
     Application,
     ApplicationIssue,
@@ -56,26 +56,6 @@ class ApplicantFilters:
             for field in fields(self)
             if field.name not in {"sort", "descending"} and getattr(self, field.name)
         )
-
-
-@dataclass(frozen=True)
-class ApplicantPage:
-    rows: Sequence[tuple[Application, User]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_number(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_number(self) -> int:
-        return min(self.total, self.page * self.per_page)
 
 
 def _escaped(text: str) -> str:
@@ -160,13 +140,13 @@ def find_applicants(
     *,
     page: int = 1,
     per_page: int = PER_PAGE,
-) -> ApplicantPage:
+) -> ResultsPage[tuple[Application, User]]:
     """One page of the filtered list; a page past the end shows the last page."""
     query = applicants_query(round_id, filters)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = within_pages(page, total, per_page)
     rows = session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
-    return ApplicantPage(rows, total, page, per_page)
+    return ResultsPage([(a, u) for a, u in rows], total, page, per_page)
 
 
 def all_applicants(
