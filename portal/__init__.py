@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_database(app)
     _init_extensions(app)
     _init_jinja(app)
+    _init_addresses(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_cli(app)
@@ -90,6 +91,12 @@ def _init_jinja(app: Flask) -> None:
     from portal import jinja
 
     jinja.init_app(app, PROJECT_ROOT / "templates")
+
+
+def _init_addresses(app: Flask) -> None:
+    from portal import urls
+
+    urls.init_app(app)  # before the routes: their <int:...> ids are bounded
 
 
 def _register_blueprints(app: Flask) -> None:

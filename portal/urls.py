@@ -1,11 +1,55 @@
-"""Links: safe redirect targets, and absolute links built outside a request."""
+"""Addresses: what the portal reads from them (ids in the path, values in the query string),
+safe redirect targets, and absolute links built outside a request."""
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Request, current_app
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
+
+from portal.forms import without_control_characters
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+# Every id column is an INTEGER (PostgreSQL's is 32 bits; SQLite's 64): a larger number in an
+# address names nothing, and asking the database for it would be an error.
+LARGEST_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a record's id, so a number beyond any id answers 404."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+class PortalRequest(Request):
+    """A request whose query values are tidy before any view reads them.
+
+    Each value loses its surrounding spaces and any control characters, so a value of only
+    spaces reads as the empty answer a browser sends for "any" (never as a choice or a
+    number to look up). Values may still be wrong; each view says so or ignores them.
+    """
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:
+        raw: ImmutableMultiDict[str, str] = Request.args.fget(self)  # type: ignore[attr-defined]
+        return ImmutableMultiDict(
+            (name, without_control_characters(value).strip())
+            for name, value in raw.items(multi=True)
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Before any route is added: ids through IdConverter, query values through PortalRequest."""
+    app.url_map.converters["int"] = IdConverter
+    app.request_class = PortalRequest
 
 
 def is_safe_local_path(target: str | None) -> TypeGuard[str]:

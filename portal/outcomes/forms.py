@@ -13,6 +13,9 @@ from portal.forms import GovukDateField, PortalForm
 from portal.rounds.fields import CheckboxesField
 
 NOT_A_DATE = "The as-at date must be a real date, for example 10 2 2022"
+# Figures count what has happened, so a later day would only repeat today's (and a day near
+# the end of the calendar cannot be counted to its end at all).
+IN_THE_FUTURE = "The as-at date must be today or in the past"
 
 
 class DashboardForm(PortalForm):

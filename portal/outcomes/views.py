@@ -22,7 +22,13 @@ from portal.auth.access import current_person, officers_admins_and_leads
 from portal.auth.models import Role, User
 from portal.outcomes import charts, drilldown, stored, tables
 from portal.outcomes.figures import as_at_moment
-from portal.outcomes.forms import NOT_A_DATE, CompareForm, DashboardForm, date_args
+from portal.outcomes.forms import (
+    IN_THE_FUTURE,
+    NOT_A_DATE,
+    CompareForm,
+    DashboardForm,
+    date_args,
+)
 from portal.outcomes.round_figures import Dimension, RoundSummary
 from portal.presentation import hours
 from portal.rounds.models import Round
@@ -48,7 +54,11 @@ def _parse_as_at(form: DashboardForm | CompareForm, not_a_date: bool) -> tuple[d
         return today_in_london(), False
     if form.as_at.errors:
         return today_in_london(), False
-    day = form.as_at.data or today_in_london()
+    today = today_in_london()
+    if form.as_at.data is not None and form.as_at.data > today:
+        form.as_at.errors = [IN_THE_FUTURE]
+        return today, False
+    day = form.as_at.data or today
     form.as_at.data = day
     if not any(form.as_at.raw_data or ()):
         form.as_at.raw_data = None  # no date typed: the boxes show the day used
@@ -61,9 +71,12 @@ def _as_at_only() -> dt.date:
     if not value:
         return today_in_london()
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         abort(400)
+    if day > today_in_london():
+        abort(400)
+    return day
 
 
 def _round_or_404(round_id: int) -> Round:

@@ -243,6 +243,21 @@ def test_a_bad_date_is_explained_and_unknown_records_are_not_found(
     assert client.get("/outcomes/?round=999999").status_code == 404
 
 
+def test_an_as_at_date_after_today_is_explained_not_counted(client, signed_in_as, tiny_round):
+    """The end of the calendar cannot be counted to (31 December 9999 overflowed), and no
+    later day counts more than today does."""
+    signed_in_as(Role.OFFICER)
+    for path in (f"/outcomes/?round={tiny_round.id}&", f"/outcomes/compare?round={tiny_round.id}&"):
+        for as_at in ("as_at=9999-12-31", "as_at=31&as_at=12&as_at=9999"):
+            page = check_page(client.get(path + as_at), status=400)
+            assert error_messages(page) == ["The as-at date must be today or in the past"]
+            assert page.select_one("#as_at-year")["value"] == "9999", "the answer is kept"
+    drill_down = f"/outcomes/{tiny_round.id}/records/participants?as_at=9999-12-31"
+    assert client.get(drill_down).status_code == 400
+    export = f"/outcomes/{tiny_round.id}/export/participants.csv?as_at=9999-12-31"
+    assert client.get(export).status_code == 400
+
+
 def test_the_help_page_gives_every_definition(client, signed_in_as):
     signed_in_as(Role.OFFICER)
     page = check_page(client.get("/outcomes/help"))
