@@ -616,6 +616,7 @@ def _fill_round(
                 "contractor_id": contractor,
                 "contract_value_pence": 2 * pence + 100_000_00,
                 "spend_to_date_pence": pence * 3 if round_id % 2 else None,
+                "spend_recorded_on": starts_on + dt.timedelta(days=200) if round_id % 2 else None,
                 "updated_at": now,
             }
         )

@@ -13,6 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 SMALL_NUMBER = 5
 FEWER_THAN_5 = "fewer than 5"
+# How a round's figures are marked while the round is still running (figures.md: "Figures of
+# a round still running are marked as such wherever they appear").
+STILL_RUNNING = "Round still running: cost per cohort not final"
+NOT_FINAL = "round still running: not final"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from portal.outcomes import figures
 from portal.outcomes.round_figures import RoundSummary
-from portal.presentation import Percentage, pounds
+from portal.presentation import NOT_FINAL, STILL_RUNNING, Percentage, pounds
 
 DEFAULT_PROJECTED_COHORTS = 15
 MAX_PROJECTED_COHORTS = 1_000
@@ -187,6 +187,8 @@ def _cost(summary: RoundSummary, basis: CostBasis) -> str:
     )
     if per_participant is not None:
         sentence += f"; cost per participant: {pounds(per_participant)}"
+    if summary.still_running:
+        sentence += f". {STILL_RUNNING}"
     return sentence + "."
 
 
@@ -202,6 +204,10 @@ def _section(summary: RoundSummary, area: str, as_at_text: str, basis: CostBasis
     if summary.planned_cohorts:
         sentences.append(
             f"A further {plural(summary.planned_cohorts, 'cohort')} had formed but not yet met."
+        )
+    if summary.still_running:
+        sentences.append(
+            f"{summary.round_name} was still running on {as_at_text}, so its figures are not final."
         )
     return RoundSection(
         round_id=summary.round_id,
@@ -221,6 +227,12 @@ def _percent_cell(share: Percentage) -> str:
     )
 
 
+def _per(cost: int, count: int, summary: RoundSummary) -> str:
+    """A cost per cohort or participant cell, marked when the round is still running."""
+    shown = pence_text(figures.cost_per(cost, count))
+    return f"{shown} ({NOT_FINAL})" if summary.still_running else shown
+
+
 def _table(
     summaries: Sequence[RoundSummary], basis: CostBasis
 ) -> tuple[list[str], list[list[str]]]:
@@ -236,17 +248,11 @@ def _table(
         ["Cost used", *(f"{pounds(cost)} ({used})" for cost, used in costs)],
         [
             "Cost per cohort",
-            *(
-                pence_text(figures.cost_per(cost, s.cohorts))
-                for (cost, _), s in zip(costs, summaries, strict=True)
-            ),
+            *(_per(cost, s.cohorts, s) for (cost, _), s in zip(costs, summaries, strict=True)),
         ],
         [
             "Cost per participant",
-            *(
-                pence_text(figures.cost_per(cost, s.participants))
-                for (cost, _), s in zip(costs, summaries, strict=True)
-            ),
+            *(_per(cost, s.participants, s) for (cost, _), s in zip(costs, summaries, strict=True)),
         ],
     ]
     return header, rows

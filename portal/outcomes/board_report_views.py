@@ -3,11 +3,6 @@ and issued as a frozen snapshot that never changes afterwards."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
-from typing import Any
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -18,72 +13,22 @@ from portal.auth.access import officers_and_admins, signed_in_user
 from portal.exports import attachment
 from portal.forms import form_status
 from portal.outcomes import snapshot, stored
-from portal.outcomes.board_report import BoardReport, CostBasis, build_report
+from portal.outcomes.board_report import BoardReport, build_report
 from portal.outcomes.figures import as_at_moment
-from portal.outcomes.money_forms import BoardReportForm, IssueForm, round_choices
+from portal.outcomes.money_forms import BoardReportForm, Choices, IssueForm, read_choices
 from portal.outcomes.report_docx import DOCX_MIMETYPE, report_docx
 from portal.outcomes.round_figures import RoundSummary
-from portal.rounds.models import Round
 from portal.rounds.services import rounds_by_start
-from portal.timefmt import govuk_date, today_in_london
+from portal.timefmt import govuk_date
 
 bp = Blueprint("board_report", __name__, url_prefix="/board-report")
 
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class Choices:
-    rounds: list[Round]
-    as_at: dt.date
-    cohorts: int
-    basis: CostBasis
-
-    def args(self) -> dict[str, Any]:
-        """The query string that asks for this report again."""
-        return {
-            "round": [r.id for r in self.rounds],
-            "as_at": self.as_at.isoformat(),
-            "cohorts": self.cohorts,
-            "basis": self.basis.value,
-        }
-
-
-def form_data(source: MultiDict[str, str], *, today: dt.date) -> MultiDict[str, str]:
-    """The request's answers, with an ISO ``as_at`` (2022-02-10) split into day, month and year
-    and the defaults filled in for anything not asked."""
-    data: MultiDict[str, str] = MultiDict(source)
-    dates = data.getlist("as_at")
-    if len(dates) == 1 and _ISO_DATE.fullmatch(dates[0].strip()):
-        year, month, day = dates[0].strip().split("-")
-        data.setlist("as_at", [day.lstrip("0"), month.lstrip("0"), year])
-    elif not dates:
-        data.setlist("as_at", [str(today.day), str(today.month), str(today.year)])
-    data.setdefault("cohorts", "15")
-    data.setdefault("basis", CostBasis.RECORDED.value)
-    return data
 
 
 def report_form(source: MultiDict[str, str]) -> tuple[BoardReportForm, Choices | None]:
     """The choices form filled from ``source``, and the valid choices (None if not valid or
     nothing was asked)."""
-    rounds = rounds_by_start(db.session)
-    asked = bool(source)
-    form = BoardReportForm(form_data(source, today=today_in_london()) if asked else None)
-    form.round.choices = round_choices(rounds)
-    if not asked:
-        form.as_at.data = today_in_london()
-        return form, None
-    if not form.validate():
-        return form, None
-    by_id = {str(r.id): r for r in rounds}
-    return form, Choices(
-        rounds=[by_id[value] for value in form.round.data],
-        as_at=form.as_at.data,
-        cohorts=form.cohorts.data,
-        basis=CostBasis(form.basis.data),
-    )
+    return read_choices(BoardReportForm, source, rounds_by_start(db.session))
 
 
 def summaries_for(choices: Choices) -> list[RoundSummary]:

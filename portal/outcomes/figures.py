@@ -572,12 +572,15 @@ class RoundCost:
     basis: str
 
 
-def round_cost(session: Session, programme_round: Round) -> RoundCost:
+def round_cost(session: Session, programme_round: Round, as_at: dt.datetime) -> RoundCost:
     """**Round cost**: the recorded spend on the round where it has been entered, otherwise
-    the grant awarded; the report says which one it used.
+    the grant awarded; the report says which one it used. As at a date, only spend recorded
+    on or before that date counts.
 
-    Spend is entered per contractor; the round's recorded spend is their total, used as soon
-    as any contractor's spend has been entered.
+    Spend is entered per contractor, each with the day it was recorded; the round's recorded
+    spend is the total of the spend recorded by the as-at moment, used as soon as any
+    contractor's spend had been recorded by then. Spend with no recorded day cannot be placed
+    in time, so it is not counted.
     """
     from portal.outcomes.models import ContractorContract
 
@@ -585,11 +588,30 @@ def round_cost(session: Session, programme_round: Round) -> RoundCost:
         select(
             func.count(ContractorContract.spend_to_date_pence),
             func.coalesce(func.sum(ContractorContract.spend_to_date_pence), 0),
-        ).where(ContractorContract.round_id == programme_round.id)
+        ).where(
+            ContractorContract.round_id == programme_round.id,
+            ContractorContract.spend_to_date_pence.is_not(None),
+            ContractorContract.spend_recorded_on <= last_day_counted(as_at),
+        )
     ).one()
     if spend[0]:
         return RoundCost(int(spend[1] or 0), "recorded spend")
     return RoundCost(programme_round.grant_pence, "grant")
+
+
+def last_day_counted(as_at: dt.datetime) -> dt.date:
+    """The last London day whose records count as at ``as_at``: the chosen day for
+    ``as_at_moment(day)``, today for the present moment."""
+    return (as_at.astimezone(LONDON) - dt.timedelta(microseconds=1)).date()
+
+
+def still_running(programme_round: Round, as_at: dt.datetime) -> bool:
+    """Figures of a round still running are marked as such wherever they appear.
+
+    A round is still running as at a moment before the end of its last day (its end date in
+    London): its cohorts and costs can still change, so its cost per cohort is not final.
+    """
+    return as_at < as_at_moment(programme_round.ends_on)
 
 
 def cost_per(cost_pence: int, count: int) -> Decimal | None:

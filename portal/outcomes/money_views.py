@@ -11,14 +11,9 @@ from portal.auth.access import admins, officers_and_admins, signed_in_user
 from portal.auth.models import Role
 from portal.forms import form_status
 from portal.outcomes import money, stored
-from portal.outcomes.board_report import (
-    CostBasis,
-    plural,
-    projection_for,
-    projection_formula,
-)
+from portal.outcomes.board_report import plural, projection_for, projection_formula
 from portal.outcomes.figures import as_at_moment
-from portal.outcomes.money_forms import ContractForm, ProjectionForm, round_choices
+from portal.outcomes.money_forms import ContractForm, ProjectionForm, read_choices
 from portal.presentation import pounds
 from portal.rounds.services import get_round, rounds_by_start
 from portal.timefmt import govuk_date, today_in_london
@@ -98,29 +93,24 @@ def contract(round_id: int, contractor_id: int) -> Response | tuple[str, int]:
 @bp.get("/projection")
 @officers_and_admins
 def projection() -> tuple[str, int]:
-    rounds = rounds_by_start(db.session)
-    asked = bool(request.args)
-    form = ProjectionForm(request.args if asked else None)
-    form.round.choices = round_choices(rounds)
+    form, choices = read_choices(ProjectionForm, request.args, rounds_by_start(db.session))
     result = None
-    if asked and form.validate():
-        by_id = {str(r.id): r for r in rounds}
-        chosen = [by_id[value] for value in form.round.data]
-        moment = as_at_moment(today_in_london())
-        summaries = [stored.round_summary(db.session, r, moment) for r in chosen]
-        basis = CostBasis(form.basis.data)
-        projected = projection_for(summaries, form.cohorts.data, basis)
+    if choices is not None:
+        moment = as_at_moment(choices.as_at)
+        summaries = [stored.round_summary(db.session, r, moment) for r in choices.rounds]
+        projected = projection_for(summaries, choices.cohorts, choices.basis)
         result = {
             "projection": projected,
             "formula": projection_formula(projected),
             "summaries": summaries,
-            "basis": basis,
-            "cohorts_text": plural(form.cohorts.data, "cohort"),
+            "basis": choices.basis,
+            "cohorts_text": plural(choices.cohorts, "cohort"),
+            "as_at": govuk_date(choices.as_at),
+            "running": [s for s in summaries if s.still_running],
         }
     return render_template(
         "money/projection.html",
         form=form,
         result=result,
         money=_money,
-        today=govuk_date(today_in_london()),
     ), form_status(form)

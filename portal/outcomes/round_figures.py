@@ -61,6 +61,8 @@ class RoundSummary:
     cost: figures.RoundCost
     completion_threshold_hours: int
     support_threshold_hours: int
+    # The round had not ended by the as-at moment: its cohorts and cost are not final.
+    still_running: bool = False
 
     @property
     def satisfaction_rating(self) -> Percentage:
@@ -136,9 +138,10 @@ def round_summary(
         recommend=figures.would_recommend(session, round_id, as_at, contractor_ids=scope),
         issues=figures.issues_covered(session, round_id, as_at, contractor_ids=scope),
         grant_pence=programme_round.grant_pence,
-        cost=figures.round_cost(session, programme_round),
+        cost=figures.round_cost(session, programme_round, as_at),
         completion_threshold_hours=programme_round.completion_threshold_hours,
         support_threshold_hours=programme_round.business_supported_threshold_hours,
+        still_running=figures.still_running(programme_round, as_at),
     )
 
 

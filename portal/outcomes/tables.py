@@ -20,6 +20,8 @@ from portal.outcomes.drilldown import ContractorHours, Records
 from portal.outcomes.round_figures import BreakdownRow, Dimension, RoundSummary
 from portal.presentation import (
     FEWER_THAN_5,
+    NOT_FINAL,
+    STILL_RUNNING,
     Percentage,
     hours,
     percentage,
@@ -82,8 +84,11 @@ def nps_text(score: Decimal | None, respondents: int) -> str:
 
 
 def _share(value: Percentage, figure: str | None = None) -> Shown:
+    """A percentage in the summary table: one decimal place, with the count behind it."""
     exact = value.rounded(1)
-    return Shown(value.in_sentence(), "" if exact is None else f"{exact}%", figure=figure)
+    if exact is None:
+        return Shown(value.in_sentence(), "", figure=figure)
+    return Shown(f"{value.in_table()} (n = {value.denominator:,})", f"{exact}%", figure=figure)
 
 
 @dataclass(frozen=True)
@@ -182,11 +187,12 @@ def summary_sections(found: RoundSummary) -> list[tuple[str, list[SummaryLine]]]
             Shown(f"{pounds(found.cost.pence)} ({found.cost.basis})", found.cost.pence // 100),
         ),
         SummaryLine("Round cost based on", text(found.cost.basis)),
+        SummaryLine("Cost per cohort", _money(cost_per_cohort, found.still_running)),
+        SummaryLine("Cost per participant", _money(cost_per_participant, found.still_running)),
         SummaryLine(
-            "Cost per cohort",
-            _money(cost_per_cohort),
+            "Round status",
+            text(STILL_RUNNING if found.still_running else "Ended: these figures are final"),
         ),
-        SummaryLine("Cost per participant", _money(cost_per_participant)),
     ]
     sections = [
         ("People and businesses", people),
@@ -200,10 +206,13 @@ def summary_sections(found: RoundSummary) -> list[tuple[str, list[SummaryLine]]]
     return sections
 
 
-def _money(pence: Decimal | None) -> Shown:
+def _money(pence: Decimal | None, still_running: bool = False) -> Shown:
     if pence is None:
         return Shown("–", None)
-    return Shown(pounds(pence), int((pence / 100).quantize(Decimal(1), ROUND_HALF_UP)))
+    shown = pounds(pence)
+    if still_running:
+        shown += f" ({NOT_FINAL})"
+    return Shown(shown, int((pence / 100).quantize(Decimal(1), ROUND_HALF_UP)))
 
 
 def summary_table(found: RoundSummary) -> Table:

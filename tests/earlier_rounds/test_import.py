@@ -105,7 +105,7 @@ def board_report_as_at_10_february_2022(session: Session, one: Round, two: Round
     rating = satisfaction[one.id]
     assert (rating.satisfied, rating.respondents) == (206, 212)
     assert whole_percent(rating.satisfied, rating.respondents) == 97
-    assert figures.round_cost(session, one) == figures.RoundCost(43_200_000, "grant")
+    assert figures.round_cost(session, one, AS_AT) == figures.RoundCost(43_200_000, "grant")
 
     # 2021-22: 23 cohorts, 208 participants, 98% "very satisfied", 15 contractors,
     # grant £390,000.
@@ -114,11 +114,11 @@ def board_report_as_at_10_february_2022(session: Session, one: Round, two: Round
     very = satisfaction[two.id]
     assert whole_percent(very.very_satisfied, very.respondents) == 98
     assert figures.contractors_delivering(session, two.id, AS_AT) == 15
-    assert figures.round_cost(session, two) == figures.RoundCost(39_000_000, "grant")
+    assert figures.round_cost(session, two, AS_AT) == figures.RoundCost(39_000_000, "grant")
 
     # 15 cohorts over both rounds: 15 x £822,000 / 54 = £228,333.
     costs = [
-        (figures.round_cost(session, r).pence, figures.cohorts(session, r.id, AS_AT))
+        (figures.round_cost(session, r, AS_AT).pence, figures.cohorts(session, r.id, AS_AT))
         for r in (one, two)
     ]
     projected = figures.projection(15, costs).projected_pence

@@ -22,8 +22,10 @@ from portal.outcomes import figures
 from portal.outcomes.board_report import BoardReport, CostBasis, build_report, projection_formula
 from portal.outcomes.figures_inputs import RecommendFigures, SatisfactionFigures
 from portal.outcomes.models import ContractorContract, IssuedReport
+from portal.outcomes.report_docx import report_docx
 from portal.outcomes.round_figures import RoundSummary
 from portal.rounds.models import Round
+from portal.timefmt import today_in_london
 from tests.fixtures.pages import check_page, error_messages
 
 REPORT_QUERY = "as_at=2022-02-10&cohorts=15&basis=recorded"
@@ -115,6 +117,39 @@ def test_recorded_spend_is_used_and_named_and_grant_only_ignores_it():
     assert "use each round’s grant" in grant_only.basis_sentence
 
 
+def test_a_round_still_running_is_marked_in_its_sentences_table_and_document():
+    # Round 2 had not ended on 10 February 2022 (it ends on 31 March 2022).
+    report = build_report(
+        [a_summary(), a_second_summary(still_running=True)],
+        area="Lancashire",
+        as_at=dt.date(2022, 2, 10),
+    )
+    first, second = report.rounds
+    assert "Round 2 was still running on 10 February 2022, so its figures are not final." in (
+        second.sentences
+    )
+    # £390,000 / 23 = £16,956.52 and £390,000 / 208 = £1,875.
+    assert second.cost == (
+        "Cost per cohort in Round 2: £16,957 (£390,000 grant ÷ 23 cohorts); cost per "
+        "participant: £1,875. Round still running: cost per cohort not final."
+    )
+    assert "still running" not in " ".join([*first.sentences, first.cost])
+    # £432,000 / 31 = £13,935.48; £432,000 / 327 = £1,321.10.
+    assert report.table_rows[7] == [
+        "Cost per cohort",
+        "£13,935",
+        "£16,957 (round still running: not final)",
+    ]
+    assert report.table_rows[8] == [
+        "Cost per participant",
+        "£1,321",
+        "£1,875 (round still running: not final)",
+    ]
+    document = document_text(report_docx(report))
+    assert "Round still running: cost per cohort not final." in document
+    assert "£16,957 (round still running: not final)" in document
+
+
 def test_rounds_without_cohorts_or_responses_are_worded_honestly():
     empty = a_summary(
         cohorts=0,
@@ -155,8 +190,12 @@ def test_the_sample_rounds_reproduce_the_february_2022_report_and_an_issued_repo
         "was funded by a grant of £390,000",
         "15 × (£822,000 ÷ 54) = 15 × £15,222 = £228,333",
         "Figures are as at 10 February 2022.",
+        # Round 2 ran until 31 March 2022; Round 1 had ended.
+        "Round 2 was still running on 10 February 2022, so its figures are not final.",
+        "£16,957 (round still running: not final)",
     ):
         assert sentence in text, sentence
+    assert "Round 1 was still running" not in text
 
     # The same report as a Word document.
     download = client.get(query.replace("/board-report/?", "/board-report/report.docx?"))
@@ -165,6 +204,7 @@ def test_the_sample_rounds_reproduce_the_february_2022_report_and_an_issued_repo
     docx_text = document_text(download.data)
     assert "with 327 participants and a 97% satisfaction rating" in docx_text
     assert "15 × (£822,000 ÷ 54) = 15 × £15,222 = £228,333" in docx_text
+    assert "Round still running: cost per cohort not final." in docx_text
 
     # Issue it: a confirmation page, then a frozen snapshot.
     confirm_path = query.replace("/board-report/?", "/board-report/issue?")
@@ -192,6 +232,7 @@ def test_the_sample_rounds_reproduce_the_february_2022_report_and_an_issued_repo
         round_id=one.id, contractor_id=contractor_id, contract_value_pence=0
     )
     contract.spend_to_date_pence = 10_000_000
+    contract.spend_recorded_on = dt.date(2022, 1, 31)
     session.add(contract)
     session.commit()
 
@@ -232,6 +273,19 @@ def test_bad_choices_are_gov_uk_errors_not_500(client, report_world, signed_in_a
     ]
     assert client.get("/board-report/report.docx?round=999").status_code == 400
     check_page(client.get(f"/board-report/?round={report_world.id}&round=nope"), status=400)
+
+
+def test_a_future_as_at_date_is_refused_with_a_gov_uk_error(client, report_world, signed_in_as):
+    signed_in_as(Role.OFFICER)
+    today = today_in_london()
+    for day in (today + dt.timedelta(days=1), dt.date(2031, 1, 1)):
+        query = f"round={report_world.id}&as_at={day.isoformat()}&cohorts=15&basis=grant"
+        page = check_page(client.get(f"/board-report/?{query}"), status=400)
+        assert error_messages(page) == ["Date the figures are as at must be today or in the past"]
+        assert client.get(f"/board-report/report.docx?{query}").status_code == 400
+        assert client.get(f"/board-report/issue?{query}").status_code == 400
+    query = f"round={report_world.id}&as_at={today.isoformat()}&cohorts=15&basis=grant"
+    check_page(client.get(f"/board-report/?{query}"))
 
 
 def test_issuing_needs_a_valid_token_and_the_right_role(

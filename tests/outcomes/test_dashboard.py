@@ -79,7 +79,8 @@ def test_the_board_figures_their_records_and_a_contractor_leads_view(
     figures = {row[0]: row[1] for row in rows_of(page) if len(row) == 2}
     assert figures["Cohorts"].startswith("31")
     assert figures["Participants"].startswith("327")
-    assert figures["Satisfaction rating (fairly or very satisfied)"].startswith("97% (n = 212)")
+    # Tables show percentages to one decimal place: 206 of 212 is 97.17%.
+    assert figures["Satisfaction rating (fairly or very satisfied)"].startswith("97.2% (n = 212)")
     assert "Very satisfied" in figures
     assert figures["Round cost"] == "£432,000 (grant)"
     assert figures["Cost per cohort"] == "£13,935"
@@ -136,9 +137,11 @@ def test_officers_see_small_numbers_marked_and_downloads_suppress_them(
     figures = {row[0]: row[1] for row in rows_of(page) if len(row) == 2}
     assert figures["Participants"].startswith("2")
     assert figures["Withdrawn"].startswith("1")
-    assert figures["Satisfaction rating (fairly or very satisfied)"].startswith("100% (n = 1)")
-    assert figures["Very satisfied"].startswith("100% (n = 1)")
-    assert figures["Response rate"].startswith("50% (n = 2)")
+    assert figures["Satisfaction rating (fairly or very satisfied)"].startswith("100.0% (n = 1)")
+    assert figures["Very satisfied"].startswith("100.0% (n = 1)")
+    assert figures["Response rate"].startswith("50.0% (n = 2)")
+    # Ann completed 5.5 of the threshold's 12 hours: nobody completed, 0 of 2.
+    assert figures["Completion rate"].startswith("0.0% (n = 2)")
     assert figures["Would recommend (net promoter score)"] == "+100 (n = 1)"
     assert any("unpublishable" in cell for row in rows_of(page) for cell in row)
     assert not [cell for row in rows_of(page) for cell in row if cell == "fewer than 5"]
@@ -150,6 +153,32 @@ def test_officers_see_small_numbers_marked_and_downloads_suppress_them(
     assert exported[1][0] == "Ribble Coaching Ltd"
     assert exported[1][1] == "fewer than 5"
     assert "2" not in exported[1][1:]
+
+
+def test_a_round_still_running_is_marked_on_the_dashboard_and_in_its_download(
+    client, signed_in_as, tiny_round
+):
+    signed_in_as(Role.OFFICER)
+    # Round 9 ends on 31 March 2020: on the 30th it was still running.
+    page = check_page(client.get(f"/outcomes/?round={tiny_round.id}&as_at=2020-03-30"))
+    text = " ".join(page.get_text().split())
+    assert "Round 9 was still running on 30 March 2020: its figures are not final" in text
+    figures = {row[0]: row[1] for row in rows_of(page) if len(row) == 2}
+    # The grant of £100,000 over 1 cohort and 2 participants.
+    assert figures["Cost per cohort"] == "£100,000 (round still running: not final)"
+    assert figures["Cost per participant"] == "£50,000 (round still running: not final)"
+    assert figures["Round status"] == "Round still running: cost per cohort not final"
+    summary = read_csv(client.get(f"/outcomes/{tiny_round.id}/export/summary.csv?as_at=2020-03-30"))
+    assert ["Money", "Round status", "Round still running: cost per cohort not final", ""] in (
+        summary
+    )
+    assert ["Satisfaction and other answers", "Response rate", "50.0%", "2"] in summary
+
+    ended = check_page(client.get(f"/outcomes/?round={tiny_round.id}&as_at={TINY_DAY}"))
+    ended_figures = {row[0]: row[1] for row in rows_of(ended) if len(row) == 2}
+    assert ended_figures["Cost per cohort"] == "£100,000"
+    assert ended_figures["Round status"] == "Ended: these figures are final"
+    assert "still running" not in ended.get_text()
 
 
 def test_downloads_cannot_run_formulas(client, signed_in_as, tiny_round):

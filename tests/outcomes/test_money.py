@@ -24,6 +24,7 @@ from portal.cohorts.models import (
     SessionStatus,
 )
 from portal.db_base import utcnow
+from portal.outcomes import figures
 from portal.outcomes.models import ContractorContract
 from portal.registration.models import PartOfDay
 from tests.fixtures.pages import check_page, error_messages
@@ -204,3 +205,136 @@ def test_bad_projection_choices_are_gov_uk_errors(client, money_world, signed_in
         "Number of cohorts must be between 1 and 1,000",
         "Select the cost basis",
     ]
+
+
+@pytest.fixture
+def dated_money(session, make_round, make_contractor):
+    """A round of £100,000 that ran from 1 October 2023 to 31 March 2024: cohorts 1 and 2 met
+    first on 10 January 2024, cohorts 3 and 4 on 10 February 2024. Red Rose's spend of
+    £30,000 was recorded on 31 January 2024, Pennine's £10,000 on 15 February 2024."""
+    programme_round = make_round(
+        name="Round 7",
+        year_label="2023-24",
+        starts_on=dt.date(2023, 10, 1),
+        ends_on=dt.date(2024, 3, 31),
+        grant_pence=10_000_000,
+    )
+    first = make_contractor("Red Rose Business Growth Ltd")
+    second = make_contractor("Pennine Peer Learning CIC")
+    for number in range(4):
+        cohort = Cohort(
+            round_id=programme_round.id,
+            contractor_id=(first if number < 2 else second).id,
+            name=f"Cohort {number + 1}",
+            basis=CohortBasis.MIXED,
+            delivery=CohortDelivery.ONLINE,
+            meeting_weekday=1,
+            meeting_part_of_day=PartOfDay.MORNING,
+            status=CohortStatus.RUNNING,
+            planned_hours=18,
+            session_length_minutes=150,
+            session_frequency_days=14,
+        )
+        session.add(cohort)
+        session.flush()
+        started = dt.datetime(2024, 1 if number < 2 else 2, 10, 10, tzinfo=dt.UTC)
+        session.add(
+            CohortSession(
+                cohort_id=cohort.id,
+                starts_at=started,
+                ends_at=started + dt.timedelta(minutes=150),
+                status=SessionStatus.HELD,
+            )
+        )
+    for contractor, pence, day in (
+        (first, 3_000_000, dt.date(2024, 1, 31)),
+        (second, 1_000_000, dt.date(2024, 2, 15)),
+    ):
+        session.add(
+            ContractorContract(
+                round_id=programme_round.id,
+                contractor_id=contractor.id,
+                contract_value_pence=5_000_000,
+                spend_to_date_pence=pence,
+                spend_recorded_on=day,
+            )
+        )
+    session.commit()
+    return programme_round
+
+
+@pytest.mark.parametrize(
+    ("day", "cost", "running"),
+    [
+        # No spend recorded yet: the grant.
+        (dt.date(2024, 1, 30), figures.RoundCost(10_000_000, "grant"), True),
+        # Spend recorded on the as-at day counts.
+        (dt.date(2024, 1, 31), figures.RoundCost(3_000_000, "recorded spend"), True),
+        (dt.date(2024, 2, 14), figures.RoundCost(3_000_000, "recorded spend"), True),
+        (dt.date(2024, 2, 15), figures.RoundCost(4_000_000, "recorded spend"), True),
+        # The round's last day counts whole: it has ended as at that day.
+        (dt.date(2024, 3, 30), figures.RoundCost(4_000_000, "recorded spend"), True),
+        (dt.date(2024, 3, 31), figures.RoundCost(4_000_000, "recorded spend"), False),
+    ],
+)
+def test_the_round_cost_counts_only_spend_recorded_by_the_as_at_date(
+    session, dated_money, day, cost, running
+):
+    moment = figures.as_at_moment(day)
+    assert figures.round_cost(session, dated_money, moment) == cost
+    assert figures.still_running(dated_money, moment) is running
+
+
+def test_the_projection_counts_cohorts_and_cost_as_at_the_chosen_date(
+    client, dated_money, signed_in_as
+):
+    signed_in_as(Role.OFFICER)
+
+    def projected(day: str) -> str:
+        page = check_page(
+            client.get(
+                f"/money/projection?round={dated_money.id}&as_at={day}&cohorts=15&basis=recorded"
+            )
+        )
+        return " ".join(page.get_text().split())
+
+    # 20 January 2024: 2 cohorts had met, no spend yet: 15 x (£100,000 / 2).
+    early = projected("2024-01-20")
+    assert "15 × (£100,000 ÷ 2) = 15 × £50,000 = £750,000" in early
+    assert "Figures as at 20 January 2024." in early
+    assert "Round 7 was still running on 20 January 2024: its cost per cohort is not final." in (
+        early
+    )
+    # 12 February 2024: 4 cohorts, Red Rose's £30,000 only: 15 x £7,500.
+    assert "15 × (£30,000 ÷ 4) = 15 × £7,500 = £112,500" in projected("2024-02-12")
+    # 1 April 2024: the round has ended; £40,000 over 4 cohorts: 15 x £10,000.
+    ended = projected("2024-04-01")
+    assert "15 × (£40,000 ÷ 4) = 15 × £10,000 = £150,000" in ended
+    assert "still running" not in ended
+
+
+def test_the_projection_refuses_a_future_or_impossible_date(client, dated_money, signed_in_as):
+    signed_in_as(Role.OFFICER)
+    for day, message in (
+        ("2031-01-01", "Date the figures are as at must be today or in the past"),
+        ("2024-02-31", "Date the figures are as at must be a real date"),
+    ):
+        page = check_page(
+            client.get(f"/money/projection?round={dated_money.id}&as_at={day}&basis=grant"),
+            status=400,
+        )
+        assert error_messages(page) == [message]
+
+
+def test_the_money_pages_mark_a_round_still_running(client, session, money_world, signed_in_as):
+    programme_round, _, _ = money_world
+    signed_in_as(Role.OFFICER)
+    assert "still running" not in check_page(client.get("/money/")).get_text()
+    programme_round.ends_on = utcnow().date() + dt.timedelta(days=30)
+    session.commit()
+    listing = " ".join(check_page(client.get("/money/")).get_text(" ").split())
+    assert "£25,000 round still running: not final" in listing
+    page = check_page(client.get(f"/money/rounds/{programme_round.id}"))
+    assert "Cost per cohort £25,000 (round still running: not final)" in " ".join(
+        page.get_text().split()
+    )
