@@ -18,6 +18,8 @@ How a run works:
    may use up to ``POLISH_SHARE`` x ``work_limit`` deterministic seconds, as proving small
    pools optimal is cheap and worth it; in larger pools, half of ``work_limit``.
 5. **Waitlist** (``waitlist``): each unplaced applicant gets a true, specific reason.
+6. **Validation** (``validate``): every hard rule is checked on the result; a violation
+   raises ``InvalidResult`` (a bug in the engine, never shown to an officer).
 
 Determinism: every CP-SAT solve runs on one worker with ``random_seed=seed`` and a
 deterministic time limit (CP-SAT's own measure of work, not the clock); the local search
@@ -45,6 +47,7 @@ from portal.matching.model import (
 from portal.matching.placement import Placement, plan_placement
 from portal.matching.problem import CohortType, Problem
 from portal.matching.scoring import score_cohort
+from portal.matching.validate import ensure_valid
 from portal.matching.waitlist import explain_waitlist
 
 EXACT_PEOPLE = 40  # components up to this many people are polished by the exact model
@@ -114,7 +117,7 @@ def propose_cohorts(
         "worst_score_proven": worst_proven,
         "exact_components": polished.count,
     }
-    return MatchResult(
+    result = MatchResult(
         cohorts=proposed,
         waitlist=tuple(waitlist),
         placed=placed,
@@ -123,6 +126,8 @@ def propose_cohorts(
         gap=(bound - placed) / bound if bound else 0.0,
         stats=stats,
     )
+    ensure_valid(problem, result)
+    return result
 
 
 class _Polished:

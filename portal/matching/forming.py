@@ -129,7 +129,9 @@ def _movable(problem: Problem, applicant_id: int) -> bool:
 
 
 def _separate_conflicts(forming: Forming, cohort: WorkCohort) -> None:
-    """Split conflicting pairs by swapping one of them into a sibling cohort of the same type."""
+    """Split conflicting pairs by moving or swapping one of them into a sibling cohort of the
+    same type. A sibling emptied earlier (it fell below the smallest size) is no longer a
+    cohort and takes nobody; a move never leaves either cohort outside the size limits."""
     problem = forming.problem
     rules = problem.rules
     siblings = [
@@ -145,8 +147,10 @@ def _separate_conflicts(forming: Forming, cohort: WorkCohort) -> None:
                 continue
             rest = [m for m in cohort.members if m != member]
             for sibling in siblings:
+                if not sibling.members:
+                    continue  # emptied earlier: it is no longer a cohort
                 if (
-                    len(sibling.members) < rules.max_size
+                    rules.min_size <= len(sibling.members) < rules.max_size
                     and len(rest) >= rules.min_size
                     and not problem.blocks_with(member, sibling.members)
                 ):
