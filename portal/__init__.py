@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
         privacy,
         security,
         surveys,
+        tasks,
     )
     from portal.auth import sessions
     from portal.auth.access import enforce_access
@@ -78,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     sessions.init_app(app)  # loads the user and ends idle sessions, before access is checked
     app.before_request(enforce_access)
     jobs.init_app(app)
+    tasks.init_app(app)  # the background task queue; registers the job that watches over it
     notifications.init_app(app)  # registers the send-mail job
     cohort_offers.init_app(app)  # registers the job that lapses unanswered offers
     coaching.init_app(app)  # registers the one-to-one booking reminders job
@@ -130,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.surveys.survey_definitions_views import bp as survey_definitions
     from portal.surveys.survey_officers_views import bp as survey_officers
     from portal.surveys.views import bp as surveys
+    from portal.tasks.views import bp as tasks
 
     for blueprint in (
         pages,
@@ -162,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
         money,
         board_report,
         measures,
+        tasks,
     ):
         app.register_blueprint(blueprint)
 

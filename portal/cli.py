@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from portal import db, jobs, migrate
+from portal import db, jobs, migrate, tasks
 from portal.db_base import utcnow
 from portal.notifications.sender import send_due_messages
 from portal.timefmt import today_in_london
@@ -98,18 +98,51 @@ def send_mail_command(limit: int) -> None:
 
 @portal_group.command("worker")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
-@click.option("--once", is_flag=True, help="Run one round and stop.")
-def worker_command(interval: float, once: bool) -> None:
-    """Run due jobs and send due email in a loop, for `make run`."""
-    while True:
+@click.option("--once", is_flag=True, help="Run one round of jobs and email, and stop.")
+@click.option("--no-tasks", is_flag=True, help="Leave background tasks to another worker.")
+def worker_command(interval: float, once: bool, no_tasks: bool) -> None:
+    """Run background tasks (huey's consumer), and due jobs and email in a loop beside it.
+
+    Ctrl+C (SIGINT) stops it once running tasks finish; SIGTERM stops it at once (the tasks
+    it was running are marked failed by the job that watches over tasks)."""
+    if once:
+        _jobs_and_mail_round(current_app._get_current_object())  # type: ignore[attr-defined]
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=_jobs_and_mail_loop, args=(app, interval, stop), name="jobs", daemon=True
+    )
+    loop.start()
+    try:
+        if no_tasks:
+            while loop.is_alive():
+                loop.join(1)
+        else:
+            consumer = tasks.tasks(app).queue.create_consumer(
+                workers=app.config["TASK_WORKERS"], worker_type="thread", periodic=False
+            )
+            consumer.run()  # until SIGINT or SIGTERM
+    finally:
+        stop.set()
+        loop.join(timeout=interval + 30)
+
+
+def _jobs_and_mail_round(app: Flask) -> None:
+    with app.app_context():
         for outcome in jobs.run_due_jobs(db.session):
             if not outcome.succeeded:
                 click.echo(f"{outcome.name} failed; see the log.", err=True)
         send_due_messages(db.session)  # between job rounds too, so email waits seconds
-        db.session.close()
-        if once:
-            return
-        time.sleep(interval)
+
+
+def _jobs_and_mail_loop(app: Flask, interval: float, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            _jobs_and_mail_round(app)
+        except Exception:  # a database that is down for a moment must not end the loop
+            app.logger.exception("A round of jobs and email failed")
+        stop.wait(interval)
 
 
 @portal_group.command("demo-data")

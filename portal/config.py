@@ -104,6 +104,13 @@ DEFAULTS: dict[str, Any] = {
         "growth_hub_support": "https://www.lancashirebusinessboost.co.uk/",
         "peer_networks_information": "/",
     },
+    # The background task queue (huey): unset keeps it in <instance>/tasks.sqlite3 (no service
+    # needed); a Redis URL (redis://127.0.0.1:6379/1) when several servers run.
+    "TASK_QUEUE_URL": None,
+    # The queue's name: two portals sharing one Redis need different names.
+    "TASK_QUEUE_NAME": "portal",
+    # Tasks one `flask portal worker` runs at once (threads).
+    "TASK_WORKERS": 2,
     # Importing applicants from a partner's file: the most rows and bytes one file may have.
     "APPLICANT_IMPORT_MAX_ROWS": 2_000,
     "APPLICANT_IMPORT_MAX_BYTES": 2 * 1024 * 1024,

@@ -77,6 +77,14 @@ class Database:
         return self.sessions()
 
 
+def begin_writing(session: Session) -> None:
+    """End the session's transaction and begin the next as a writing one (on SQLite, taking
+    the write lock now rather than failing to upgrade a read later). For background tasks,
+    which read in one transaction, work without one, then write. Commits."""
+    session.commit()
+    session.connection(execution_options={_BEGIN_IMMEDIATE: True})
+
+
 def refresh_planner_statistics(session: Session) -> None:
     """After a bulk load, tell PostgreSQL's planner how big the portal's tables now are.
 

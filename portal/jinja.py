@@ -36,6 +36,7 @@ def init_app(app: Flask, templates: Path) -> None:
         govuk_date=timefmt.govuk_date,
         govuk_time=timefmt.govuk_time,
         govuk_datetime=timefmt.govuk_datetime,
+        duration=timefmt.duration,
     )
     app.jinja_env.globals.update(
         error_summary=error_summary,

@@ -64,6 +64,7 @@ from portal.surveys.models import (
     SurveyResponse,
     SurveyVersion,
 )
+from portal.tasks.models import BackgroundTask
 
 __all__ = [
     "AccountToken",
@@ -74,6 +75,7 @@ __all__ = [
     "AuditEvent",
     "Availability",
     "AvailabilityException",
+    "BackgroundTask",
     "BankHoliday",
     "Base",
     "Booking",

@@ -45,3 +45,18 @@ def govuk_datetime(value: dt.datetime) -> str:
 def today_in_london() -> dt.date:
     """Today's date where the service runs (not UTC: after 11pm in summer they differ)."""
     return dt.datetime.now(LONDON).date()
+
+
+def duration(value: dt.timedelta) -> str:
+    """A time taken in words: "less than a second", "12 seconds", "2 minutes 5 seconds"."""
+    seconds = int(value.total_seconds())
+    if seconds < 1:
+        return "less than a second"
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{count} {unit}{'' if count == 1 else 's'}"
+        for count, unit in ((hours, "hour"), (minutes, "minute"), (seconds, "second"))
+        if count
+    ]
+    return " ".join(parts)

@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.outbox",
     "tests.fixtures.factories",
     "tests.fixtures.browser",
+    "tests.fixtures.tasks",
 ]
 
 # "ci": derandomised so a run can be repeated exactly; "dev": quicker while working.

@@ -253,6 +253,27 @@ def an_issued_report(world: World) -> dict[str, Any]:
     return {"report_id": found.id}
 
 
+def a_task(world: World) -> dict[str, Any]:
+    """An officer's background task (of a kind made for the inventory), made the first time
+    it is asked for: admins, who may open task pages, are not shown it."""
+    from flask import current_app
+    from sqlalchemy.orm import object_session
+
+    from portal import tasks
+    from portal.tasks.models import BackgroundTask
+    from tests.fixtures.factories import background_task
+
+    if "inventory" not in tasks.tasks(current_app).kinds:
+        tasks.register(current_app, tasks.TaskKind("inventory", "An example", lambda _: {}))
+    session = object_session(world.round)
+    session.rollback()  # an earlier lazy load's read may be open: start afresh to write
+    found = session.scalars(select(BackgroundTask)).first()
+    if found is None:
+        found = background_task(session, "inventory", world.users[Role.OFFICER])
+    session.commit()
+    return {"task_id": found.id}
+
+
 def an_outcomes_figure(world: World) -> dict[str, Any]:
     return {"round_id": world.round.id, "figure": "participants"}
 
@@ -355,6 +376,8 @@ INVENTORY: dict[str, Declared] = {
     "notifications.outbox_message": only(Role.ADMIN, url=an_email),
     "operations.status_page": only(Role.ADMIN),
     "measures.index": only(Role.OFFICER, Role.ADMIN),
+    "tasks.status": only(Role.OFFICER, Role.ADMIN, url=a_task, out_of_scope={Role.ADMIN}),
+    "tasks.cancel": only(Role.OFFICER, Role.ADMIN, url=a_task, out_of_scope={Role.ADMIN}),
     # No METRICS_TOKEN in tests, so no /metrics (tests/operations/test_operations.py covers
     # the token).
     "operations.metrics_page": Declared(None, everyone_gets="not found"),

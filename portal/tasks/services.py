@@ -1,0 +1,159 @@
+"""Starting, finding and cancelling background tasks, and the job that watches over them.
+
+A task is queued only after the transaction that created it commits (the worker must find
+its record), so a request that fails queues nothing. Functions flush and never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+from portal.audit.services import record
+from portal.auth.models import Role, User
+from portal.db_base import utcnow
+from portal.state_changes import Audit, StatusConflict, change_status
+from portal.tasks import kind_of, tasks
+from portal.tasks.models import UNFINISHED, BackgroundTask, TaskStatus
+from portal.tasks.runner import is_silent
+
+_TO_QUEUE = "portal.tasks.to_queue"
+# A task still queued after this long is queued again (its first queuing may have been
+# lost); the runner's guard makes a second delivery harmless.
+REQUEUE_AFTER = dt.timedelta(minutes=10)
+DIED_MESSAGE = "It stopped without finishing, perhaps because a server restarted. Start it again."
+
+
+def start(
+    session: Session,
+    kind: str,
+    *,
+    starter: User,
+    role: Role,
+    round_id: int | None = None,
+    params: dict[str, Any] | None = None,
+    stage: str = "Waiting to start",
+) -> BackgroundTask:
+    """Record a new task and queue it once the transaction commits.
+
+    Side effects: the task's record and an audit event, flushed; the queuing after commit.
+    """
+    if kind not in tasks().kinds:
+        raise ValueError(f"No task kind called {kind!r}")
+    task = BackgroundTask(
+        kind=kind,
+        status=TaskStatus.QUEUED,
+        stage=stage,
+        progress=0,
+        params=params or {},
+        started_by_id=starter.id,
+        role=role.value,
+        round_id=round_id,
+        created_at=utcnow(),
+        status_changed_at=utcnow(),
+    )
+    session.add(task)
+    session.flush()
+    record(
+        session,
+        actor=starter,
+        action="task.started",
+        entity_type="background_task",
+        entity_id=task.id,
+        fields=[kind],
+    )
+    session.info.setdefault(_TO_QUEUE, []).append((tasks().enqueue, task.id))
+    return task
+
+
+def enqueue_after_commit() -> None:
+    """Queue the tasks a transaction created once it commits; forget them on rollback."""
+    if not event.contains(Session, "after_commit", _queue_created):
+        event.listen(Session, "after_commit", _queue_created)
+        event.listen(Session, "after_rollback", _forget_created)
+
+
+def _queue_created(session: Session) -> None:
+    for enqueue, task_id in session.info.pop(_TO_QUEUE, []):
+        enqueue(task_id)
+
+
+def _forget_created(session: Session) -> None:
+    session.info.pop(_TO_QUEUE, None)
+
+
+def visible_task(session: Session, task_id: int, viewer: User) -> BackgroundTask:
+    """The task, if ``viewer`` holds the role it was started with; otherwise NotFound."""
+    task = session.get(BackgroundTask, task_id)
+    if task is None or task.kind not in tasks().kinds or not viewer.has_role(Role(task.role)):
+        raise NotFound()
+    return task
+
+
+def unfinished_task(session: Session, kind: str, round_id: int) -> BackgroundTask | None:
+    """The round's queued or running task of ``kind``, if there is one."""
+    return session.scalars(
+        select(BackgroundTask)
+        .where(
+            BackgroundTask.kind == kind,
+            BackgroundTask.round_id == round_id,
+            BackgroundTask.status.in_(UNFINISHED),
+        )
+        .order_by(BackgroundTask.id)
+        .limit(1)
+    ).first()
+
+
+def cancel(session: Session, task: BackgroundTask, *, actor: User, now: dt.datetime) -> None:
+    """Cancel a queued or running task: it stops at its next stage and keeps nothing.
+
+    Raises StatusConflict if it has finished (or was cancelled) meanwhile. Side effects: the
+    guarded status change and an audit event, flushed.
+    """
+    if not kind_of(task).cancellable:
+        raise StatusConflict(task, current=task.status, wanted=TaskStatus.CANCELLED)
+    change_status(
+        session,
+        task,
+        TaskStatus.CANCELLED,
+        allowed_from=UNFINISHED,
+        values={"finished_at": now, "stage": "Cancelled"},
+        audit=Audit(actor=actor, action="task.cancelled", entity_type="background_task"),
+        now=now,
+    )
+
+
+def watch_over_tasks(session: Session, now: dt.datetime) -> str:
+    """The ``background-tasks`` job: queue again tasks whose queuing was lost, and mark
+    failed the running tasks that have gone silent (their worker died)."""
+    registry = tasks(current_app)
+    requeued = 0
+    died = 0
+    for task in session.scalars(
+        select(BackgroundTask).where(BackgroundTask.status.in_(UNFINISHED))
+    ).all():
+        if task.status == TaskStatus.QUEUED and now - task.created_at > REQUEUE_AFTER:
+            registry.enqueue(task.id)
+            requeued += 1
+            continue
+        kind = registry.kinds.get(task.kind)
+        if kind is not None and is_silent(task, now, kind.silent_limit):
+            try:
+                change_status(
+                    session,
+                    task,
+                    TaskStatus.FAILED,
+                    allowed_from={TaskStatus.RUNNING},
+                    values={"finished_at": now, "error": DIED_MESSAGE},
+                    audit=Audit(actor=None, action="task.died", entity_type="background_task"),
+                    now=now,
+                )
+                died += 1
+            except StatusConflict:
+                continue
+    return f"{requeued} tasks queued again, {died} marked failed"

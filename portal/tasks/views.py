@@ -1,0 +1,61 @@
+"""The status page of a background task: its stage and time so far, Cancel, and a link on to
+the result when it has finished."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from portal import db
+from portal.auth.access import roles_required, signed_in_user
+from portal.auth.forms import ConfirmForm
+from portal.auth.models import Role, User
+from portal.db_base import utcnow
+from portal.state_changes import StatusConflict
+from portal.tasks import kind_of, services
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+# Seconds between the page's own refreshes while the task runs.
+REFRESH_SECONDS = 2
+
+
+def _me() -> User:
+    user = signed_in_user()
+    assert user is not None
+    return user
+
+
+@bp.get("/<int:task_id>")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def status(task_id: int) -> str:
+    task = services.visible_task(db.session, task_id, _me())
+    kind = kind_of(task)
+    result_url = (
+        kind.result_url(task)
+        if kind.result_url is not None and task.status.value == "succeeded"
+        else None
+    )
+    return render_template(
+        "tasks/status.html",
+        task=task,
+        kind=kind,
+        elapsed=task.elapsed(utcnow()),
+        result_url=result_url,
+        form=ConfirmForm(),
+        refresh_seconds=REFRESH_SECONDS,
+    )
+
+
+@bp.post("/<int:task_id>/cancel")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def cancel(task_id: int) -> Response:
+    task = services.visible_task(db.session, task_id, _me())
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel(db.session, task, actor=_me(), now=utcnow())
+            flash(f"{kind_of(task).title} cancelled. Nothing it did was kept.", "success")
+        except StatusConflict:
+            pass  # it finished first: the page shows how
+    return redirect(url_for("tasks.status", task_id=task.id))
