@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outcomes.money_views import bp as money
     from portal.outcomes.views import bp as outcomes
     from portal.pages.views import bp as pages
+    from portal.people.views import bp as people
     from portal.reference.views import bp as reference
     from portal.registration.applicants_views import bp as applicants
     from portal.registration.views import bp as registration
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         reference,
         registration,
         applicants,
+        people,
         cohorts,
         offers,
         facilitation,

@@ -129,6 +129,10 @@ def a_question(world: World) -> dict[str, Any]:
     return {"slug": "phone"}
 
 
+def a_person(world: World) -> dict[str, Any]:
+    return {"person_id": world.users[Role.PARTICIPANT].id}
+
+
 def an_application(world: World) -> dict[str, Any]:
     return {"application_id": world.application.id}
 
@@ -427,6 +431,14 @@ INVENTORY: dict[str, Declared] = {
     "applicants.export": only(Role.OFFICER),
     "applicants.import_file": only(Role.OFFICER),
     "applicants.confirm_import": only(Role.OFFICER),
+    # People across rounds: officers, and contractor leads for their own contractors' people
+    # (the inventory's participant has no place with a contractor)
+    "people.show_person": only(
+        Role.OFFICER,
+        Role.CONTRACTOR_LEAD,
+        url=a_person,
+        out_of_scope=frozenset({Role.CONTRACTOR_LEAD}),
+    ),
     # Importing earlier rounds from a workbook
     "earlier_rounds.upload": only(Role.OFFICER),
     "earlier_rounds.confirm": only(Role.OFFICER),
