@@ -31,6 +31,7 @@ from portal.coaching.models import Booking, BookingStatus, CoachProfile
 from portal.cohorts.models import Place
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 from portal.timefmt import govuk_datetime, today_in_london
 
 bp = Blueprint("one_to_one", __name__, url_prefix="/one-to-one")
@@ -547,9 +548,7 @@ def confirm_reschedule(booking_id: int) -> Page:
 def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
     """The coach (or another tab) changed the booking first: nothing from this request is
     kept, and the person sees the booking as it now is."""
-    db.mark_failed()
-    flash(f"{changed.message}.", "info")
-    return redirect(url_for("one_to_one.booking", booking_id=found.id))
+    return refuse(f"{changed.message}.", url_for("one_to_one.booking", booking_id=found.id))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])

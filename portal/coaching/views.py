@@ -38,6 +38,7 @@ from portal.coaching.models import (
 from portal.cohorts.models import Cohort, Place
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 from portal.registration.models import Application
 from portal.timefmt import to_london, today_in_london
 
@@ -337,9 +338,7 @@ def record_outcome(booking_id: int) -> Page:
 def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
     """The participant (or another tab) changed the booking first: nothing from this
     request is kept, and the coach sees the booking as it now is."""
-    db.mark_failed()
-    flash(f"{changed.message}.", "info")
-    return redirect(url_for("coaching.booking", booking_id=found.id))
+    return refuse(f"{changed.message}.", url_for("coaching.booking", booking_id=found.id))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
