@@ -24,7 +24,6 @@ from portal.timefmt import govuk_date
 bp = Blueprint("board_report", __name__, url_prefix="/board-report")
 
 
-
 def report_form(source: MultiDict[str, str]) -> tuple[BoardReportForm, Choices | None]:
     """The choices form filled from ``source``, and the valid choices (None if not valid or
     nothing was asked)."""
