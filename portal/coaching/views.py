@@ -27,7 +27,7 @@ from portal.coaching.forms import (
     ProfileForm,
     WeeklyHoursForm,
 )
-from portal.coaching.messages import support_label, when_text, where_text
+from portal.coaching.messages import booking_page_values, when_text
 from portal.coaching.models import (
     Booking,
     BookingStatus,
@@ -253,19 +253,6 @@ def remove_day_change(change_id: int) -> Response:
 # Bookings
 
 
-def _booking_page_values(booking: Booking) -> dict[str, object]:
-    participant = db.session.get(User, booking.participant_id)
-    coach = db.session.get(User, booking.coach_id)
-    assert participant is not None
-    assert coach is not None
-    return {
-        "booking": booking,
-        "participant": participant,
-        "where": where_text(booking, coach, participant),
-        "kind": support_label(db.session, booking.support_type),
-    }
-
-
 @bp.get("/bookings/<int:booking_id>")
 @coaches
 def booking(booking_id: int) -> str:
@@ -273,7 +260,7 @@ def booking(booking_id: int) -> str:
     now = utcnow()
     return render_template(
         "coaching/booking.html",
-        **_booking_page_values(found),
+        **booking_page_values(db.session, found),
         business=_business_name(found),
         can_cancel=services.can_cancel(found, now),
         can_record=services.can_record_outcome(found, now),
@@ -330,7 +317,7 @@ def record_outcome(booking_id: int) -> Page:
     return render_template(
         "coaching/outcome.html",
         form=form,
-        **_booking_page_values(found),
+        **booking_page_values(db.session, found),
         started=found.starts_at <= utcnow(),
     ), form_status(form)
 
@@ -364,7 +351,7 @@ def cancel_booking(booking_id: int) -> Page:
         )
         return redirect(url_for("coaching.diary_page"))
     return render_template(
-        "coaching/cancel.html", form=form, **_booking_page_values(found)
+        "coaching/cancel.html", form=form, **booking_page_values(db.session, found)
     ), form_status(form)
 
 
