@@ -10,7 +10,7 @@ from pathlib import Path
 SHIPPED_DATA = Path(__file__).resolve().parent / "data"
 
 
-def shipped_codes(file_name: str) -> frozenset[str]:
-    """The codes of one shipped list (``districts.csv``: its ``code`` column)."""
+def shipped_codes(file_name: str) -> tuple[str, ...]:
+    """The codes of one shipped list (``districts.csv``: its ``code`` column), in its order."""
     with (SHIPPED_DATA / file_name).open(newline="", encoding="utf-8") as rows:
-        return frozenset(row["code"] for row in csv.DictReader(rows))
+        return tuple(row["code"] for row in csv.DictReader(rows))

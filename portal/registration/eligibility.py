@@ -39,7 +39,7 @@ from portal.reference.shipped import shipped_codes
 from portal.timefmt import govuk_date
 
 # Lancashire's 12 districts and 2 unitary areas: the codes of reference/data/districts.csv.
-LANCASHIRE_DISTRICTS: frozenset[str] = shipped_codes("districts.csv")
+LANCASHIRE_DISTRICTS: frozenset[str] = frozenset(shipped_codes("districts.csv"))
 DEFAULT_ALLOWED_ROLES: frozenset[str] = frozenset({"owner", "director", "manager"})
 # The order roles are named in messages; any other allowed role follows, alphabetically.
 _ROLE_ORDER = ("owner", "director", "manager")
