@@ -24,6 +24,7 @@ PURE_MODULES = (
     *(f"portal.matching.{path.stem}" for path in sorted((PORTAL / "matching").glob("[!_]*.py"))),
     "portal.matching",
     "portal.registration.eligibility",
+    "portal.reference.shipped",
     "portal.registration.postcodes",
     "portal.registration.duplicates",
     "portal.registration.questions",

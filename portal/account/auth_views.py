@@ -104,8 +104,7 @@ def sign_in() -> Page:
             start_pending_sign_in(user, next_path)
             return redirect(url_for("auth.two_factor_set_up"))
         return redirect(complete_sign_in(user, next_path))
-    status = form_status(form)
-    return render_template("auth/sign_in.html", form=form), status
+    return render_template("auth/sign_in.html", form=form), form_status(form)
 
 
 @bp.route("/sign-in/security-code", methods=["GET", "POST"])
@@ -126,8 +125,7 @@ def second_factor() -> Page:
         if services.check_second_factor(db.session, user, form.code.data, utcnow()):
             return redirect(complete_sign_in(user))
         form.code.errors = ["The security code is incorrect or has already been used"]
-    status = form_status(form)
-    return render_template("auth/second_factor.html", form=form), status
+    return render_template("auth/second_factor.html", form=form), form_status(form)
 
 
 @bp.route("/sign-in/set-up-two-factor", methods=["GET", "POST"])
@@ -240,8 +238,7 @@ def create_account() -> Page:
         )
         session[_CHECK_EMAIL] = normalise_email(form.email.data)
         return redirect(url_for("auth.check_email", reason="new-account"))
-    status = form_status(form)
-    return render_template("auth/create_account.html", form=form), status
+    return render_template("auth/create_account.html", form=form), form_status(form)
 
 
 @bp.get("/check-your-email")
@@ -292,8 +289,7 @@ def forgot_password() -> Page:
         services.request_password_reset(db.session, email=form.email.data, now=utcnow())
         session[_CHECK_EMAIL] = normalise_email(form.email.data)
         return redirect(url_for("auth.check_email", reason="reset"))
-    status = form_status(form)
-    return render_template("auth/forgot_password.html", form=form), status
+    return render_template("auth/forgot_password.html", form=form), form_status(form)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -313,8 +309,7 @@ def reset_password(token: str) -> Page:
         end_session()
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("auth.sign_in"))
-    status = form_status(form)
-    return render_template("auth/reset_password.html", form=form, user=user), status
+    return render_template("auth/reset_password.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -338,5 +333,4 @@ def accept_invitation(token: str) -> Page:
             return redirect(url_for("auth.two_factor_set_up"))
         flash("Your password is set and you are signed in.", "success")
         return redirect(complete_sign_in(user))
-    status = form_status(form)
-    return render_template("auth/accept_invitation.html", form=form, user=user), status
+    return render_template("auth/accept_invitation.html", form=form, user=user), form_status(form)

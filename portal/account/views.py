@@ -63,8 +63,7 @@ def change_password() -> Page:
             refresh_session_identity(user)  # this session carries on; the others end
             flash("Your password has been changed. You have been signed out elsewhere.", "success")
             return redirect(url_for("account.home"))
-    status = form_status(form)
-    return render_template("account/change_password.html", form=form), status
+    return render_template("account/change_password.html", form=form), form_status(form)
 
 
 @bp.route("/email", methods=["GET", "POST"])
@@ -90,8 +89,7 @@ def change_email() -> Page:
                 "success",
             )
             return redirect(url_for("account.home"))
-    status = form_status(form)
-    return render_template("account/change_email.html", form=form, user=user), status
+    return render_template("account/change_email.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
@@ -131,8 +129,7 @@ def email_preferences() -> Page:
         services.set_email_preferences(db.session, user, wanted)
         flash("Your email choices have been saved.", "success")
         return redirect(url_for("account.home"))
-    status = form_status(form)
-    return render_template("account/email_preferences.html", form=form), status
+    return render_template("account/email_preferences.html", form=form), form_status(form)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

@@ -93,8 +93,7 @@ def invite_user() -> Page:
         else:
             flash(f"We have sent an invitation to {user.email}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = form_status(form)
-    return render_template("admin/invite_user.html", form=form), status
+    return render_template("admin/invite_user.html", form=form), form_status(form)
 
 
 @bp.get("/users/<int:user_id>")
@@ -137,8 +136,7 @@ def change_access(user_id: int) -> Page:
                     f"{user.name}'s access has been changed. They have been signed out.", "success"
                 )
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = form_status(form)
-    return render_template("admin/change_access.html", form=form, user=user), status
+    return render_template("admin/change_access.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
@@ -172,8 +170,9 @@ def _set_active(user_id: int, *, active: bool) -> Page:
             done = "reactivated" if active else "deactivated and signed out"
             flash(f"{user.name}'s account has been {done}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = form_status(form)
-    return render_template("admin/set_active.html", form=form, user=user, active=active), status
+    return render_template(
+        "admin/set_active.html", form=form, user=user, active=active
+    ), form_status(form)
 
 
 @bp.route("/users/<int:user_id>/erase", methods=["GET", "POST"])
@@ -198,8 +197,7 @@ def erase_user(user_id: int) -> Page:
             remove_mail_files(Path(folder), report.outbox_ids)
             flash(f"{name}'s personal data has been erased.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = form_status(form)
-    return render_template("admin/erase_user.html", form=form, user=user), status
+    return render_template("admin/erase_user.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/users/<int:user_id>/restrict", methods=["GET", "POST"])
@@ -238,8 +236,9 @@ def _restriction(user_id: int, *, lifting: bool) -> Page:
             done = "is no longer restricted" if lifting else "is now restricted"
             flash(f"Processing of {user.name}'s data {done}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = form_status(form)
-    return render_template("admin/restriction.html", form=form, user=user, lifting=lifting), status
+    return render_template(
+        "admin/restriction.html", form=form, user=user, lifting=lifting
+    ), form_status(form)
 
 
 @bp.post("/users/<int:user_id>/resend-invitation")
@@ -300,8 +299,9 @@ def _save_contractor(contractor_id: int | None) -> Page:
         else:
             flash(f"{saved.name} has been saved.", "success")
             return redirect(url_for("admin.contractor_detail", contractor_id=saved.id))
-    status = form_status(form)
-    return render_template("admin/contractor_form.html", form=form, contractor=contractor), status
+    return render_template(
+        "admin/contractor_form.html", form=form, contractor=contractor
+    ), form_status(form)
 
 
 @bp.get("/contractors/<int:contractor_id>")
@@ -333,5 +333,6 @@ def end_contractor(contractor_id: int) -> Page:
         )
         flash(f"{contractor.name}'s contract has been ended.", "success")
         return redirect(url_for("admin.contractor_detail", contractor_id=contractor.id))
-    status = form_status(form)
-    return render_template("admin/end_contractor.html", form=form, contractor=contractor), status
+    return render_template(
+        "admin/end_contractor.html", form=form, contractor=contractor
+    ), form_status(form)

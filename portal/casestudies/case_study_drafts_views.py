@@ -23,6 +23,7 @@ from portal.casestudies.pages import (
 from portal.cohorts.membership import facilitated_cohorts, members_of
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 
 bp = Blueprint("case_study_drafts", __name__, url_prefix="/facilitation/case-studies")
 bp.context_processor(template_helpers)
@@ -113,13 +114,11 @@ def drafting_check(case_study_id: int) -> Page:
                 db.session, case_study, actor=current_person(), now=utcnow()
             )
         except services.CaseStudyError as error:
-            db.mark_failed()
-            flash(error.message, "info")
-        else:
-            flash(
-                f"We have emailed {person.name} to check the story and give their consent.",
-                "success",
-            )
+            return refuse(error.message, addresses.back_to)
+        flash(
+            f"We have emailed {person.name} to check the story and give their consent.",
+            "success",
+        )
         return redirect(addresses.back_to)
     return render_template(
         "casestudies/check.html",

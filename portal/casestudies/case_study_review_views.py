@@ -25,6 +25,7 @@ from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
+from portal.refusals import refuse
 from portal.registration.models import Application
 
 bp = Blueprint("case_study_review", __name__, url_prefix="/case-studies")
@@ -95,9 +96,7 @@ def _detail(case_study: CaseStudy, **extra: object) -> str:
 def _changed_meanwhile(case_study: CaseStudy, changed: services.CaseStudyChanged) -> Response:
     """Another officer (or the author) changed the story first: nothing from this request
     is kept, and the officer sees the story as it is now."""
-    db.mark_failed()
-    flash(changed.message, "info")
-    return redirect(url_for("case_study_review.detail", case_study_id=case_study.id))
+    return refuse(changed.message, url_for("case_study_review.detail", case_study_id=case_study.id))
 
 
 @bp.get("/<int:case_study_id>")
@@ -117,10 +116,11 @@ def start_review(case_study_id: int) -> Page:
         try:
             services.start_review(db.session, case_study, actor=current_person(), now=utcnow())
         except services.CaseStudyError as error:
-            db.mark_failed()
-            flash(error.message, "info")
-        else:
-            flash("You are reviewing this story. We have told the author.", "success")
+            return refuse(
+                error.message,
+                url_for("case_study_review.detail", case_study_id=case_study.id),
+            )
+        flash("You are reviewing this story. We have told the author.", "success")
     return redirect(url_for("case_study_review.detail", case_study_id=case_study.id))
 
 

@@ -24,6 +24,7 @@ from portal.casestudies.pages import (
 )
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 
 bp = Blueprint("case_study", __name__, url_prefix="/case-study")
 bp.context_processor(template_helpers)
@@ -103,9 +104,7 @@ def check() -> Page:
         try:
             services.submit(db.session, case_study, actor=current_person(), now=utcnow())
         except services.CaseStudyError as error:
-            db.mark_failed()
-            flash(error.message, "info")
-            return redirect(url_for("case_study.index"))
+            return refuse(error.message, url_for("case_study.index"))
         flash("Your story is sent. We will email you when an officer has looked at it.", "success")
         return redirect(url_for("case_study.index"))
     return render_template(
@@ -130,10 +129,8 @@ def withdraw() -> Page:
         try:
             services.withdraw_consent(db.session, case_study, actor=current_person(), now=utcnow())
         except services.CaseStudyError as error:
-            db.mark_failed()
-            flash(error.message, "info")
-        else:
-            flash("You have withdrawn your consent. We have stopped using your story.", "success")
+            return refuse(error.message, url_for("case_study.index"))
+        flash("You have withdrawn your consent. We have stopped using your story.", "success")
         return redirect(url_for("case_study.index"))
     return render_template(
         "case_study/withdraw.html",

@@ -60,11 +60,30 @@ def where_text(booking: Booking, coach: User, participant: User) -> str:
     return booking.location_detail or "In person: the place will be confirmed"
 
 
-def calendar_event(session: Session, booking: Booking) -> CalendarEvent:
+def booking_people(session: Session, booking: Booking) -> tuple[User, User]:
+    """The booking's coach and participant."""
     coach = session.get(User, booking.coach_id)
     participant = session.get(User, booking.participant_id)
     assert coach is not None
     assert participant is not None
+    return coach, participant
+
+
+def booking_page_values(session: Session, booking: Booking) -> dict[str, object]:
+    """What every page about one booking shows, to the coach or the participant: the
+    booking, both people, where it happens and the kind of support."""
+    coach, participant = booking_people(session, booking)
+    return {
+        "booking": booking,
+        "coach": coach,
+        "participant": participant,
+        "where": where_text(booking, coach, participant),
+        "kind": support_label(session, booking.support_type),
+    }
+
+
+def calendar_event(session: Session, booking: Booking) -> CalendarEvent:
+    coach, participant = booking_people(session, booking)
     kind = support_label(session, booking.support_type)
     video_link = (
         booking.location_detail
@@ -100,14 +119,6 @@ def booking_calendar(
     return calendar_file([calendar_event(session, booking)], method=method)
 
 
-def _people(session: Session, booking: Booking) -> tuple[User, User]:
-    coach = session.get(User, booking.coach_id)
-    participant = session.get(User, booking.participant_id)
-    assert coach is not None
-    assert participant is not None
-    return coach, participant
-
-
 def _context(session: Session, booking: Booking, coach: User, participant: User) -> dict:
     return {
         "coach_name": coach.name,
@@ -131,7 +142,7 @@ def _send_both(
     category: EmailCategory | None = None,
     audiences: tuple[Literal["participant", "coach"], ...] = ("participant", "coach"),
 ) -> None:
-    coach, participant = _people(session, booking)
+    coach, participant = booking_people(session, booking)
     attachment = Attachment(
         CALENDAR_FILE_NAME, CALENDAR_CONTENT_TYPE, booking_calendar(session, booking, method=method)
     )
@@ -164,7 +175,7 @@ def _send_both(
 
 
 def send_confirmation(session: Session, booking: Booking) -> None:
-    coach, participant = _people(session, booking)
+    coach, participant = booking_people(session, booking)
     when = govuk_datetime(booking.starts_at)
     _send_both(
         session,
@@ -179,7 +190,7 @@ def send_confirmation(session: Session, booking: Booking) -> None:
 
 
 def send_change(session: Session, booking: Booking, *, previous_starts_at: dt.datetime) -> None:
-    coach, participant = _people(session, booking)
+    coach, participant = booking_people(session, booking)
     when = govuk_datetime(booking.starts_at)
     _send_both(
         session,
@@ -195,7 +206,7 @@ def send_change(session: Session, booking: Booking, *, previous_starts_at: dt.da
 
 
 def send_cancellation(session: Session, booking: Booking) -> None:
-    coach, participant = _people(session, booking)
+    coach, participant = booking_people(session, booking)
     when = govuk_datetime(booking.starts_at)
     _send_both(
         session,
@@ -217,7 +228,7 @@ def send_cancellation(session: Session, booking: Booking) -> None:
 
 def send_reminder(session: Session, booking: Booking, kind: ReminderKind) -> None:
     """A reminder (optional email: people can turn reminders off) with the calendar file."""
-    coach, participant = _people(session, booking)
+    coach, participant = booking_people(session, booking)
     when = govuk_datetime(booking.starts_at)
     audience: Literal["participant", "coach"] = (
         "participant" if kind == ReminderKind.PARTICIPANT else "coach"

@@ -26,11 +26,12 @@ from portal.coaching.forms import (
     RescheduleForm,
     TimesFilterForm,
 )
-from portal.coaching.messages import support_label, when_text, where_text
+from portal.coaching.messages import booking_page_values, support_label, when_text
 from portal.coaching.models import Booking, BookingStatus, CoachProfile
 from portal.cohorts.models import Place
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 from portal.timefmt import govuk_datetime, today_in_london
 
 bp = Blueprint("one_to_one", __name__, url_prefix="/one-to-one")
@@ -394,18 +395,6 @@ def stop_waiting(coach_id: int) -> Response:
 # One booking
 
 
-def _booking_values(found: Booking) -> dict[str, object]:
-    coach = db.session.get(User, found.coach_id)
-    me = current_person()
-    assert coach is not None
-    return {
-        "booking": found,
-        "coach": coach,
-        "where": where_text(found, coach, me),
-        "kind": support_label(db.session, found.support_type),
-    }
-
-
 @bp.get("/bookings/<int:booking_id>")
 @participants
 def booking(booking_id: int) -> str:
@@ -413,7 +402,7 @@ def booking(booking_id: int) -> str:
     now = utcnow()
     return render_template(
         "one_to_one/booking.html",
-        **_booking_values(found),
+        **booking_page_values(db.session, found),
         can_reschedule=services.can_reschedule(db.session, found, now),
         can_cancel=services.can_cancel(found, now),
         late=services.is_late(db.session, found, now),
@@ -464,7 +453,7 @@ def reschedule(booking_id: int) -> Page:
     return render_template(
         "one_to_one/reschedule.html",
         form=form,
-        **_booking_values(found),
+        **booking_page_values(db.session, found),
         days=by_day(slots),
         first_day=first_day,
         last_day=first_day + dt.timedelta(days=DAYS_PER_PAGE - 1),
@@ -522,15 +511,14 @@ def confirm_reschedule(booking_id: int) -> Page:
         )
         return redirect(url_for("one_to_one.booking", booking_id=found.id))
     try:
-        services.check_time(
+        services.check_new_time(
             db.session,
+            found,
             coach=coach,
             profile=profile,
             place=place,
             starts_at=starts_at,
-            minutes=found.minutes,
             now=now,
-            ignore_booking_id=found.id,
         )
     except services.SlotTaken as error:
         return unavailable(error.message, 409)
@@ -539,7 +527,7 @@ def confirm_reschedule(booking_id: int) -> Page:
     return render_template(
         "one_to_one/confirm_reschedule.html",
         form=form,
-        **_booking_values(found),
+        **booking_page_values(db.session, found),
         new_slot=Slot(starts_at, starts_at + dt.timedelta(minutes=found.minutes)),
     ), form_status(form)
 
@@ -547,9 +535,7 @@ def confirm_reschedule(booking_id: int) -> Page:
 def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
     """The coach (or another tab) changed the booking first: nothing from this request is
     kept, and the person sees the booking as it now is."""
-    db.mark_failed()
-    flash(f"{changed.message}.", "info")
-    return redirect(url_for("one_to_one.booking", booking_id=found.id))
+    return refuse(f"{changed.message}.", url_for("one_to_one.booking", booking_id=found.id))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
@@ -584,7 +570,7 @@ def cancel(booking_id: int) -> Page:
     return render_template(
         "one_to_one/cancel.html",
         form=form,
-        **_booking_values(found),
+        **booking_page_values(db.session, found),
         late=late,
         counts=programme_round.late_cancellation_counts,
         cutoff_hours=programme_round.cancellation_cutoff_hours,

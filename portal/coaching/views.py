@@ -27,7 +27,7 @@ from portal.coaching.forms import (
     ProfileForm,
     WeeklyHoursForm,
 )
-from portal.coaching.messages import support_label, when_text, where_text
+from portal.coaching.messages import booking_page_values, when_text
 from portal.coaching.models import (
     Booking,
     BookingStatus,
@@ -38,6 +38,7 @@ from portal.coaching.models import (
 from portal.cohorts.models import Cohort, Place
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 from portal.registration.models import Application
 from portal.timefmt import to_london, today_in_london
 
@@ -252,19 +253,6 @@ def remove_day_change(change_id: int) -> Response:
 # Bookings
 
 
-def _booking_page_values(booking: Booking) -> dict[str, object]:
-    participant = db.session.get(User, booking.participant_id)
-    coach = db.session.get(User, booking.coach_id)
-    assert participant is not None
-    assert coach is not None
-    return {
-        "booking": booking,
-        "participant": participant,
-        "where": where_text(booking, coach, participant),
-        "kind": support_label(db.session, booking.support_type),
-    }
-
-
 @bp.get("/bookings/<int:booking_id>")
 @coaches
 def booking(booking_id: int) -> str:
@@ -272,7 +260,7 @@ def booking(booking_id: int) -> str:
     now = utcnow()
     return render_template(
         "coaching/booking.html",
-        **_booking_page_values(found),
+        **booking_page_values(db.session, found),
         business=_business_name(found),
         can_cancel=services.can_cancel(found, now),
         can_record=services.can_record_outcome(found, now),
@@ -329,7 +317,7 @@ def record_outcome(booking_id: int) -> Page:
     return render_template(
         "coaching/outcome.html",
         form=form,
-        **_booking_page_values(found),
+        **booking_page_values(db.session, found),
         started=found.starts_at <= utcnow(),
     ), form_status(form)
 
@@ -337,9 +325,7 @@ def record_outcome(booking_id: int) -> Page:
 def _changed_meanwhile(found: Booking, changed: services.BookingChanged) -> Response:
     """The participant (or another tab) changed the booking first: nothing from this
     request is kept, and the coach sees the booking as it now is."""
-    db.mark_failed()
-    flash(f"{changed.message}.", "info")
-    return redirect(url_for("coaching.booking", booking_id=found.id))
+    return refuse(f"{changed.message}.", url_for("coaching.booking", booking_id=found.id))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
@@ -365,7 +351,7 @@ def cancel_booking(booking_id: int) -> Page:
         )
         return redirect(url_for("coaching.diary_page"))
     return render_template(
-        "coaching/cancel.html", form=form, **_booking_page_values(found)
+        "coaching/cancel.html", form=form, **booking_page_values(db.session, found)
     ), form_status(form)
 
 

@@ -36,6 +36,7 @@ from portal.cohorts.hours import hours_text, session_hours
 from portal.cohorts.models import CohortDelivery, CohortSession, SessionStatus
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 from portal.registration.models import WEEKDAYS
 from portal.timefmt import to_london
 
@@ -332,9 +333,9 @@ def cancel_session(session_id: int) -> Page:
                 db.session, found, actor=current_person(), reason=form.reason.data, now=utcnow()
             )
         except delivery.DeliveryError as error:  # changed by someone else at the same moment
-            db.mark_failed()
-            flash(f"{error.message}.", "info")
-            return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
+            return refuse(
+                f"{error.message}.", url_for("facilitation.cohort", cohort_id=found.cohort_id)
+            )
         flash(
             f"The session on {member_emails.session_when(found)} is cancelled. "
             "Members have been emailed.",

@@ -21,6 +21,7 @@ from portal.cohorts.models import Place, PlaceStatus, SessionStatus
 from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 from portal.urls import external_url
 
 bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
@@ -139,9 +140,7 @@ def leave() -> Page:
         try:
             membership.leave_cohort(db.session, place, reason=form.reason.data, now=utcnow())
         except delivery.DeliveryError as error:  # left in another tab at the same moment
-            db.mark_failed()
-            flash(f"{error.message}.", "info")
-            return redirect(url_for("my_cohort.index"))
+            return refuse(f"{error.message}.", url_for("my_cohort.index"))
         flash(f"You have left {name}. Thank you for telling us why.", "success")
         return redirect(url_for("my_cohort.index"))
     return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), form_status(

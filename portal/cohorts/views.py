@@ -252,8 +252,9 @@ def new_cohort(round_id: int) -> Page:
         else:
             flash(f"{cohort.name} is created and locked. Confirm it to send offers.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    status = form_status(form)
-    return render_template("cohorts/new.html", form=form, programme_round=programme_round), status
+    return render_template(
+        "cohorts/new.html", form=form, programme_round=programme_round
+    ), form_status(form)
 
 
 @bp.get("/<int:cohort_id>")
@@ -397,8 +398,7 @@ def add_member(cohort_id: int) -> Page:
         else:
             flash("A place has been offered.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    status = form_status(form)
-    return render_template("cohorts/add_member.html", form=form, cohort=cohort), status
+    return render_template("cohorts/add_member.html", form=form, cohort=cohort), form_status(form)
 
 
 @bp.route("/rounds/<int:round_id>/conflicts", methods=["GET", "POST"])

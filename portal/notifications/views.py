@@ -36,5 +36,6 @@ def outbox_message(message_id: int) -> str | Response | tuple[str, int]:
         else:
             flash(f"This email was not sent again: it is {message.status.label.lower()}.")
         return redirect(url_for("notifications.outbox_message", message_id=message.id))
-    status = form_status(form)
-    return render_template("notifications/message.html", message=message, form=form), status
+    return render_template("notifications/message.html", message=message, form=form), form_status(
+        form
+    )

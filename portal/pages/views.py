@@ -56,8 +56,7 @@ def feedback() -> str | Response | tuple[str, int]:
         )
         flash("Thank you for your feedback. We read every response.", "success")
         return redirect(from_path or url_for("pages.start"))
-    status = form_status(form)
-    return render_template("pages/feedback.html", form=form), status
+    return render_template("pages/feedback.html", form=form), form_status(form)
 
 
 @bp.get("/healthz")

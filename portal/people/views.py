@@ -6,25 +6,20 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
-from portal.auth.models import Role
+from portal.auth.access import current_person, officers_and_leads
 from portal.cohorts.hours import hours_text
 from portal.people.person_record import person_record
 from portal.people.scope import Viewer, person_for, viewer_of
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
-staff = roles_required(Role.OFFICER, Role.CONTRACTOR_LEAD)
-
 
 def _viewer() -> Viewer:
-    user = signed_in_user()
-    assert user is not None
-    return viewer_of(user)
+    return viewer_of(current_person())
 
 
 @bp.get("/<int:person_id>")
-@staff
+@officers_and_leads
 def show_person(person_id: int) -> str:
     viewer = _viewer()
     person = person_for(db.session, viewer, person_id)

@@ -10,9 +10,7 @@ from sqlalchemy import Date, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_base import Base, enum_column
-
-# The lists and bank holidays shipped with the portal (loaded by portal.reference.services).
-SHIPPED_DATA = Path(__file__).resolve().parent / "data"
+from portal.reference.shipped import SHIPPED_DATA
 
 
 class ReferenceKind(enum.StrEnum):

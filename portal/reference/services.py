@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.reference.models import SHIPPED_DATA, BankHoliday, ReferenceItem, ReferenceKind
+from portal.reference.models import BankHoliday, ReferenceItem, ReferenceKind
+from portal.reference.shipped import SHIPPED_DATA
 
 BANK_HOLIDAY_DIVISION = "england-and-wales"
 # Warn when the shipped bank holidays end within this many days.

@@ -21,6 +21,7 @@ from portal.auth.demo import DEMO_PASSWORD, add_demo_participant
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.db_base import utcnow
+from portal.reference.shipped import shipped_codes
 from portal.registration import services
 from portal.registration.eligibility import TurnoverBand, months_after
 from portal.registration.import_rows import Answers
@@ -70,25 +71,9 @@ DISTRICTS = [
     ("south-ribble", "PR25 1AA"), ("west-lancashire", "L39 2AA"), ("wyre", "FY7 6AA"),
     ("blackburn-with-darwen", "BB1 7AA"), ("blackpool", "FY1 1AA"),
 ]  # fmt: skip
-OWNERSHIP_FACTS = [
-    "women_led",
-    "ethnic_minority_led",
-    "family_owned",
-    "social_enterprise",
-    "disabled_led",
-    "young_owner",
-]
-ISSUES = [
-    "supply-chain",
-    "staffing",
-    "exporting",
-    "production",
-    "finance",
-    "business-development",
-    "marketing",
-    "people-management",
-    "technology",
-]
+OWNERSHIP_FACTS = list(shipped_codes("ownership-facts.csv"))
+# Every issue but the one only earlier rounds used.
+ISSUES = [code for code in shipped_codes("issues.csv") if code != "covid-response"]
 ORGANISATIONS = [
     "nw-lancs-chamber",
     "east-lancs-chamber",

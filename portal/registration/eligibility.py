@@ -35,27 +35,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from portal.reference.shipped import shipped_codes
 from portal.timefmt import govuk_date
 
-# Lancashire's 12 districts and 2 unitary areas, as coded in reference/data/districts.csv.
-LANCASHIRE_DISTRICTS: frozenset[str] = frozenset(
-    {
-        "burnley",
-        "chorley",
-        "fylde",
-        "hyndburn",
-        "lancaster",
-        "pendle",
-        "preston",
-        "ribble-valley",
-        "rossendale",
-        "south-ribble",
-        "west-lancashire",
-        "wyre",
-        "blackburn-with-darwen",
-        "blackpool",
-    }
-)
+# Lancashire's 12 districts and 2 unitary areas: the codes of reference/data/districts.csv.
+LANCASHIRE_DISTRICTS: frozenset[str] = frozenset(shipped_codes("districts.csv"))
 DEFAULT_ALLOWED_ROLES: frozenset[str] = frozenset({"owner", "director", "manager"})
 # The order roles are named in messages; any other allowed role follows, alphabetically.
 _ROLE_ORDER = ("owner", "director", "manager")

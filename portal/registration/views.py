@@ -18,6 +18,7 @@ from portal.auth.forms import ConfirmForm
 from portal.auth.models import User
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.refusals import refuse
 from portal.registration import journey, services
 from portal.registration.check_answers import check_answer_sections
 from portal.registration.eligibility import signposting
@@ -138,9 +139,10 @@ def _question_page(
                 now=utcnow(),
             )
         except StatusConflict:  # a place was offered while the page was open
-            db.mark_failed()
-            flash("You cannot change your answers now that you have a place.", "info")
-            return redirect(url_for("registration.status"))
+            return refuse(
+                "You cannot change your answers now that you have a place.",
+                url_for("registration.status"),
+            )
         if changing and changed and application.status != ApplicationStatus.DRAFT:
             flash("Your change is saved and we have checked your answers again.", "success")
         following = None if changing else journey.next_step(application, after=step)

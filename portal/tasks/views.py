@@ -7,9 +7,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
+from portal.auth.access import current_person, officers_and_admins
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Role, User
 from portal.db_base import utcnow
 from portal.state_changes import StatusConflict
 from portal.tasks import kind_of, services
@@ -20,16 +19,10 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 REFRESH_SECONDS = 2
 
 
-def _me() -> User:
-    user = signed_in_user()
-    assert user is not None
-    return user
-
-
 @bp.get("/<int:task_id>")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@officers_and_admins
 def status(task_id: int) -> str:
-    task = services.visible_task(db.session, task_id, _me())
+    task = services.visible_task(db.session, task_id, current_person())
     kind = kind_of(task)
     result_url = (
         kind.result_url(task)
@@ -48,13 +41,13 @@ def status(task_id: int) -> str:
 
 
 @bp.post("/<int:task_id>/cancel")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@officers_and_admins
 def cancel(task_id: int) -> Response:
-    task = services.visible_task(db.session, task_id, _me())
+    task = services.visible_task(db.session, task_id, current_person())
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.cancel(db.session, task, actor=_me(), now=utcnow())
+            services.cancel(db.session, task, actor=current_person(), now=utcnow())
             flash(f"{kind_of(task).title} cancelled. Nothing it did was kept.", "success")
         except StatusConflict:
             pass  # it finished first: the page shows how

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from portal.reference.shipped import shipped_codes
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -78,18 +80,7 @@ SECTORS = {
     "R": (["Fitness", "Dance Studio", "Gallery", "Climbing Centre"], 3),
     "S": (["Hair & Beauty", "Tailoring", "Dry Cleaners", "Barbers"], 3),
 }
-ISSUES = [
-    "supply-chain",
-    "staffing",
-    "exporting",
-    "production",
-    "finance",
-    "business-development",
-    "marketing",
-    "people-management",
-    "technology",
-    "covid-response",
-]
+ISSUES = list(shipped_codes("issues.csv"))
 # The exit survey names COVID-19 differently from the reference list.
 SURVEY_ISSUE = {"covid-response": "covid-19"}
 ORGANISATIONS = [
