@@ -42,11 +42,17 @@ def strip_whitespace(value: Any) -> Any:
 
 
 # Control characters other than tab and line breaks: invisible, never meant, and
-# PostgreSQL refuses NUL outright.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# PostgreSQL refuses NUL outright. With them, the bidirectional controls (embeddings,
+# overrides, isolates and marks): invisible too, and able to make a name in a list read
+# backwards or as another's ("\u202egnp.exe" shows as "exe.png").
+_CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def without_control_characters(value: str) -> str:
+    """``value`` without control characters: every form answer, query value and imported
+    cell passes through here before anything reads it."""
     return _CONTROL_CHARACTERS.sub("", value)
 
 

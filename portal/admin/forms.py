@@ -13,9 +13,9 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Length, Optional
 
-from portal.auth.forms import EMAIL_FORMAT, email_field
+from portal.auth.forms import SendableEmail, email_field
 from portal.auth.models import Contractor, Role, UserStatus
 from portal.forms import PortalForm, Required, reason_field, strip_whitespace
 
@@ -101,7 +101,7 @@ class ContractorForm(PortalForm):
         validators=[
             Optional(),
             Length(max=320, message="Email address must be 320 characters or fewer"),
-            Email(message=EMAIL_FORMAT),
+            SendableEmail(),
         ],
         render_kw={"type": "email", "spellcheck": "false"},
     )

@@ -12,13 +12,21 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import PasswordField, SelectChoice, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import Email, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from portal.auth.models import EmailCategory
 from portal.auth.passwords import MAX_LENGTH, password_problem
+from portal.email_addresses import email_address_problem
 from portal.forms import PortalForm, Required, strip_whitespace
 
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+class SendableEmail:
+    """An email address the portal's email can reach (``portal.email_addresses``)."""
+
+    def __call__(self, form: PortalForm, field: StringField) -> None:
+        problem = email_address_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 def email_field(label: str = "Email address", **kwargs: Any) -> StringField:
@@ -29,7 +37,7 @@ def email_field(label: str = "Email address", **kwargs: Any) -> StringField:
         validators=[
             Required("Enter your email address"),
             Length(max=320, message="Email address must be 320 characters or fewer"),
-            Email(message=EMAIL_FORMAT),
+            SendableEmail(),
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
         **kwargs,

@@ -91,7 +91,15 @@ class ClaimedMessage:
 
 
 class DeliveryError(Exception):
-    """A message could not be delivered. The text is what is stored as ``last_error``."""
+    """A message could not be delivered. The text is what is stored as ``last_error``.
+
+    ``permanent``: trying again cannot help (the mail server refused this message for good),
+    so it fails at once for an administrator to look at.
+    """
+
+    def __init__(self, text: str, *, permanent: bool = False) -> None:
+        super().__init__(text)
+        self.permanent = permanent
 
 
 def send_due_messages(
@@ -126,7 +134,9 @@ def send_due_messages(
                 if not isinstance(error, DeliveryError):  # a bug, not the mail server
                     current_app.logger.exception("Outbox message %s could not be sent", item.id)
                     error = DeliveryError(f"Could not send: {type(error).__name__}")
-                gave_up = _record_failure(session, item, str(error), now, lease_until)
+                gave_up = _record_failure(
+                    session, item, str(error), now, lease_until, permanent=error.permanent
+                )
                 report.failed += gave_up
                 report.retrying += not gave_up
             else:
@@ -223,11 +233,13 @@ def _record_failure(
     error: str,
     now: dt.datetime,
     lease_until: dt.datetime,
+    *,
+    permanent: bool = False,
 ) -> bool:
-    """Record a failed attempt; True when it was the last one allowed."""
+    """Record a failed attempt; True when it was the last one allowed (or ``permanent``)."""
     config = current_app.config
     attempts = item.attempts + 1
-    gave_up = attempts >= config["MAIL_MAX_ATTEMPTS"]
+    gave_up = permanent or attempts >= config["MAIL_MAX_ATTEMPTS"]
     values: dict[str, Any] = {
         "attempts": attempts,
         "lease_until": None,
@@ -372,7 +384,7 @@ class _SMTPDelivery:
         try:
             self.smtp.send_message(email)
         except _MESSAGE_ERRORS as error:
-            raise DeliveryError(_describe(error)) from error
+            raise DeliveryError(_describe(error), permanent=is_permanent(error)) from error
         except (OSError, smtplib.SMTPException) as error:
             self.close()  # the connection is in an unknown state: the next message reconnects
             raise DeliveryError(_describe(error)) from error
@@ -407,9 +419,30 @@ class _SMTPDelivery:
         self.smtp = None
 
 
+def is_permanent(error: smtplib.SMTPException) -> bool:
+    """Whether the mail server refused for good (RFC 5321: a 5xx answer), not for now (4xx).
+
+    SMTPNotSupportedError: the message needs something this server does not offer (an
+    address with non-ASCII characters needs SMTPUTF8), which sending again cannot change.
+    """
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
 def _describe(error: BaseException, *, connecting: bool = False) -> str:
     """The mail server's answer, without the message's content."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        text = (
+            "The mail server cannot take an address with characters other than plain letters, "
+            "numbers and symbols (it does not support SMTPUTF8)"
+        )
+    elif isinstance(error, smtplib.SMTPRecipientsRefused):
         answers = [_answer(code, text) for code, text in error.recipients.values()]
         text = "Recipient refused: " + "; ".join(answers)
     elif isinstance(error, smtplib.SMTPResponseException):

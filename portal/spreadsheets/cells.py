@@ -17,8 +17,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-
+from portal.email_addresses import email_address_problem
 from portal.forms import without_control_characters
 from portal.spreadsheets.files import Cell, Formula
 
@@ -47,17 +46,6 @@ def as_text(value: Cell) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return without_control_characters(str(value)).strip()
-
-
-def _email_problem(address: str) -> str:
-    domain = address.rpartition("@")[2].strip().rstrip(".").lower()
-    ending = domain.rpartition(".")[2]
-    if "@" in address and ending in SPECIAL_USE_DOMAIN_NAMES:
-        return (
-            f"“{domain}” cannot receive email: addresses ending .{ending} are reserved and "
-            "never delivered. Enter an address the person receives email at"
-        )
-    return "Enter an email address in the correct format, like name@example.com"
 
 
 def choice_key(text: str) -> str:
@@ -119,11 +107,9 @@ class Row:
         """An email address as typed, if it is one email can be sent to: the reason it is
         not, otherwise (an address at a reserved name like .test can never receive email)."""
         address = self.text(column, required=required, max_length=320)
-        if address:
-            try:
-                validate_email(address, check_deliverability=False)
-            except EmailNotValidError:
-                self.problem(column, _email_problem(address))
+        problem = email_address_problem(address) if address else None
+        if problem:
+            self.problem(column, problem)
         return address
 
     def key(self, column: str, what: str) -> str:

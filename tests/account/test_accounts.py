@@ -234,3 +234,35 @@ def test_no_account_form_answers_with_an_error_page(client, email, password, nam
     ]:
         response = client.post(path, data={"csrf_token": "made-up", **data})
         assert response.status_code < 500, (path, data)
+
+
+def test_an_address_our_email_cannot_reach_is_refused_and_names_lose_bidi_controls(
+    client, session, signed_in_as
+):
+    """The mail server refused ü@exämple.com (no SMTPUTF8) after the form accepted it."""
+    refused = client.submit_form(
+        "/create-account",
+        {"name": "Zo\u00eb", "email": "\u00fc@ex\u00e4mple.com", "password": NEW_PASSWORD},
+    )
+    assert error_messages(check_page(refused, status=400)) == [
+        "Enter an email address that uses only the letters a to z, numbers and symbols. "
+        "We cannot send email to addresses with accents or letters from other alphabets"
+    ]
+    created = client.submit_form(
+        "/create-account",
+        {
+            "name": "\u202eZo\u00eb\u200f Ng\u2069",
+            "email": "zoe@example.com",
+            "password": NEW_PASSWORD,
+        },
+    )
+    assert created.status_code == 302
+    assert user_named(session, "zoe@example.com").name == "Zo\u00eb Ng"
+
+    signed_in_as(Role.ADMIN)
+    for path, data in [
+        ("/admin/users/invite", {"name": "Una", "email": "\u00fc@example.com", "roles": "officer"}),
+        ("/admin/contractors/add", {"name": "Acme", "contact_email": "j\u00f6@acme.example.com"}),
+    ]:
+        page = check_page(client.submit_form(path, data), status=400)
+        assert error_messages(page)[-1].startswith("Enter an email address that uses only"), path

@@ -7,13 +7,16 @@ import datetime as dt
 import io
 import time
 
+import pytest
 from sqlalchemy import select
 
+from portal.auth.models import User
 from portal.cohorts.models import Cohort, CohortSession, CohortStatus, SessionStatus
 from portal.db_base import utcnow
 from portal.earlier_rounds import imports
-from portal.earlier_rounds.files import read_workbook
+from portal.earlier_rounds.files import read_folder, read_workbook
 from portal.earlier_rounds.samples.generate import workbook_bytes
+from portal.email_addresses import NOT_ASCII
 from portal.outcomes import figures
 from portal.registration.models import Application
 from portal.rounds.models import Round
@@ -226,13 +229,41 @@ def test_districts_issues_and_sectors_may_be_given_as_their_names(
     assert {theme.issue_code for theme in first.themes} == {"supply-chain", "finance"}
 
 
-def test_an_email_address_at_a_reserved_domain_says_why_it_is_refused(
-    session, tmp_path, reference_data
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        (
+            "cat@clarke.test",
+            "“clarke.test” cannot receive email: addresses ending .test are reserved and never "
+            "delivered. Enter an address the person receives email at",
+        ),
+        # The mail server refused ü@exämple.com (no SMTPUTF8): refused here as in every form.
+        ("c\u00e4t@clarke.example", NOT_ASCII),
+    ],
+)
+def test_an_email_address_email_cannot_reach_is_refused_saying_why(
+    session, tmp_path, reference_data, typed, reason
 ):
     sheets = tiny()
-    sheets["participants"][2] = sheets["participants"][2].replace("clarke.example", "clarke.test")
+    sheets["participants"][2] = sheets["participants"][2].replace("cat@clarke.example", typed)
     assert messages(check(session, write_files(tmp_path / "files", sheets))) == [
-        "participants.csv line 4 (email): “clarke.test” cannot receive email: addresses "
-        "ending .test are reserved and never delivered. Enter an address the person "
-        "receives email at"
+        f"participants.csv line 4 (email): {reason}"
     ]
+
+
+def test_names_and_business_names_lose_bidirectional_controls(session, tmp_path, reference_data):
+    """U+202E would show "Ann\u202eLtd" reversed in every list: such characters are removed."""
+    sheets = tiny()
+    sheets["participants"][0] = (
+        sheets["participants"][0]
+        .replace("Ann Ashworth", "\u202eAnn\u200f Ashworth\u2069")
+        .replace("Ashworth Foods Ltd", "Ashworth\u2066 Foods\u061c Ltd\u202a")
+    )
+    report = imports.run_import(
+        session, read_folder(write_files(tmp_path / "files", sheets)), "files", now=utcnow()
+    )
+    assert report.imported, report.lines()
+    session.commit()
+    ann = session.scalar(select(Application).where(Application.import_key == "T-P1"))
+    person = session.get(User, ann.person_id)
+    assert (person.name, ann.business_name) == ("Ann Ashworth", "Ashworth Foods Ltd")

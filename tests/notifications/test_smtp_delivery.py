@@ -198,3 +198,50 @@ def test_after_the_last_attempt_the_message_fails_and_an_admin_can_send_it_again
 
     assert send().sent == 1
     assert [m["X-Envelope-To"] for m in smtp_server.messages] == ["sam@example.com"]
+
+
+def test_a_permanent_refusal_fails_at_once_with_the_reason_shown(
+    client, queue, send, outbox, smtp_server, signed_in_as
+):
+    """A 5xx answer, or an address the server cannot take at all, will not change by trying
+    again (the address with an accent was retried as a temporary fault): failed at once, for
+    an administrator to see why. A 4xx answer is tried again."""
+    smtp_server.handler.unknown_recipients = {"gone@example.com"}
+    queue("gone@example.com", subject="To an unknown mailbox")
+    queue("\u00fc@ex\u00e4mple.com", subject="To an accented address")
+    queue("sam@example.com", subject="To a good address")
+    report = send()
+    assert (report.sent, report.retrying, report.failed) == (1, 0, 2)
+    gone = outbox.last("gone@example.com")
+    assert (gone.status, gone.attempts) == (OutboxStatus.FAILED, 1)
+    assert gone.last_error == "Recipient refused: 550 5.1.1 No such mailbox here"
+    accented = outbox.last("\u00fc@ex\u00e4mple.com")
+    assert (accented.status, accented.attempts) == (OutboxStatus.FAILED, 1)
+    assert "SMTPUTF8" in accented.last_error
+
+    smtp_server.handler.refuse_for_good = True
+    queue("kim@example.com", subject="Refused for good")
+    assert send().failed == 1
+    assert outbox.last("kim@example.com").last_error == "554 5.7.1 Message refused"
+
+    smtp_server.handler.refuse = True
+    queue("lee@example.com", subject="Refused for now")
+    assert send().retrying == 1
+    assert outbox.last("lee@example.com").status is OutboxStatus.QUEUED
+
+    signed_in_as(Role.ADMIN)
+    listing = check_page(client.get("/admin/outbox/"))
+    rows = {
+        row.find("a").get_text(strip=True): [cell.get_text(strip=True) for cell in row("td")]
+        for row in listing.select("table")[-1].tbody.find_all("tr")
+    }
+    assert rows["To an unknown mailbox"][-1] == "Recipient refused: 550 5.1.1 No such mailbox here"
+    assert [rows[subject][2] for subject in sorted(rows)] == [
+        "Failed",
+        "Waiting to send",
+        "Failed",
+        "Failed",
+    ]
+    assert rows["Refused for good"][-1] == "554 5.7.1 Message refused"
+    assert "SMTPUTF8" in rows["To an accented address"][-1]
+    assert rows["Refused for now"][-1] == "451 Try again later"

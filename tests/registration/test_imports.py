@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User, UserStatus
+from portal.email_addresses import NOT_ASCII
 from portal.registration.models import (
     Application,
     ApplicationSource,
@@ -532,14 +533,27 @@ def test_districts_and_issues_may_be_given_as_their_names(client, session, offic
     assert (ben.district_code, ben.sector_code) == ("south-ribble", "C")
 
 
-def test_an_email_address_at_a_reserved_domain_says_why_it_is_refused(client, officer, round_3):
-    rows = [ROWS[0], {**ROWS[1], "email": "ben@barker.test"}]
-    page = check_page(upload(client, round_3, csv_bytes(rows)))
-    assert table_rows(page, "Rows with problems") == [
-        [
-            "3",
-            "email",
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        (
+            "ben@barker.test",
             "“barker.test” cannot receive email: addresses ending .test are reserved and "
             "never delivered. Enter an address the person receives email at",
-        ]
+        ),
+        # The mail server refused ü@exämple.com (no SMTPUTF8): refused here as in every form.
+        ("b\u00e9n@example.com", NOT_ASCII),
+    ],
+)
+def test_an_address_email_cannot_reach_is_refused_and_names_lose_bidi_controls(
+    client, session, officer, round_3, typed, reason
+):
+    rows = [
+        {**ROWS[0], "name": "\u202eAmara\u200e Ahmed", "business_name": "Ahmed\u2067 Textiles Ltd"},
+        {**ROWS[1], "email": typed},
+    ]
+    page = check_page(upload(client, round_3, csv_bytes(rows)))
+    assert table_rows(page, "Rows with problems") == [["3", "email", reason]]
+    assert table_rows(page, "What will happen") == [
+        ["2", "CH-001", "Amara Ahmed", "Ahmed Textiles Ltd", "New application"]
     ]

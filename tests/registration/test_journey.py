@@ -255,6 +255,17 @@ def test_registration_is_closed_without_an_open_round(client, applicant, make_ro
     assert page.h1.get_text(strip=True) == "Registration is not open at the moment"
 
 
+def test_a_business_name_loses_bidirectional_controls(client, open_round, applicant, session):
+    """U+202E makes the rest of a name read backwards in every list that shows it."""
+    start(client)
+    client.submit_form("/register/question/role", {"role_in_business": "director"})
+    client.submit_form(
+        "/register/question/business",
+        {"business_name": "\u202eBakes\u200e Ltd\u2066", "company_number": ""},
+    )
+    assert the_application(session).business_name == "Bakes Ltd"
+
+
 def test_an_unknown_question_is_not_found(client, open_round, applicant):
     start(client)
     assert client.get("/register/question/shoe-size").status_code == 404
