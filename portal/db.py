@@ -46,6 +46,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        # Deleted and overwritten content is zeroed, not left in free space in the file
+        # where an erased person's details could be read back (portal.privacy.erasure).
+        cursor.execute("PRAGMA secure_delete = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -57,6 +60,40 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+_CHECKPOINT = "portal_checkpoint_after_commit"
+
+
+def checkpoint_after_commit(session: Session) -> None:
+    """Once ``session`` commits, copy SQLite's write-ahead log into the database file and
+    empty it (``PRAGMA wal_checkpoint(TRUNCATE)``), so the old versions of the pages just
+    changed are not left in the log. Used after an erasure. Nothing on PostgreSQL (its
+    privacy documentation says what it needs instead)."""
+    session.info[_CHECKPOINT] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _checkpoint(session: Session) -> None:
+    if not session.info.pop(_CHECKPOINT, False):
+        return
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return
+    # A connection of its own, outside any transaction (the driver's autocommit), so the
+    # checkpoint is not held back by one of ours.
+    raw = cast(Engine, engine).raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_checkpoint(session: Session) -> None:
+    session.info.pop(_CHECKPOINT, None)
 
 
 @dataclass(frozen=True)

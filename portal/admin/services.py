@@ -192,6 +192,8 @@ def set_active(
     if user.id == actor.id:
         raise AccountError("You cannot deactivate your own account", field="reason")
     if active:
+        if user.is_erased:
+            raise AccountError("An erased person's account cannot be reactivated", field="reason")
         if user.status != UserStatus.DEACTIVATED:
             return
         status = UserStatus.ACTIVE if user.password_hash else UserStatus.INVITED

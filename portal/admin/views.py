@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from portal import db
@@ -153,6 +162,8 @@ def reactivate_user(user_id: int) -> Page:
 
 def _set_active(user_id: int, *, active: bool) -> Page:
     user = services.get_user(db.session, user_id)
+    if active and user.is_erased:  # never offered: nothing new about an erased person
+        abort(404)
     form = ReactivateForm() if active else DeactivateForm()
     if form.validate_on_submit():
         try:

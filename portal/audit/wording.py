@@ -15,6 +15,7 @@ _WORDS = {
     "user.password_changed": "Password changed",
     "user.email_changed": "Email address changed",
     "privacy.person_erased": "Person erased (right to erasure)",
+    "coaching.cancelled_on_erasure": "Booking cancelled: the participant was erased",
     "privacy.processing_restricted": "Processing restricted",
     "privacy.restriction_lifted": "Restriction of processing lifted",
     "user.two_factor_enabled": "Two-factor sign-in turned on",

@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from portal.db_base import Base, enum_column, utcnow
+
+# An erased person's email address is replaced by one under this reserved domain, which no
+# one can receive mail at; it is how an erased person is recognised.
+ERASED_DOMAIN = "erased.invalid"
+# What stands in for erased text (a business name, a typed answer) wherever it was.
+ERASED = "(erased)"
+
+
+def erased_email(user_id: int) -> str:
+    return f"erased-{user_id}@{ERASED_DOMAIN}"
 
 
 class Role(enum.StrEnum):
@@ -136,6 +146,17 @@ class User(Base):
     @property
     def is_restricted(self) -> bool:
         return self.restricted_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        """Erased (UK GDPR article 17, ``portal.privacy.erasure``): nothing new may be made
+        about them, and they can never be reactivated."""
+        return self.email == erased_email(self.id)
+
+    @classmethod
+    def erased(cls) -> ColumnElement[bool]:
+        """SQL: the user was erased (the counterpart of ``is_erased``)."""
+        return cls.email.like(f"erased-%@{ERASED_DOMAIN}")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

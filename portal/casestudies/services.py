@@ -150,6 +150,9 @@ def member_place(session: Session, facilitator: User, place_id: int) -> Place:
     cohort = session.get(Cohort, place.cohort_id)
     if cohort is None or cohort.facilitator_id != facilitator.id or place.accepted_at is None:
         raise NotFound()
+    person = session.get(User, place.person_id)
+    if person is None or person.is_erased:  # nothing new about an erased person
+        raise NotFound()
     return place
 
 
@@ -171,6 +174,8 @@ def start(
     """
     person = session.get(User, place.person_id)
     assert person is not None
+    if person.is_erased:  # nothing new about an erased person (portal.privacy.erasure)
+        raise NotFound()
     current = latest_of(session, person)
     if current is not None and current.status not in FINISHED:
         return current

@@ -414,6 +414,34 @@ def cancel_by_participant(
     )
 
 
+def cancel_for_erasure(
+    session: Session, booking: Booking, *, participant: User, actor: User | None, now: dt.datetime
+) -> None:
+    """An erased participant's booking still to come is cancelled (``portal.privacy.erasure``):
+    never a late cancellation, the coach is told (the participant is not: nothing is sent to
+    an erased person) and the freed time is offered to people waiting.
+
+    Side effects: flushes the booking, an audit event, the coach's email and any offers.
+    """
+    _cancel(
+        session,
+        booking,
+        by=CancelledBy.PARTICIPANT,
+        reason="",
+        late=False,
+        now=now,
+        audit=Audit(actor, "coaching.cancelled_on_erasure", "coaching_booking"),
+    )
+    messages.send_cancellation(session, booking)
+    waiting.offer_freed_time(
+        session,
+        coach_id=booking.coach_id,
+        freed=Slot(booking.starts_at, booking.ends_at),
+        freed_by=participant,
+        now=now,
+    )
+
+
 def cancel_by_coach(
     session: Session, booking: Booking, *, coach: User, reason: str, now: dt.datetime
 ) -> None:

@@ -13,10 +13,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import Contractor, User
+from portal.auth.models import ERASED, Contractor, User
 from portal.coaching.hours import delivered_support, hours_from_minutes
 from portal.cohorts.models import Cohort, CohortBasis, CohortSession, Place
 from portal.outcomes import figures
@@ -62,7 +62,12 @@ def _places(session: Session, round_id: int, scope: Scope) -> dict[int, tuple[st
         select(
             Place.person_id,
             User.name,
-            func.coalesce(Business.name, Application.business_name, ""),
+            # An erased person's business is not named against them, even one that others
+            # from the same business still share.
+            case(
+                (User.erased(), ERASED),
+                else_=func.coalesce(Business.name, Application.business_name, ""),
+            ),
             Cohort.name,
             func.coalesce(Contractor.name, ""),
             Place.ended_at,

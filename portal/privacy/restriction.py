@@ -44,6 +44,8 @@ def lift(session: Session, person: User, *, actor: User, reason: str) -> None:
         raise RestrictionRefused("Enter why you are lifting the restriction")
     if not person.is_restricted:
         raise RestrictionRefused(_NOT_RESTRICTED)
+    if person.is_erased:
+        raise RestrictionRefused("An erased person's processing stays restricted for good")
     _change(session, person, actor, reason, None, utcnow(), "privacy.restriction_lifted")
 
 

@@ -217,7 +217,7 @@ def show_application(application_id: int) -> str:
         person=person,
         programme_round=db.session.get(Round, application.round_id),
         sections=answer_sections(application, person, labels),
-        ownership=ownership_rows(application, labels),
+        ownership=ownership_rows(application, person, labels),
         outcome=outcome_label(application.eligibility_outcome),
         reasons=services.reasons_of(application),
         duplicate_reference=application_reference(db.session, application.duplicate_of_id),

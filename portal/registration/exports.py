@@ -105,7 +105,12 @@ def export_table(
     header = [*COLUMNS, *(f"Ownership: {label} (sensitive)" for _, label in facts)]
     rows = []
     for application, person in found:
-        answers = {answer.fact_code: answer.answer for answer in application.ownership}
+        # An erased person's ownership answers are kept for the figures, never shown.
+        answers = (
+            {}
+            if person.is_erased
+            else {answer.fact_code: answer.answer for answer in application.ownership}
+        )
         rows.append(
             [
                 *_row(application, person, labels, references),

@@ -150,7 +150,13 @@ def answer_sections(
     ]
 
 
-def ownership_rows(application: Application, labels: ReferenceLabels) -> list[dict[str, Any]]:
+def ownership_rows(
+    application: Application, person: User, labels: ReferenceLabels
+) -> list[dict[str, Any]]:
+    """The ownership answers, none for an erased person (kept only as codes the figures
+    count, never shown against anyone)."""
+    if person.is_erased:
+        return []
     return [_row(fact, answer) for _, fact, answer in ownership_answers(application, labels)]
 
 

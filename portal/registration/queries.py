@@ -104,13 +104,15 @@ def applicants_query(round_id: int, filters: ApplicantFilters) -> Select[Applica
     if filters.delivery is not None:
         query = query.where(Application.delivery == filters.delivery)
     if filters.ownership:
+        # An erased person's answers are kept for the figures only: no list finds them by one.
         query = query.where(
+            ~User.erased(),
             Application.id.in_(
                 select(OwnershipAnswer.application_id).where(
                     OwnershipAnswer.fact_code == filters.ownership,
                     OwnershipAnswer.answer == FactAnswer.YES,
                 )
-            )
+            ),
         )
     if filters.organisation:
         query = query.where(

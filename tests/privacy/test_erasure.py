@@ -15,7 +15,7 @@ from portal.earlier_rounds import imports
 from portal.earlier_rounds.files import read_folder
 from portal.notifications.models import OutboxMessage
 from portal.notifications.services import queue_email
-from portal.outcomes import figures, round_figures
+from portal.outcomes import drilldown, figures, round_figures
 from portal.privacy.erasure import (
     ERASED,
     ErasureRefused,
@@ -23,7 +23,7 @@ from portal.privacy.erasure import (
     erased_email,
     remove_mail_files,
 )
-from portal.registration.models import Application
+from portal.registration.models import Application, Business
 from portal.rounds.models import Round
 from portal.surveys.models import SurveyAnswer
 from tests.earlier_rounds.files import tiny, write_files
@@ -88,6 +88,21 @@ def test_erasure_removes_the_person_everywhere_and_no_figure_changes(
     assert not ann.roles
     [application] = session.scalars(select(Application).where(Application.person_id == ann.id))
     assert application.phone is None
+    # What identifies her business is gone; what the figures count by stays, as codes.
+    assert (application.business_name, application.company_number, application.postcode) == (
+        ERASED,
+        None,
+        None,
+    )
+    assert (application.district_code, application.sector_code) == ("preston", "C")
+    business = session.get(Business, application.business_id)
+    assert (business.name, business.company_number, business.postcode) == (ERASED, None, None)
+    # The records behind the figures no longer name her business, on screen or downloaded.
+    people = drilldown.records(session, imported, AS_AT, "participants", None)
+    assert [row[:2] for row in people.rows if row[0] == "Erased person"] == [
+        ["Erased person", ERASED]
+    ]
+    assert "Ashworth" not in repr(people.rows)
     texts = session.scalars(select(SurveyAnswer.text).where(SurveyAnswer.text.is_not(None))).all()
     assert texts == [ERASED]
     [story] = session.scalars(select(CaseStudy).where(CaseStudy.person_id == ann.id))
