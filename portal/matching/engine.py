@@ -46,7 +46,7 @@ from portal.matching.model import (
 )
 from portal.matching.placement import Placement, plan_placement
 from portal.matching.problem import CohortType, Problem
-from portal.matching.scoring import score_cohort
+from portal.matching.scoring import main_value, score_cohort
 from portal.matching.validate import ensure_valid
 from portal.matching.waitlist import explain_waitlist
 
@@ -216,6 +216,10 @@ def _proposed(problem: Problem, cohort: WorkCohort, weights: Weights) -> Propose
     basis, value = quality.basis, quality.basis_value
     if cohort.cohort_type.value is not None:
         basis, value = Basis(cohort.cohort_type.value[0]), cohort.cohort_type.value[1]
+    elif problem.basis is not Basis.MIXED and not cohort.locked:
+        # Labelled by the basis the run formed it on, even where not everyone shares it
+        # (its missed goals say how many do not).
+        basis, value = problem.basis, main_value(members, problem.basis)
     return ProposedCohort(
         members=tuple(cohort.members),
         basis=basis,
