@@ -9,7 +9,7 @@ afternoons more often than evenings), and 3-8% of applicants declaring a conflic
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from portal.matching.model import Applicant, Conflict, MatchingRules
 
@@ -161,3 +161,27 @@ def make_pool(size: int, seed: int) -> Pool:
         if other != applicant.id:
             conflicts.append(Conflict(applicant.id, other, kind))
     return Pool(tuple(applicants), tuple(conflicts))
+
+
+def one_slot(pool: Pool) -> Pool:
+    """The same pool with everyone free at one time only (Tuesday mornings): the hardest case
+    for proving an answer optimal, as every cohort is interchangeable."""
+    return Pool(
+        tuple(replace(a, availability=frozenset({(1, "morning")})) for a in pool.applicants),
+        pool.conflicts,
+    )
+
+
+def dense_conflicts(pool: Pool, share: float = 0.2, seed: int = 0) -> Pool:
+    """The same pool with ``share`` of all same-sector pairs in conflict (competitors)."""
+    rng = random.Random(f"dense-{len(pool.applicants)}-{seed}-{share}")
+    by_sector: dict[str, list[int]] = {}
+    for applicant in pool.applicants:
+        by_sector.setdefault(applicant.sector, []).append(applicant.id)
+    conflicts = list(pool.conflicts)
+    for ids in by_sector.values():
+        for index, a in enumerate(ids):
+            for b in ids[index + 1 :]:
+                if rng.random() < share:
+                    conflicts.append(Conflict(a, b, "competitor"))
+    return Pool(pool.applicants, tuple(conflicts))

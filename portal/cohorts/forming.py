@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import matching
+from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cohorts.matching_inputs import engine_inputs, matchable_applications, matching_rules
@@ -82,21 +83,40 @@ def run_matching(
     actor: User,
     now: dt.datetime,
     only: Sequence[Application] | None = None,
+    delivery: str | None = None,
 ) -> RunOutcome:
     """Replace the round's unlocked proposals with a fresh run of the engine.
 
     Locked proposed cohorts are kept as they are and their members leave the pool. People left
-    over go on the waiting list with the engine's reason. ``only`` limits the pool (filters).
+    over go on the waiting list with the engine's reason. ``delivery`` ("online" or
+    "in_person") limits the run to people who want to meet that way or either: proposed
+    cohorts with anyone else in them are kept as they are. ``only`` limits the pool to these
+    applications. Either way the members of every replaced cohort are in the pool, so after
+    a run each of them is in a cohort or on the waiting list with a reason, never in neither.
     Side effects: deletes unlocked proposed cohorts, adds new ones with proposed places,
     changes application statuses to waitlisted where needed, records the run in the audit log.
     """
     proposals = round_cohorts(session, programme_round, CohortStatus.PROPOSED)
     locked = [c for c in proposals if c.locked]
+    kept = [
+        c
+        for c in proposals
+        if not c.locked
+        and not all(
+            _wants(session.get_one(Application, p.application_id), delivery) for p in members(c)
+        )
+    ]
+    released: set[int] = set()
     for cohort in proposals:
-        if not cohort.locked:
+        if not cohort.locked and cohort not in kept:
+            released.update(p.application_id for p in members(cohort))
             _discard(session, cohort)
     session.flush()
-    pool = list(only) if only is not None else matchable_applications(session, programme_round)
+    pool = [
+        a
+        for a in matchable_applications(session, programme_round)
+        if _wants(a, delivery) and (only is None or a in only or a.id in released)
+    ]
     locked_members = {
         p.application_id for c in locked for p in c.places if p.status == PlaceStatus.PROPOSED
     }
@@ -153,7 +173,36 @@ def run_matching(
         fields=[settings.basis.value],
         reason=f"{result.placed} placed of an upper bound of {result.upper_bound}",
     )
-    return RunOutcome(locked + created, waitlist, result)
+    return RunOutcome(locked + kept + created, waitlist, result)
+
+
+def last_run_basis(session: Session, programme_round: Round) -> Basis | None:
+    """The basis of the round's last matching run (from the audit log), or None."""
+    fields = session.scalar(
+        select(AuditEvent.fields)
+        .where(
+            AuditEvent.action == "cohort.matching_run",
+            AuditEvent.entity_type == "round",
+            AuditEvent.entity_id == str(programme_round.id),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if not fields:
+        return None
+    try:
+        return Basis(fields[0])
+    except ValueError:
+        return None
+
+
+def _wants(application: Application, delivery: str | None) -> bool:
+    """True when the application wants to meet in ``delivery`` (or either, or did not say)."""
+    return (
+        delivery is None
+        or application.delivery is None
+        or application.delivery.value in (delivery, "either")
+    )
 
 
 def _discard(session: Session, cohort: Cohort) -> None:

@@ -34,6 +34,7 @@ from portal.registration.officer_answers import reference_labels
 from portal.registration.services import get_application
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
+from portal.rounds.settings_summary import meeting_frequency, plural
 from portal.timefmt import today_in_london
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -86,14 +87,10 @@ def run_matching(round_id: int) -> Page:
     programme_round = get_round(db.session, round_id)
     districts = {item.code for item in active_items(db.session, ReferenceKind.DISTRICT)}
     form = MatchingRunForm(district_codes=districts)
+    if request.method == "GET":
+        # The form keeps the basis of the round's last run.
+        form.basis.data = (forming.last_run_basis(db.session, programme_round) or Basis.MIXED).value
     if form.validate_on_submit():
-        pool = matching_inputs.matchable_applications(db.session, programme_round)
-        if form.delivery.data:
-            pool = [
-                a
-                for a in pool
-                if a.delivery is None or a.delivery.value in (form.delivery.data, "either")
-            ]
         outcome = forming.run_matching(
             db.session,
             programme_round,
@@ -109,7 +106,7 @@ def run_matching(round_id: int) -> Page:
             ),
             actor=current_person(),
             now=utcnow(),
-            only=pool,
+            delivery=form.delivery.data or None,
         )
         result = outcome.result
         quality = (
@@ -117,9 +114,11 @@ def run_matching(round_id: int) -> Page:
             if result.proven_optimal
             else (f"At most {result.upper_bound} could be placed under the rules.")
         )
+        waiting = len(outcome.waitlist)
         flash(
-            f"The matching proposed {len(outcome.cohorts)} cohorts placing {result.placed} people; "
-            f"{len(outcome.waitlist)} are on the waiting list. {quality}",
+            f"The matching proposed {plural(len(outcome.cohorts), 'cohort')} placing "
+            f"{plural(result.placed, 'person', 'people')}; {waiting:,} "
+            f"{'is' if waiting == 1 else 'are'} on the waiting list. {quality}",
             "success",
         )
         return redirect(url_for("cohorts.proposals", round_id=programme_round.id))
@@ -129,6 +128,7 @@ def run_matching(round_id: int) -> Page:
         form=form,
         programme_round=programme_round,
         pool=len(matching_inputs.matchable_applications(db.session, programme_round)),
+        frequency=meeting_frequency(programme_round.session_frequency_days),
     ), status
 
 

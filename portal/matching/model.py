@@ -162,8 +162,10 @@ class Locks:
 class ProposedCohort:
     """A cohort the engine proposes (or a locked one, kept as it was).
 
-    ``basis`` is what all members share (MIXED when they share no single value on the
-    run's basis); ``basis_value`` is that shared code, or None. ``districts`` are the
+    ``basis`` is the basis the cohort was formed on: the run's basis (``basis_value`` is then
+    the value most members have, or the value all share when the basis is a hard rule); in
+    a MIXED run, the first basis all members share (MIXED when they share none), with that
+    shared code as ``basis_value``, or None. ``districts`` are the
     members' districts. ``score`` is the cohort's quality, 0-100 (see
     ``portal.matching.scoring``); ``missed_goals`` says in plain English which soft goals
     it falls short of.

@@ -83,6 +83,18 @@ def cohort_label(members: Sequence[Applicant], basis: Basis) -> tuple[Basis, str
     return Basis.MIXED, None
 
 
+def main_value(members: Sequence[Applicant], basis: Basis) -> str | None:
+    """The value most members have on a single basis (the first in order on a tie), or None
+    when nobody has one: what a cohort formed on that basis is labelled by."""
+    counts: Counter[BasisValue] = Counter()
+    for member in members:
+        counts.update(basis_values(member, basis))
+    if not counts:
+        return None
+    best = max(counts.values())
+    return min(v for v, n in counts.items() if n == best)[1]
+
+
 def goal_scores(members: Sequence[Applicant], basis: Basis) -> tuple[float, float, float, float]:
     """Homogeneity, shared issues, similar size and no isolation, each 0-100 (no words)."""
     size = len(members)

@@ -17,6 +17,10 @@ that can be checked against the input (the tests do):
 - ``conflicts_among_rest``: enough such people are left, but conflicts between them leave
   no group of the minimum size (proven by an exhaustive search).
 - ``not_placed``: none of the above could be shown within the search limit.
+
+Where a group was at most ``NEAR_MISS`` people short (``no_group`` and ``too_few_left``),
+the reason adds what would help: "They would fit a Tuesday-evening online group if 1 more
+person who can make Tuesday evenings joins".
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Sequence
 from portal.matching.forming import WorkCohort, conflict_free_group
 from portal.matching.model import Basis, WaitlistEntry
 from portal.matching.problem import CohortType, Problem, Unit
-from portal.matching.words import join_words, label, plural
+from portal.matching.words import join_words, label, plural, slot_adjective, slot_phrase
 
 BASIS_NOUNS = {
     Basis.SECTOR: "sector",
@@ -117,10 +121,11 @@ def _reason(
     options = problem.unit_options(unit)
     fmt = format_phrase(problem, lead)
     if all(type_weight.get(t, 0) < rules.min_size for t in options):
+        heads = {t: type_weight.get(t, 0) for t in options}
         return (
             "no_group",
             f"No group of at least {rules.min_size} people {fmt}{_basis_phrase(problem, lead)} "
-            "and share a time",
+            "and share a time" + _near_miss(problem, lead, heads, "registers"),
         )
     numbered = list(enumerate(cohorts, start=1))
     suitable = [(n, c) for n, c in numbered if not c.locked and c.cohort_type in options]
@@ -162,8 +167,10 @@ def _reason(
     ]
     most = 0
     exact = True
+    counts: dict[CohortType, int] = {}
     for cohort_type in sorted(options, key=CohortType.sort_key):
         able = [u for u in left if cohort_type in problem.unit_options(u)]
+        counts[cohort_type] = sum(u.size for u in able)
         if sum(u.size for u in able) < rules.min_size:
             most = max(most, sum(u.size for u in able))
             continue
@@ -178,7 +185,7 @@ def _reason(
             "too_few_left",
             f"Too few people were left to start another group: counting them, only {most} of "
             f"those not already in a cohort {fmt.rstrip(',')} could meet at the same time, and "
-            f"{rules.min_size} are needed",
+            f"{rules.min_size} are needed" + _near_miss(problem, lead, counts, "joins"),
         )
     if exact:
         return (
@@ -187,6 +194,31 @@ def _reason(
             f"conflicts between them leave fewer than {rules.min_size} who can meet together",
         )
     return ("not_placed", _not_placed())
+
+
+NEAR_MISS = 3  # say what would help when a group is this many people or fewer short
+
+
+def _near_miss(problem: Problem, lead: int, counts: dict[CohortType, int], verb: str) -> str:
+    """ ". They would fit a Tuesday-evening online group if 1 more person who can make
+    Tuesday evenings joins", for the type they could join that is closest to the minimum."""
+    if not counts:
+        return ""
+    best = min(counts, key=lambda t: (-counts[t], t.sort_key()))
+    short = problem.rules.min_size - counts[best]
+    if not 0 < short <= NEAR_MISS:
+        return ""
+    if best.delivery == "online":
+        group = f"a {slot_adjective(best.slot)} online group"
+    else:
+        group = f"a {slot_adjective(best.slot)} in-person group in {problem.area_name(best.area)}"
+    people = "person" if short == 1 else "people"
+    verb = verb if short == 1 else verb.removesuffix("s")
+    who = _basis_phrase(problem, lead)
+    return (
+        f". They would fit {group} if {short} more {people}{who} who can make "
+        f"{slot_phrase(best.slot)} {verb}"
+    )
 
 
 def _group_with(problem: Problem, unit: Unit, others: list[Unit]) -> tuple[list[Unit], bool]:

@@ -39,6 +39,12 @@ def slot_phrase(slot: Slot) -> str:
     return f"{WEEKDAYS[weekday]} {part}s"
 
 
+def slot_adjective(slot: Slot) -> str:
+    """(1, "evening") as "Tuesday-evening" (as in "a Tuesday-evening group")."""
+    weekday, part = slot
+    return f"{WEEKDAYS[weekday]}-{part}"
+
+
 def slots_phrase(slots: Iterable[Slot]) -> str:
     """Several slots, in week order, joined with "or"."""
     return join_words([slot_phrase(slot) for slot in sorted(slots, key=slot_order)], "or")

@@ -43,6 +43,17 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
 
 
+def meeting_frequency(days: int) -> str:
+    """How often sessions are, as an adverb: "weekly", "fortnightly", "every 10 days"."""
+    if days == 7:
+        return "weekly"
+    if days == 14:
+        return "fortnightly"
+    if days % 7 == 0:
+        return f"every {days // 7} weeks"
+    return f"every {plural(days, 'day')}"
+
+
 def minutes_in_words(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     parts = ([plural(hours, "hour")] if hours else []) + ([plural(rest, "minute")] if rest else [])

@@ -8,7 +8,9 @@ small work limit) so the test takes seconds; HYPOTHESIS_PROFILE=ci makes it repe
 
 from __future__ import annotations
 
-from hypothesis import given
+from dataclasses import replace
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.matching import (
@@ -107,3 +109,22 @@ def test_every_result_on_a_hard_pool_is_valid(run: Run) -> None:
 
     assert result_violations(pool, conflicts, rules, basis, locks, result) == []
     assert result.placed <= result.upper_bound
+
+
+@settings(max_examples=15)
+@given(hard_runs())
+def test_relaxing_a_rule_never_lowers_placement(run: Run) -> None:
+    pool, conflicts, rules, basis, locks = run
+    strict_rules = replace(rules, basis_required=True)
+    loose_rules = replace(rules, basis_required=False)
+
+    def placed(rule_set: MatchingRules, kept: list[Conflict]) -> int:
+        result = propose_cohorts(pool, kept, rule_set, Weights(), basis, locks, work_limit=0.05)
+        return result.placed
+
+    strict = placed(strict_rules, conflicts)
+    loose = placed(loose_rules, conflicts)
+    fewer_conflicts = placed(loose_rules, conflicts[: len(conflicts) // 2])
+
+    assert loose >= strict
+    assert fewer_conflicts >= loose

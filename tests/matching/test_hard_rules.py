@@ -22,7 +22,52 @@ def test_too_few_people_wait_with_the_reason() -> None:
     assert result.placed == 0
     code, reason = reasons(result)[1]
     assert code == "no_group"
-    assert reason == "No group of at least 8 people who want online sessions and share a time"
+    assert reason == (
+        "No group of at least 8 people who want online sessions and share a time. They would "
+        "fit a Monday-morning online group if 1 more person who can make Monday mornings "
+        "registers"
+    )
+
+
+def test_a_group_far_short_says_nothing_of_what_would_help() -> None:
+    result = run(people(1, 4))
+
+    assert reasons(result)[1] == (
+        "no_group",
+        "No group of at least 8 people who want online sessions and share a time",
+    )
+
+
+def test_people_left_just_short_of_a_group_are_told_what_would_help() -> None:
+    # 16 can make Monday mornings online and fill two cohorts; 7 more can only make
+    # Tuesday evenings, one short of a group of 8.
+    evening = (1, "evening")
+    pool = people(1, 16) + people(17, 7, availability=(evening,))
+
+    result = run(pool)
+
+    assert result.placed == 16
+    code, reason = reasons(result)[17]
+    assert code == "no_group"
+    assert reason.endswith(
+        "They would fit a Tuesday-evening online group if 1 more person who can make "
+        "Tuesday evenings registers"
+    )
+
+
+def test_a_near_miss_among_those_left_says_one_more_person_would_help() -> None:
+    # Eight can make Tuesday evenings, but 1 and 8 are in conflict: 1 is left with 7.
+    pool = people(1, 8, availability=((1, "evening"),))
+
+    result = run(pool, [Conflict(1, 8)])
+
+    assert result.placed == 0
+    code, reason = reasons(result)[1]
+    assert code == "too_few_left"
+    assert reason.endswith(
+        ". They would fit a Tuesday-evening online group if 1 more person who can make "
+        "Tuesday evenings joins"
+    )
 
 
 def test_round_sizes_are_settings() -> None:
@@ -40,7 +85,8 @@ def test_one_delivery_format_per_cohort() -> None:
     assert reasons(result)[6] == (
         "no_group",
         "No group of at least 8 people in Central Lancashire who want in-person sessions "
-        "and share a time",
+        "and share a time. They would fit a Monday-morning in-person group in Central "
+        "Lancashire if 3 more people who can make Monday mornings register",
     )
 
 
