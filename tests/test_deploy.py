@@ -1,0 +1,105 @@
+"""The deployment files name commands and settings that exist.
+
+The image cannot be built on the development machine (docs/deployment.md says why), so
+`.ci/run` proves its install steps with deploy/check-install.sh; these tests keep the
+Dockerfile, compose.yaml and the systemd units from drifting away from the portal.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from portal import config as portal_config
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def portal_commands(app) -> set[str]:
+    group = app.cli.commands["portal"]
+    return set(group.commands)
+
+
+def commands_in(text: str) -> set[str]:
+    """The `portal` sub-commands a file runs ("flask --app wsgi portal init" gives init)."""
+    return set(re.findall(r"""wsgi["',\s]+portal["',\s]+([a-z-]+)""", text))
+
+
+def test_the_image_is_built_in_two_stages_and_runs_as_a_user_with_a_health_check():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    stages = re.findall(r"^FROM (\S+)(?: AS (\w+))?", dockerfile, flags=re.MULTILINE)
+    assert [name for _image, name in stages] == ["assets", "runtime"]
+    assert stages[0][0].startswith("docker.io/library/node:20")
+    assert stages[1][0].startswith("docker.io/library/python:3.11-slim")
+    assert "RUN deploy/install.sh /opt/portal/venv" in dockerfile
+    assert "COPY --from=assets /build/static/dist/ static/dist/" in dockerfile
+    runtime = dockerfile.split(" AS runtime", 1)[1]
+    assert re.search(r"^USER portal$", runtime, flags=re.MULTILINE)
+    assert "npm" not in runtime  # Node stays in the build stage
+    assert re.search(r"HEALTHCHECK .*\n.*deploy/healthcheck.py", dockerfile)
+    assert 'CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"]' in dockerfile
+
+
+def test_the_runtime_install_leaves_out_the_development_packages():
+    install = (DEPLOY / "install.sh").read_text(encoding="utf-8")
+    assert "--constraint requirements.lock --editable ." in install
+    assert ".[dev]" not in install
+
+
+def test_compose_runs_web_worker_and_release_from_the_image_with_postgresql_and_redis(app):
+    compose = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    listed = compose.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    services = set(re.findall(r"^  ([a-z]+):$", listed, flags=re.MULTILINE))
+    assert services == {"release", "web", "worker", "db", "redis"}
+    assert commands_in(compose) == {"init", "worker", "demo-data"}
+    assert commands_in(compose) <= portal_commands(app)
+    settings = set(re.findall(r"^\s+(?:PORTAL_)?([A-Z_]+): ", compose, flags=re.MULTILINE))
+    portal_settings = settings - {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
+    known = set(portal_config.DEFAULTS) | {"SECRET_KEY", "WORKERS"}  # the key has no default
+    assert portal_settings <= known, portal_settings
+
+
+def test_the_systemd_units_run_commands_that_exist(app):
+    units = sorted((DEPLOY / "systemd").iterdir())
+    assert [unit.name for unit in units] == [
+        "portal-run-jobs.service",
+        "portal-run-jobs.timer",
+        "portal-web.service",
+        "portal-worker.service",
+    ]
+    for unit in units:
+        parsed = configparser.ConfigParser(strict=False, interpolation=None)
+        parsed.optionxform = str  # type: ignore[assignment,method-assign]
+        parsed.read_string(unit.read_text(encoding="utf-8"))
+        assert parsed.has_section("Unit"), unit.name
+        if unit.suffix == ".service":
+            assert parsed["Service"]["User"] == "portal", unit.name
+            assert commands_in(unit.read_text(encoding="utf-8")) <= portal_commands(app)
+    web = (DEPLOY / "systemd" / "portal-web.service").read_text(encoding="utf-8")
+    assert "ExecStartPre=/opt/boost-peer-networks/venv/bin/flask --app wsgi portal init" in web
+
+
+def healthcheck(url: str) -> int:
+    return subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, str(DEPLOY / "healthcheck.py"), url], check=False, timeout=30
+    ).returncode
+
+
+def test_the_health_check_passes_only_while_the_portal_answers(app):
+    server = make_server("127.0.0.1", 0, app)
+    url = f"http://127.0.0.1:{server.server_port}/healthz"
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    try:
+        assert healthcheck(url) == 0
+    finally:
+        thread.join(timeout=30)
+        server.server_close()
+    assert healthcheck(url) == 1  # nothing listening any more
