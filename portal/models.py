@@ -65,6 +65,7 @@ from portal.surveys.models import (
     SurveyVersion,
 )
 from portal.tasks.models import BackgroundTask
+from portal.uploads import PendingUploadFile
 
 __all__ = [
     "AccountToken",
@@ -102,6 +103,7 @@ __all__ = [
     "OutboxMessage",
     "OutsideSupport",
     "OwnershipAnswer",
+    "PendingUploadFile",
     "Place",
     "RecoveryCode",
     "ReferenceItem",

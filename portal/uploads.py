@@ -1,9 +1,11 @@
 """A file uploaded to be checked, kept until the person confirms the import.
 
-The file waits in ``<instance>/imports/`` under a random name; the browser session holds only
-that name, the original filename, the file's SHA-256 and what the caller adds. A file
-changed on disk after it was checked is never handed back, so what is imported is exactly
-what was checked. Files left behind for more than a day are removed on the next upload.
+The file waits in the database (``pending_upload``: at most 2 MB, as uploads are), so a file
+checked on one server can be confirmed on another. The browser session holds only the row's
+random token, the original filename, the file's SHA-256 and what the caller adds. A file
+changed after it was checked is never handed back, so what is imported is exactly what was
+checked. The row is deleted on confirming, on a new upload, and after a day whatever happens
+(the next upload sweeps older ones).
 """
 
 from __future__ import annotations
@@ -11,66 +13,87 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from flask import session as browser_session
+from sqlalchemy import LargeBinary, String, delete
+from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db_base import utcnow
+from portal import db
+from portal.db_base import Base, utcnow
 
-FOLDER = "imports"
 KEEP_FOR = dt.timedelta(days=1)
 
 
+class PendingUploadFile(Base):
+    """An uploaded file waiting for its import to be confirmed."""
+
+    __tablename__ = "pending_upload"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class PendingUpload:
-    """One kind of pending upload: ``session_key`` in the browser session, files named
-    ``<prefix><token><suffix>`` in the imports folder."""
+    """One kind of pending upload, named ``session_key`` in the browser session."""
 
-    def __init__(self, session_key: str, *, prefix: str, suffix: str) -> None:
+    def __init__(self, session_key: str) -> None:
         self.session_key = session_key
-        self.prefix = prefix
-        self.suffix = suffix
-
-    def _folder(self) -> Path:
-        folder = Path(current_app.instance_path) / FOLDER
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return folder
-
-    def _path(self, token: str) -> Path:
-        return self._folder() / f"{self.prefix}{token}{self.suffix}"
 
     def keep(self, data: bytes, filename: str, **extra: Any) -> None:
-        """Keep ``data`` for this browser session, replacing any earlier upload."""
-        cutoff = (utcnow() - KEEP_FOR).timestamp()
-        for old in self._folder().glob(f"{self.prefix}*{self.suffix}"):
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
+        """Keep ``data`` for this browser session, replacing any earlier upload. Side effects:
+        deletes uploads older than a day; adds the row; flushes."""
+        db.session.execute(
+            delete(PendingUploadFile).where(PendingUploadFile.created_at < utcnow() - KEEP_FOR)
+        )
         self.forget()
         token = secrets.token_hex(16)
-        self._path(token).write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        db.session.add(
+            PendingUploadFile(
+                token=token,
+                kind=self.session_key,
+                filename=filename[:300],
+                sha256=digest,
+                data=data,
+                created_at=utcnow(),
+            )
+        )
+        db.session.flush()
         browser_session[self.session_key] = {
             "token": token,
             "filename": filename,
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "sha256": digest,
             **extra,
         }
 
     def pending(self) -> tuple[dict[str, Any], bytes] | None:
-        """The kept upload and its bytes, or None if there is none or it has changed."""
+        """The kept upload and its bytes, or None if there is none, it has expired or it
+        has changed since it was checked."""
         pending = browser_session.get(self.session_key)
         if not isinstance(pending, dict) or not str(pending.get("token", "")).isalnum():
             return None
-        path = self._path(pending["token"])
-        if not path.is_file():
+        found = db.session.get(PendingUploadFile, pending["token"])
+        if found is None or found.kind != self.session_key:
             return None
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != pending.get("sha256"):
+        if found.created_at < utcnow() - KEEP_FOR:
+            return None
+        if hashlib.sha256(found.data).hexdigest() != pending.get("sha256"):
             self.forget()  # changed since it was checked: never import what was not checked
             return None
-        return pending, data
+        return pending, found.data
 
     def forget(self) -> None:
+        """Drop this browser session's upload. Side effects: deletes its row, flushes."""
         pending = browser_session.pop(self.session_key, None)
         if isinstance(pending, dict) and str(pending.get("token", "")).isalnum():
-            self._path(pending["token"]).unlink(missing_ok=True)
+            db.session.execute(
+                delete(PendingUploadFile).where(
+                    PendingUploadFile.token == pending["token"],
+                    PendingUploadFile.kind == self.session_key,
+                )
+            )

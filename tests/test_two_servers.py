@@ -5,6 +5,8 @@ ports, driven over real HTTP.
 - Participants racing for one coaching time through different servers: exactly one wins.
 - Sign-in throttling counts failed attempts across both servers (Redis).
 - A browser signed in on one server is signed in on the other (signed cookie sessions).
+- An applicant import checked on one server is confirmed on the other (the checked file
+  waits in the database, not on one server's disk).
 - Two job runners started at the same moment send each queued email exactly once (on SQLite
   too: two cron runs on one machine).
 """
@@ -117,6 +119,40 @@ def test_two_servers_share_bookings_throttling_and_sessions(servers, session, co
         assert attacker.sign_in(server, email, "wrong password") == 400
     assert Browser().sign_in(two, email, "wrong password") == 429
     assert Browser().sign_in(one, email) == 429
+
+
+def test_an_import_checked_on_one_server_is_confirmed_on_the_other(
+    servers, app, session, make_user, reference_data
+):
+    from portal.registration.models import Application
+    from tests.fixtures.factories import open_round
+    from tests.fixtures.users import PASSWORD, current_code
+    from tests.registration.test_imports import ROWS, csv_bytes
+
+    one, two = servers
+    round_3 = open_round(session, app)
+    officer = make_user(Role.OFFICER, email=f"officer-{uuid.uuid4().hex[:8]}@example.com")
+    browser = Browser()
+    assert browser.sign_in_with_code(one, officer.email, PASSWORD, current_code()) == 302
+    token = browser.token(f"{one}/applicants/import")
+
+    checked, page = browser.upload(
+        f"{one}/applicants/import",
+        {"csrf_token": token, "round": str(round_3.id)},
+        "file",
+        "partner.csv",
+        csv_bytes(ROWS),
+    )
+    assert checked == 200, page
+    confirmed, page = browser.request(
+        f"{two}/applicants/import/confirm", {"csrf_token": browser.token(f"{two}/feedback")}
+    )
+
+    assert confirmed == 200, page
+    assert "no longer here" not in page
+    session.rollback()
+    imported = session.scalars(select(Application).where(Application.round_id == round_3.id))
+    assert len(imported.all()) == len(ROWS)
 
 
 def test_two_job_runners_at_once_send_each_email_once(app, session, database_url, tmp_path):

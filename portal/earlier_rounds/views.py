@@ -1,9 +1,9 @@
 """Officers import earlier rounds from a workbook: upload, see the dry run, confirm.
 
-The uploaded workbook is kept between the check and the import in
-``instance/imports/earlier-rounds-<random>.xlsx``, named in the officer's signed session
-with its SHA-256, so what is imported is exactly what was checked, without a second
-upload (as the applicant import does). It is removed once imported and swept after a day.
+The uploaded workbook is kept between the check and the import in the database
+(``portal.uploads``), named in the officer's signed session with its SHA-256, so what is
+imported is exactly what was checked, without a second upload and on any server (as the
+applicant import does). It is removed once imported and swept after a day.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ bp = Blueprint("earlier_rounds", __name__, url_prefix="/outcomes/import")
 
 Page = str | Response | tuple[str, int]
 PENDING = "earlier_rounds_import"
-UPLOAD = PendingUpload(PENDING, prefix="earlier-rounds-", suffix=".xlsx")
+UPLOAD = PendingUpload(PENDING)
 
 
 def _limits() -> dict[str, int]:

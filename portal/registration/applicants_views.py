@@ -2,12 +2,10 @@
 eligibility, exports and imports. Officers only (administrators need the officer role too).
 
 Imports take two steps, a check (the dry run) and the import. The uploaded file is kept
-between them in ``instance/imports/<random>.bin``, named in the officer's signed session
-with its SHA-256, so the officer confirms with one button instead of uploading again and
-what is imported is exactly what was checked. Files are removed once imported and swept
-after a day. With several app servers the instance folder must be shared storage; where
-it is not, a confirm that lands on another server finds no file and asks for the upload
-again (nothing is lost).
+between them in the database (``portal.uploads``), named in the officer's signed session
+with its SHA-256, so the officer confirms with one button instead of uploading again, on
+any server, and what is imported is exactly what was checked. Files are removed once
+imported and swept after a day.
 """
 
 from __future__ import annotations
@@ -82,7 +80,7 @@ bp = Blueprint("applicants", __name__, url_prefix="/applicants")
 
 Page = str | Response | tuple[str, int]
 PENDING_IMPORT = "applicant_import"
-UPLOAD = PendingUpload(PENDING_IMPORT, prefix="", suffix=".bin")
+UPLOAD = PendingUpload(PENDING_IMPORT)
 _FILTER_KINDS = {
     "district": ReferenceKind.DISTRICT,
     "sector": ReferenceKind.SECTOR,

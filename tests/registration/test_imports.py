@@ -395,12 +395,13 @@ def test_confirming_without_a_checked_file_asks_for_it_again(client, officer, ro
 def test_the_checked_file_is_what_is_imported_and_then_removed(
     client, session, officer, round_3, app
 ):
-    from pathlib import Path
+    from portal.uploads import PendingUploadFile
 
     upload(client, round_3, csv_bytes(ROWS))
-    folder = Path(app.instance_path) / "imports"
-    [kept] = list(folder.glob("*.bin"))
-    kept.write_bytes(csv_bytes(ROWS[:1]) + b"tampered")  # changed on disk after the check
+    session.rollback()
+    [kept] = session.scalars(select(PendingUploadFile)).all()
+    kept.data = csv_bytes(ROWS[:1]) + b"tampered"  # changed after the check
+    session.commit()
     response = confirm(client)
     assert response.headers["Location"] == "/applicants/import"
     session.rollback()
@@ -408,7 +409,30 @@ def test_the_checked_file_is_what_is_imported_and_then_removed(
 
     upload(client, round_3, csv_bytes(ROWS))
     check_page(confirm(client))
-    assert list(folder.glob("*.bin")) == []
+    session.rollback()
+    assert session.scalars(select(PendingUploadFile)).all() == []
+
+
+def test_an_upload_left_for_a_day_is_swept_and_not_imported(client, session, officer, round_3, app):
+    import datetime as dt
+
+    from portal.db_base import utcnow
+    from portal.uploads import PendingUploadFile
+
+    upload(client, round_3, csv_bytes(ROWS))
+    session.rollback()
+    [kept] = session.scalars(select(PendingUploadFile)).all()
+    kept.created_at = utcnow() - dt.timedelta(days=1, minutes=1)
+    session.commit()
+
+    response = confirm(client)
+
+    assert response.headers["Location"] == "/applicants/import"
+    upload(client, round_3, csv_bytes(ROWS[:1]))  # the next upload sweeps the old one
+    session.rollback()
+    assert [row.token == kept.token for row in session.scalars(select(PendingUploadFile))] == [
+        False
+    ]
 
 
 def test_the_upload_page_needs_a_file(client, officer, round_3):
