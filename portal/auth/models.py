@@ -87,6 +87,11 @@ class Contractor(Base):
         return self.ended_at is None
 
 
+def erased_email(user_id: int) -> str:
+    """The address an erased person's account is left with (portal.privacy.erasure)."""
+    return f"erased-{user_id}@erased.invalid"
+
+
 class User(Base):
     __tablename__ = "user_account"
 
@@ -136,6 +141,10 @@ class User(Base):
     @property
     def is_restricted(self) -> bool:
         return self.restricted_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email == erased_email(self.id)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

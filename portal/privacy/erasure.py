@@ -5,7 +5,8 @@ words, wherever it lives: their account (name, email address, password, two-fact
 registrations' contact details and free text, conflicts they named, survey answers typed
 as text, their one-to-one booking topics and the coaches' notes about them, case studies
 about them, every email sent to them (the outbox rows and the ``.eml`` files written under
-the mail folder), and the reasons recorded when they left a cohort.
+the mail folder), officers' contact notes about them, and the reasons recorded when they
+left a cohort.
 
 What is kept, so that every figure already reported stays the same: the records' ids,
 dates, statuses, codes (district, sector, issues, ownership facts), hours, and the survey
@@ -27,11 +28,12 @@ from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.audit.services import record
-from portal.auth.models import RecoveryCode, Role, User, UserRole, UserStatus
+from portal.auth.models import RecoveryCode, Role, User, UserRole, UserStatus, erased_email
 from portal.casestudies.models import CaseStudy, CaseStudyStatus
 from portal.coaching.models import Booking, OutsideSupport
 from portal.cohorts.models import Place
 from portal.notifications.models import OutboxMessage
+from portal.people.models import ContactNote
 from portal.registration.models import Application, DeclaredConflict
 from portal.state_changes import StatusConflict, claim
 from portal.surveys.models import SurveyAnswer, SurveyInvitation, SurveyResponse
@@ -49,10 +51,6 @@ class ErasureReport:
     user_id: int
     changed: dict[str, int] = field(default_factory=dict)
     outbox_ids: list[int] = field(default_factory=list)
-
-
-def erased_email(user_id: int) -> str:
-    return f"erased-{user_id}@erased.invalid"
 
 
 def erase_person(
@@ -145,6 +143,11 @@ def erase_person(
     report.changed["other support"] = _count(
         session.execute(
             update(OutsideSupport).where(OutsideSupport.participant_id == person.id).values(note="")
+        )
+    )
+    report.changed["contact notes"] = _count(
+        session.execute(
+            update(ContactNote).where(ContactNote.person_id == person.id).values(text=ERASED)
         )
     )
     report.changed["case studies"] = _count(
