@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outcomes.money_views import bp as money
     from portal.outcomes.views import bp as outcomes
     from portal.pages.views import bp as pages
+    from portal.people.businesses_views import bp as businesses
     from portal.people.views import bp as people
     from portal.reference.views import bp as reference
     from portal.registration.applicants_views import bp as applicants
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
         registration,
         applicants,
         people,
+        businesses,
         cohorts,
         offers,
         facilitation,

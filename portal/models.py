@@ -43,6 +43,7 @@ from portal.outcomes.models import (
     StoredFigures,
 )
 from portal.pages.models import Feedback
+from portal.people.models import ContactNote
 from portal.reference.models import BankHoliday, ReferenceItem
 from portal.registration.models import (
     Application,
@@ -89,6 +90,7 @@ __all__ = [
     "CohortSession",
     "CohortStatusChange",
     "ConfirmedConflict",
+    "ContactNote",
     "Contractor",
     "ContractorContract",
     "ContractorMembership",

@@ -133,6 +133,22 @@ def a_person(world: World) -> dict[str, Any]:
     return {"person_id": world.users[Role.PARTICIPANT].id}
 
 
+def a_business(world: World) -> dict[str, Any]:
+    """The participant's business, made the first time it is asked for."""
+    from sqlalchemy.orm import object_session
+
+    from portal.registration.models import Business
+
+    session = object_session(world.application)
+    if world.application.business_id is None:
+        business = Business(name="Shah Bakes Ltd", postcode="PR1 2HE")
+        session.add(business)
+        session.flush()
+        world.application.business_id = business.id
+        session.commit()
+    return {"business_id": world.application.business_id}
+
+
 def an_application(world: World) -> dict[str, Any]:
     return {"application_id": world.application.id}
 
@@ -437,6 +453,13 @@ INVENTORY: dict[str, Declared] = {
         Role.OFFICER,
         Role.CONTRACTOR_LEAD,
         url=a_person,
+        out_of_scope=frozenset({Role.CONTRACTOR_LEAD}),
+    ),
+    "people.add_note": only(Role.OFFICER, url=a_person),
+    "businesses.show_business": only(
+        Role.OFFICER,
+        Role.CONTRACTOR_LEAD,
+        url=a_business,
         out_of_scope=frozenset({Role.CONTRACTOR_LEAD}),
     ),
     # Importing earlier rounds from a workbook

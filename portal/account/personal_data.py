@@ -203,6 +203,13 @@ SOURCES: Sequence[_Source] = (
         _by("person_id"),
     ),
     _Source(
+        "contact_notes",
+        "Notes of our contacts with you",
+        "Calls and conversations officers noted: when, how and what was said.",
+        "contact_note",
+        _by("person_id"),
+    ),
+    _Source(
         "emails",
         "Emails we sent you",
         "Every email the portal sent or will send you.",

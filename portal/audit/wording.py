@@ -22,6 +22,7 @@ _WORDS = {
     "user.two_factor_disabled": "Two-factor sign-in turned off",
     "user.recovery_code_used": "Recovery code used to sign in",
     "user.email_preferences_changed": "Email choices changed",
+    "user.contact_noted": "Contact noted by an officer",
     "contractor.added": "Contractor added",
     "contractor.changed": "Contractor details changed",
     "contractor.ended": "Contract ended",

@@ -19,6 +19,7 @@ ERASED = "(erased)"
 
 
 def erased_email(user_id: int) -> str:
+    """The address an erased person's account is left with (portal.privacy.erasure)."""
     return f"erased-{user_id}@{ERASED_DOMAIN}"
 
 

@@ -7,8 +7,9 @@ postcode, SIC code, size, turnover, trading start, type of business) and role in
 business, free text, conflicts they named and the reasons officers recorded about them,
 survey answers typed as text, their one-to-one booking topics and the coaches' notes about
 them, case studies about them, every email sent to them (the outbox rows and the ``.eml``
-files written under the mail folder), and the reasons recorded when they left a cohort. A
-business record only they registered loses its name, number and postcode too.
+files written under the mail folder), officers' contact notes about them, and the reasons
+recorded when they left a cohort. A business record only they registered loses its name,
+number and postcode too.
 
 What is kept, so that every figure already reported stays the same: the records' ids,
 dates, statuses, codes (district, sector, issues, ownership facts), hours, and the survey
@@ -52,6 +53,7 @@ from portal.coaching.models import Booking, OutsideSupport
 from portal.cohorts.models import Place
 from portal.db import checkpoint_after_commit
 from portal.notifications.models import OutboxMessage
+from portal.people.models import ContactNote
 from portal.privacy.endings import end_what_they_hold
 from portal.registration.models import Application, Business, DeclaredConflict, StatusChange
 from portal.state_changes import StatusConflict, claim
@@ -188,6 +190,11 @@ def erase_person(
     report.changed["other support"] = _count(
         session.execute(
             update(OutsideSupport).where(OutsideSupport.participant_id == person.id).values(note="")
+        )
+    )
+    report.changed["contact notes"] = _count(
+        session.execute(
+            update(ContactNote).where(ContactNote.person_id == person.id).values(text=ERASED)
         )
     )
     report.changed["case studies"] = _count(

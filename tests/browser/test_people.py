@@ -8,6 +8,7 @@ import pytest
 from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.surveys.models import SurveyTiming
+from portal.timefmt import today_in_london
 from tests.fixtures.browser import assert_accessible, screenshot
 from tests.fixtures.factories import (
     delivered_booking,
@@ -68,3 +69,41 @@ def test_an_officer_reads_a_persons_record(page, make_user, member):
     page.set_viewport_size({"width": 320, "height": 800})
     assert reflows(page)
     screenshot(page, "people-person-320")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    with page.expect_navigation():
+        page.get_by_role("link", name="Mill 1-1 Ltd").first.click()
+    assert_accessible(page)
+    assert page.get_by_role("heading", level=1).inner_text() == "Mill 1-1 Ltd"
+    screenshot(page, "businesses-business")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert reflows(page)
+    screenshot(page, "businesses-business-320")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_an_officer_notes_a_phone_call_by_keyboard(page, make_user, member):
+    sign_in(page, make_user(Role.OFFICER, name="Olivia Officer"))
+    person = member.people[0]
+    go(page, f"/people/{person.id}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Add a contact note").click()
+    assert_accessible(page)
+    submit(page, "Save the note")
+    assert page.title().startswith("Error: ")
+    screenshot(page, "people-add-note-error")
+    today = today_in_london()
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_label("Year").fill(str(today.year))
+    page.get_by_label("Phone").check()
+    page.get_by_label("What was said").fill("Asked when the next session is.")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert reflows(page)
+    screenshot(page, "people-add-note-320")
+    page.get_by_label("What was said").focus()
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_accessible(page)
+    assert "The contact note has been saved." in page.inner_text("main")
+    assert "Asked when the next session is." in page.inner_text("#main-content")

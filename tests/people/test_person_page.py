@@ -82,6 +82,7 @@ def test_an_officer_sees_everything_about_a_person(client, signed_in_as, member,
         "Surveys",
         "Case studies",
         "Emails sent",
+        "Contact notes",
         "Audit trail",
     ]
     details = summary(page)
