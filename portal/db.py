@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from werkzeug.exceptions import NotFound
 from werkzeug.local import LocalProxy
 
 from portal.db_base import Base
@@ -245,3 +246,14 @@ def violated_constraint(error: IntegrityError) -> str | None:
         if index.unique and {column.name for column in index.columns} == columns:
             return str(index.name)
     return None
+
+
+Record = TypeVar("Record", bound=Base)
+
+
+def found_or_404(session: Session, model: type[Record], record_id: int) -> Record:
+    """The ``model`` record with this id; raises NotFound (a 404 page) if there is none."""
+    found = session.get(model, record_id)
+    if found is None:
+        raise NotFound()
+    return found

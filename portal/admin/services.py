@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from portal.account.services import AccountError, send_invitation
 from portal.audit.services import record
@@ -22,22 +21,17 @@ from portal.auth.models import (
     with_roles,
 )
 from portal.auth.services import normalise_email, user_by_email
+from portal.db import found_or_404
 from portal.paging import ResultsPage, within_pages
 from portal.state_changes import Audit, StatusConflict, change_status
 
 
 def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
+    return found_or_404(session, User, user_id)
 
 
 def get_contractor(session: Session, contractor_id: int) -> Contractor:
-    contractor = session.get(Contractor, contractor_id)
-    if contractor is None:
-        raise NotFound()
-    return contractor
+    return found_or_404(session, Contractor, contractor_id)
 
 
 def active_contractors(session: Session) -> list[Contractor]:

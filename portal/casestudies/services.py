@@ -36,6 +36,7 @@ from portal.casestudies.models import (
     ConsentUse,
 )
 from portal.cohorts.models import Cohort, Place, PlaceStatus
+from portal.db import found_or_404
 from portal.forms import PortalForm
 from portal.notifications.services import queue_email
 from portal.registration.models import Application
@@ -125,10 +126,7 @@ def latest_of(session: Session, person: User) -> CaseStudy | None:
 
 
 def get(session: Session, case_study_id: int) -> CaseStudy:
-    found = session.get(CaseStudy, case_study_id)
-    if found is None:
-        raise NotFound()
-    return found
+    return found_or_404(session, CaseStudy, case_study_id)
 
 
 def for_facilitator(session: Session, facilitator: User, case_study_id: int) -> CaseStudy:

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from portal.audit.services import record
 from portal.auth.models import Contractor, ContractorMembership, Role, User, UserRole
@@ -26,6 +25,7 @@ from portal.cohorts.models import (
     Place,
     PlaceStatus,
 )
+from portal.db import found_or_404
 from portal.registration.models import Application
 from portal.rounds.models import Round
 from portal.state_changes import Audit, change_status
@@ -40,10 +40,7 @@ class CohortError(Exception):
 
 
 def get_cohort(session: Session, cohort_id: int) -> Cohort:
-    cohort = session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound()
-    return cohort
+    return found_or_404(session, Cohort, cohort_id)
 
 
 def round_cohorts(

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from portal.audit import services as audit
 from portal.auth.models import Contractor, User
+from portal.db import found_or_404
 from portal.db_base import utcnow
 from portal.outcomes.models import ContractorContract
 from portal.rounds.models import Round
@@ -46,10 +46,7 @@ def totals(lines: list[ContractLine]) -> tuple[int, int | None]:
 
 
 def get_contractor(session: Session, contractor_id: int) -> Contractor:
-    found = session.get(Contractor, contractor_id)
-    if found is None:
-        raise NotFound()
-    return found
+    return found_or_404(session, Contractor, contractor_id)
 
 
 def find_contract(

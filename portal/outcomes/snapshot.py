@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from portal.audit import services as audit
 from portal.auth.models import User
+from portal.db import found_or_404
 from portal.db_base import utcnow
 from portal.outcomes.board_report import BoardReport
 from portal.outcomes.models import IssuedReport
@@ -60,10 +60,7 @@ def issued_reports(session: Session) -> Sequence[IssuedReport]:
 
 
 def get_issued_report(session: Session, report_id: int) -> IssuedReport:
-    found = session.get(IssuedReport, report_id)
-    if found is None:
-        raise NotFound()
-    return found
+    return found_or_404(session, IssuedReport, report_id)
 
 
 def frozen_report(issued: IssuedReport) -> BoardReport:

@@ -20,6 +20,7 @@ from wtforms import SelectChoice
 from portal import db
 from portal.auth.access import current_person, officers_admins_and_leads
 from portal.auth.models import Role, User
+from portal.db import found_or_404
 from portal.outcomes import charts, drilldown, stored, tables
 from portal.outcomes.figures import as_at_moment
 from portal.outcomes.forms import (
@@ -80,10 +81,7 @@ def _as_at_only() -> dt.date:
 
 
 def _round_or_404(round_id: int) -> Round:
-    found = db.session.get(Round, round_id)
-    if found is None:
-        abort(404)
-    return found
+    return found_or_404(db.session, Round, round_id)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.db import found_or_404
 from portal.notifications.services import queue_email
 from portal.registration import eligibility
 from portal.registration.duplicates import match_key, normalise_company_number
@@ -96,10 +96,7 @@ def active_application(
 
 
 def get_application(session: Session, application_id: int) -> Application:
-    application = session.get(Application, application_id)
-    if application is None:
-        raise NotFound()
-    return application
+    return found_or_404(session, Application, application_id)
 
 
 def start_application(

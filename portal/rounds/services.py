@@ -13,11 +13,10 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from portal.audit import services as audit
 from portal.auth.models import User
-from portal.db import violated_constraint
+from portal.db import found_or_404, violated_constraint
 from portal.db_base import utcnow
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
@@ -78,10 +77,7 @@ def whole_pounds(pence: int) -> str:
 
 def get_round(session: Session, round_id: int) -> Round:
     """The round with this id; raises NotFound (a 404 page) if there is none."""
-    found = session.get(Round, round_id)
-    if found is None:
-        raise NotFound()
-    return found
+    return found_or_404(session, Round, round_id)
 
 
 def rounds_by_start(session: Session) -> list[Round]:

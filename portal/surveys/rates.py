@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from portal.auth.models import Contractor, User
 from portal.cohorts.models import Cohort
+from portal.db import found_or_404
 from portal.presentation import percent
 from portal.surveys.models import (
     ResponseMode,
@@ -146,14 +146,8 @@ def cohort_invitations(session: Session, cohort: Cohort) -> list[InvitationRow]:
 
 
 def get_invitation(session: Session, invitation_id: int) -> SurveyInvitation:
-    invitation = session.get(SurveyInvitation, invitation_id)
-    if invitation is None:
-        raise NotFound()
-    return invitation
+    return found_or_404(session, SurveyInvitation, invitation_id)
 
 
 def get_response(session: Session, response_id: int) -> SurveyResponse:
-    response = session.get(SurveyResponse, response_id)
-    if response is None:
-        raise NotFound()
-    return response
+    return found_or_404(session, SurveyResponse, response_id)
