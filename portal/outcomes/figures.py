@@ -125,6 +125,17 @@ def _in_scope(round_id: int, contractor_ids: Scope) -> list[ColumnElement[bool]]
     return conditions
 
 
+def _held_sessions(
+    round_id: int, as_at: dt.datetime, contractor_ids: Scope
+) -> list[ColumnElement[bool]]:
+    """Conditions on ``Cohort`` and ``CohortSession``: the scope's sessions held by ``as_at``."""
+    return [
+        *_in_scope(round_id, contractor_ids),
+        CohortSession.status == SessionStatus.HELD,
+        CohortSession.starts_at < as_at,
+    ]
+
+
 def attended_sessions_query(
     round_id: int, as_at: dt.datetime, contractor_ids: Scope = None
 ) -> Select[int, int, Decimal]:
@@ -135,11 +146,9 @@ def attended_sessions_query(
         .join(CohortSession, CohortSession.id == Attendance.session_id)
         .join(Cohort, Cohort.id == Place.cohort_id)
         .where(
-            *_in_scope(round_id, contractor_ids),
+            *_held_sessions(round_id, as_at, contractor_ids),
             Place.accepted_at.is_not(None),
             Place.accepted_at < as_at,
-            CohortSession.status == SessionStatus.HELD,
-            CohortSession.starts_at < as_at,
             Attendance.hours > 0,
         )
     )
@@ -356,11 +365,7 @@ def _held_cohorts(round_id: int, as_at: dt.datetime, contractor_ids: Scope = Non
         select(Cohort.id)
         .distinct()
         .join(CohortSession, CohortSession.cohort_id == Cohort.id)
-        .where(
-            *_in_scope(round_id, contractor_ids),
-            CohortSession.status == SessionStatus.HELD,
-            CohortSession.starts_at < as_at,
-        )
+        .where(*_held_sessions(round_id, as_at, contractor_ids))
     )
 
 
@@ -434,11 +439,7 @@ def held_sessions_query(
     return (
         select(CohortSession.id, CohortSession.starts_at, CohortSession.ends_at)
         .join(Cohort, Cohort.id == CohortSession.cohort_id)
-        .where(
-            *_in_scope(round_id, contractor_ids),
-            CohortSession.status == SessionStatus.HELD,
-            CohortSession.starts_at < as_at,
-        )
+        .where(*_held_sessions(round_id, as_at, contractor_ids))
     )
 
 
