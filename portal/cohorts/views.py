@@ -23,7 +23,7 @@ from portal.cohorts.forms import (
     MatchingRunForm,
     MoveForm,
 )
-from portal.cohorts.models import CohortDelivery, CohortStatus
+from portal.cohorts.models import Cohort, CohortDelivery, CohortStatus
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.matching.model import Basis, Weights
@@ -261,23 +261,30 @@ def new_cohort(round_id: int) -> Page:
 @officers
 def detail(cohort_id: int) -> Page:
     cohort = services.get_cohort(db.session, cohort_id)
-    programme_round = get_round(db.session, cohort.round_id)
+    return _detail_page(
+        cohort,
+        confirm_form=ConfirmCohortForm(formdata=None, data={"name": cohort.name}),
+        contractor=db.session.get(Contractor, cohort.contractor_id)
+        if cohort.contractor_id
+        else None,
+        facilitator=db.session.get(User, cohort.facilitator_id) if cohort.facilitator_id else None,
+    )
+
+
+def _detail_page(cohort: Cohort, **values: object) -> str:
+    """The cohort's page: its members with their applications, and ``values``."""
     applications = {
         p.application_id: db.session.get(Application, p.application_id) for p in cohort.places
     }
     return render_template(
         "cohorts/detail.html",
         cohort=cohort,
-        programme_round=programme_round,
+        programme_round=get_round(db.session, cohort.round_id),
         applications=applications,
         people=_people([a for a in applications.values() if a]),
-        contractor=db.session.get(Contractor, cohort.contractor_id)
-        if cohort.contractor_id
-        else None,
-        facilitator=db.session.get(User, cohort.facilitator_id) if cohort.facilitator_id else None,
         labels=reference_labels(db.session),
         members=services.members,
-        confirm_form=ConfirmCohortForm(formdata=None, data={"name": cohort.name}),
+        **values,
     )
 
 
@@ -301,22 +308,8 @@ def confirm(cohort_id: int) -> Page:
         else:
             flash(f"{cohort.name} is confirmed and offers have been sent.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    programme_round = get_round(db.session, cohort.round_id)
-    applications = {
-        p.application_id: db.session.get(Application, p.application_id) for p in cohort.places
-    }
-    return render_template(
-        "cohorts/detail.html",
-        cohort=cohort,
-        programme_round=programme_round,
-        applications=applications,
-        people=_people([a for a in applications.values() if a]),
-        contractor=None,
-        facilitator=None,
-        labels=reference_labels(db.session),
-        members=services.members,
-        confirm_form=form,
-        form=form,
+    return _detail_page(
+        cohort, confirm_form=form, form=form, contractor=None, facilitator=None
     ), 400
 
 
