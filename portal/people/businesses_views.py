@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from portal import db
-from portal.auth.access import roles_required, signed_in_user
-from portal.auth.models import Role
+from portal.auth.access import current_person, officers_and_leads
 from portal.cohorts.hours import hours_text
 from portal.people.business_record import business_record
 from portal.people.scope import business_for, viewer_of
@@ -16,11 +15,9 @@ bp = Blueprint("businesses", __name__, url_prefix="/businesses")
 
 
 @bp.get("/<int:business_id>")
-@roles_required(Role.OFFICER, Role.CONTRACTOR_LEAD)
+@officers_and_leads
 def show_business(business_id: int) -> str:
-    user = signed_in_user()
-    assert user is not None
-    viewer = viewer_of(user)
+    viewer = viewer_of(current_person())
     business = business_for(db.session, viewer, business_id)
     return render_template(
         "businesses/business.html",
