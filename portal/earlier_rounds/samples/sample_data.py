@@ -83,16 +83,7 @@ SECTORS = {
 ISSUES = list(shipped_codes("issues.csv"))
 # The exit survey names COVID-19 differently from the reference list.
 SURVEY_ISSUE = {"covid-response": "covid-19"}
-ORGANISATIONS = [
-    "nw-lancs-chamber",
-    "east-lancs-chamber",
-    "fsb-lancashire",
-    "lancs-women-leaders",
-    "lancs-manufacturing",
-    "lancs-digital",
-    "lancs-visitor-economy",
-    "social-enterprise-lancs",
-]
+ORGANISATIONS = list(shipped_codes("business-organisations.csv"))
 OWNERSHIP = ["women_led", "family_owned", "ethnic_minority_led", "social_enterprise"]
 CONTRACTORS = [
     "Ribble Business Coaching Ltd",
