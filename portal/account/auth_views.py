@@ -17,7 +17,8 @@ from werkzeug.wrappers import Response
 
 from portal import db
 from portal.account import services
-from portal.auth import tokens, two_factor
+from portal.account.two_factor_set_up import NEW_RECOVERY_CODES, set_up_page
+from portal.auth import tokens
 from portal.auth.access import public, signed_in, signed_in_user
 from portal.auth.forms import (
     ConfirmForm,
@@ -26,7 +27,6 @@ from portal.auth.forms import (
     NewPasswordForm,
     SecondFactorForm,
     SignInForm,
-    TwoFactorSetUpForm,
 )
 from portal.auth.models import User
 from portal.auth.services import normalise_email
@@ -50,7 +50,6 @@ Page = str | Response | tuple[str, int]
 
 WRONG_SIGN_IN = "The email address or password is incorrect"
 _SETUP_SECRET = "two_factor_setup_secret"  # noqa: S105 (a session key)
-_NEW_RECOVERY_CODES = "new_recovery_codes"
 _CHECK_EMAIL = "check_email_address"
 
 
@@ -136,37 +135,14 @@ def two_factor_set_up() -> Page:
     if user is None:
         flash("Sign in again to carry on.", "info")
         return redirect(url_for("auth.sign_in"))
-    secret = session.setdefault(_SETUP_SECRET, two_factor.new_secret())
-    form = TwoFactorSetUpForm()
-    if form.validate_on_submit():
-        try:
-            codes = services.confirm_two_factor(db.session, user, secret, form.code.data, utcnow())
-        except services.AccountError as error:
-            form.code.errors = [error.message]
-        else:
-            target = complete_sign_in(user)
-            session[_NEW_RECOVERY_CODES] = codes
-            session["after_recovery_codes"] = target
-            return redirect(url_for("auth.recovery_codes"))
-    status = form_status(form)
-    return render_template(
-        "auth/two_factor_set_up.html", form=form, **_set_up_details(user.email, secret)
-    ), status
-
-
-def _set_up_details(email: str, secret: str) -> dict[str, str]:
-    uri = two_factor.provisioning_uri(secret, email, current_app.config["SERVICE_NAME"])
-    return {
-        "qr_code": two_factor.qr_code_data_uri(uri),
-        "secret": two_factor.grouped_secret(secret),
-    }
+    return set_up_page(user, _SETUP_SECRET, finish=lambda: complete_sign_in(user))
 
 
 @bp.get("/sign-in/recovery-codes")
 @signed_in
 def recovery_codes() -> Page:
     """Shown once, straight after two-factor sign-in is turned on or the codes are replaced."""
-    codes = session.pop(_NEW_RECOVERY_CODES, None)
+    codes = session.pop(NEW_RECOVERY_CODES, None)
     session.pop(_SETUP_SECRET, None)
     if not codes:
         return redirect(url_for("account.home"))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
 from portal import db
 from portal.account import personal_data, services
+from portal.account.two_factor_set_up import NEW_RECOVERY_CODES, set_up_page
 from portal.auth import tokens, two_factor
 from portal.auth.access import current_person, public, signed_in
 from portal.auth.forms import (
@@ -16,7 +17,6 @@ from portal.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
     EmailPreferencesForm,
-    TwoFactorSetUpForm,
 )
 from portal.auth.models import EmailCategory
 from portal.auth.services import normalise_email
@@ -139,26 +139,12 @@ def two_factor_set_up() -> Page:
     user = current_person()
     if user.has_two_factor:
         return redirect(url_for("account.home"))
-    secret = session.setdefault(_SETUP_SECRET, two_factor.new_secret())
-    form = TwoFactorSetUpForm()
-    if form.validate_on_submit():
-        try:
-            codes = services.confirm_two_factor(db.session, user, secret, form.code.data, utcnow())
-        except services.AccountError as error:
-            form.code.errors = [error.message]
-        else:
-            session.pop(_SETUP_SECRET, None)
-            session["new_recovery_codes"] = codes
-            session["after_recovery_codes"] = url_for("account.home")
-            return redirect(url_for("auth.recovery_codes"))
-    uri = two_factor.provisioning_uri(secret, user.email, current_app.config["SERVICE_NAME"])
-    status = form_status(form)
-    return render_template(
-        "auth/two_factor_set_up.html",
-        form=form,
-        qr_code=two_factor.qr_code_data_uri(uri),
-        secret=two_factor.grouped_secret(secret),
-    ), status
+
+    def finish() -> str:
+        session.pop(_SETUP_SECRET, None)
+        return url_for("account.home")
+
+    return set_up_page(user, _SETUP_SECRET, finish)
 
 
 @bp.route("/two-factor/recovery-codes", methods=["GET", "POST"])
@@ -169,7 +155,7 @@ def new_recovery_codes() -> Page:
         return redirect(url_for("account.home"))
     form = ConfirmForm()
     if form.validate_on_submit():
-        session["new_recovery_codes"] = two_factor.new_recovery_codes(db.session, user, utcnow())
+        session[NEW_RECOVERY_CODES] = two_factor.new_recovery_codes(db.session, user, utcnow())
         session["after_recovery_codes"] = url_for("account.home")
         return redirect(url_for("auth.recovery_codes"))
     return render_template("account/new_recovery_codes.html", form=form)
