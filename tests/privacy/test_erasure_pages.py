@@ -11,6 +11,7 @@ from portal.db_base import utcnow
 from portal.privacy.erasure import erase_person
 from portal.privacy.restriction import RestrictionRefused, lift
 from portal.registration.models import Application, FactAnswer, OwnershipAnswer
+from portal.registration.services import RegistrationError, override_eligibility
 from tests.fixtures.pages import check_page
 from tests.fixtures.users import sign_in
 
@@ -72,7 +73,7 @@ def test_no_staff_page_or_search_identifies_her(client, session, erased, signed_
     assert "Carl Cole" in cohort
 
 
-def test_nothing_new_can_be_made_about_her(client, session, erased, signed_in_as):
+def test_nothing_new_can_be_made_about_her(client, session, erased, make_user):
     bea, _carl, _, admin = erased
     sign_in(client, bea.facilitator)
     drafting = check_page(client.get("/facilitation/case-studies/"))
@@ -95,3 +96,10 @@ def test_nothing_new_can_be_made_about_her(client, session, erased, signed_in_as
     assert person.is_restricted
     with pytest.raises(RestrictionRefused, match="for good"):
         lift(session, person, actor=admin, reason="Asked to")
+    # Her registration cannot be reopened by an officer's decision either.
+    application = session.scalar(select(Application).where(Application.person_id == person.id))
+    officer = make_user(Role.OFFICER)
+    with pytest.raises(RegistrationError, match="erased"):
+        override_eligibility(
+            session, application, actor=officer, eligible=True, reason="Rang us", now=utcnow()
+        )
