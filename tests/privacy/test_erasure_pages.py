@@ -67,6 +67,12 @@ def test_no_staff_page_or_search_identifies_her(client, session, erased, signed_
     everyone = visible(check_page(client.get(f"/applicants/?round={round_id}")))
     assert "Carl Cole" in everyone
 
+    # Her page under /people names nothing of hers and leads to no business record.
+    record = check_page(client.get(f"/people/{bea.person.id}"))
+    for text in IDENTIFYING:
+        assert text not in visible(record), text
+    assert not record.select("a[href*='/businesses/']")
+
     cohort = visible(check_page(client.get(f"/cohorts/{bea.cohort.id}")))
     for text in IDENTIFYING:
         assert text not in cohort, text
