@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
+from portal.notifications.services import queue_email
 from portal.privacy.erasure import erase_person
 from portal.privacy.restriction import RestrictionRefused, lift
 from portal.registration.models import Application, FactAnswer, OwnershipAnswer
@@ -79,7 +80,7 @@ def test_no_staff_page_or_search_identifies_her(client, session, erased, signed_
     assert "Carl Cole" in cohort
 
 
-def test_nothing_new_can_be_made_about_her(client, session, erased, make_user):
+def test_nothing_new_can_be_made_about_her(app, client, session, erased, make_user):
     bea, _carl, _, admin = erased
     sign_in(client, bea.facilitator)
     drafting = check_page(client.get("/facilitation/case-studies/"))
@@ -102,6 +103,18 @@ def test_nothing_new_can_be_made_about_her(client, session, erased, make_user):
     assert person.is_restricted
     with pytest.raises(RestrictionRefused, match="for good"):
         lift(session, person, actor=admin, reason="Asked to")
+    # No email is queued to her, whatever sends it (offers, bookings, surveys, messages).
+    with app.app_context():
+        assert (
+            queue_email(
+                session,
+                to=person,
+                subject="Your place",
+                template="password_changed",
+                context={"name": person.name},
+            )
+            is None
+        )
     # Her registration cannot be reopened by an officer's decision either.
     application = session.scalar(select(Application).where(Application.person_id == person.id))
     officer = make_user(Role.OFFICER)
