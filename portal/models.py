@@ -41,6 +41,7 @@ from portal.outcomes.models import (
     DataVersion,
     IssuedReport,
     StoredFigures,
+    SupersededSpend,
 )
 from portal.pages.models import Feedback
 from portal.people.models import ContactNote
@@ -113,6 +114,7 @@ __all__ = [
     "SessionTheme",
     "StatusChange",
     "StoredFigures",
+    "SupersededSpend",
     "Survey",
     "SurveyAnswer",
     "SurveyInvitation",

@@ -394,23 +394,14 @@ def cancel_by_participant(
         raise NotFound()
     if not can_cancel(booking, now):
         raise BookingError("This booking can no longer be cancelled")
-    late = is_late(session, booking, now)
-    _cancel(
+    _cancel_for_participant(
         session,
         booking,
-        by=CancelledBy.PARTICIPANT,
+        participant,
         reason=reason,
-        late=late,
+        late=is_late(session, booking, now),
         now=now,
         audit=Audit(participant, "coaching.cancelled", "coaching_booking", reason=reason or None),
-    )
-    messages.send_cancellation(session, booking)
-    waiting.offer_freed_time(
-        session,
-        coach_id=booking.coach_id,
-        freed=Slot(booking.starts_at, booking.ends_at),
-        freed_by=participant,
-        now=now,
     )
 
 
@@ -423,14 +414,37 @@ def cancel_for_erasure(
 
     Side effects: flushes the booking, an audit event, the coach's email and any offers.
     """
-    _cancel(
+    _cancel_for_participant(
         session,
         booking,
-        by=CancelledBy.PARTICIPANT,
+        participant,
         reason="",
         late=False,
         now=now,
         audit=Audit(actor, "coaching.cancelled_on_erasure", "coaching_booking"),
+    )
+
+
+def _cancel_for_participant(
+    session: Session,
+    booking: Booking,
+    participant: User,
+    *,
+    reason: str,
+    late: bool,
+    now: dt.datetime,
+    audit: Audit,
+) -> None:
+    """Cancelled on the participant's side: both are told (an erased or restricted person
+    is not emailed) and the freed time is offered to people waiting."""
+    _cancel(
+        session,
+        booking,
+        by=CancelledBy.PARTICIPANT,
+        reason=reason,
+        late=late,
+        now=now,
+        audit=audit,
     )
     messages.send_cancellation(session, booking)
     waiting.offer_freed_time(

@@ -578,25 +578,54 @@ def round_cost(session: Session, programme_round: Round, as_at: dt.datetime) -> 
     the grant awarded; the report says which one it used. As at a date, only spend recorded
     on or before that date counts.
 
-    Spend is entered per contractor, each with the day it was recorded; the round's recorded
-    spend is the total of the spend recorded by the as-at moment, used as soon as any
-    contractor's spend had been recorded by then. Spend with no recorded day cannot be placed
-    in time, so it is not counted.
+    Spend to date is entered per contractor, each entry with the day it was recorded; an
+    entry replaced later is kept (``SupersededSpend``). As at a moment, each contractor's
+    spend is the latest entry recorded by then, and the round's recorded spend is their
+    total, used as soon as any contractor had spend recorded. Spend with no recorded day
+    cannot be placed in time, so it is not counted.
     """
-    from portal.outcomes.models import ContractorContract
+    from portal.outcomes.models import ContractorContract, SupersededSpend
 
-    spend = session.execute(
-        select(
-            func.count(ContractorContract.spend_to_date_pence),
-            func.coalesce(func.sum(ContractorContract.spend_to_date_pence), 0),
-        ).where(
-            ContractorContract.round_id == programme_round.id,
-            ContractorContract.spend_to_date_pence.is_not(None),
-            ContractorContract.spend_recorded_on <= last_day_counted(as_at),
-        )
-    ).one()
-    if spend[0]:
-        return RoundCost(int(spend[1] or 0), "recorded spend")
+    last_day = last_day_counted(as_at)
+    contracts = select(ContractorContract.id).where(
+        ContractorContract.round_id == programme_round.id
+    )
+    # (contract, day recorded, order within the day, spend): the current entries come after
+    # every superseded one.
+    entries = [
+        *session.execute(
+            select(
+                SupersededSpend.contract_id,
+                SupersededSpend.spend_recorded_on,
+                SupersededSpend.id,
+                SupersededSpend.spend_to_date_pence,
+            ).where(
+                SupersededSpend.contract_id.in_(contracts),
+                SupersededSpend.spend_recorded_on <= last_day,
+            )
+        ),
+        *(
+            (contract_id, day, None, pence)
+            for contract_id, day, pence in session.execute(
+                select(
+                    ContractorContract.id,
+                    ContractorContract.spend_recorded_on,
+                    ContractorContract.spend_to_date_pence,
+                ).where(
+                    ContractorContract.round_id == programme_round.id,
+                    ContractorContract.spend_recorded_on <= last_day,
+                )
+            )
+        ),
+    ]
+    latest: dict[int, tuple[dt.date, float, int | None]] = {}
+    for contract_id, day, order, pence in entries:
+        key = (day, float("inf") if order is None else order)
+        if contract_id not in latest or key > latest[contract_id][:2]:
+            latest[contract_id] = (*key, pence)
+    spent = [pence for _day, _order, pence in latest.values() if pence is not None]
+    if spent:
+        return RoundCost(sum(spent), "recorded spend")
     return RoundCost(programme_round.grant_pence, "grant")
 
 

@@ -38,8 +38,25 @@ class ContractorContract(Base):
     contract_value_pence: Mapped[int] = mapped_column(BigInteger)
     # None: no spend entered yet (the round's cost is then its grant).
     spend_to_date_pence: Mapped[int | None] = mapped_column(BigInteger)
+    # The day the spend (or its removal) was recorded.
     spend_recorded_on: Mapped[dt.date | None] = mapped_column(Date)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SupersededSpend(Base):
+    """A contract's spend to date as it was before a later entry replaced it, so the round's
+    cost as at an earlier date uses the spend recorded by then (figures.md)."""
+
+    __tablename__ = "superseded_spend"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contractor_contract.id", ondelete="CASCADE"), index=True
+    )
+    # None: the spend had been removed.
+    spend_to_date_pence: Mapped[int | None] = mapped_column(BigInteger)
+    spend_recorded_on: Mapped[dt.date] = mapped_column(Date)
+    superseded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class IssuedReport(Base):

@@ -12,7 +12,7 @@ from portal.audit import services as audit
 from portal.auth.models import Contractor, User
 from portal.db import found_or_404
 from portal.db_base import utcnow
-from portal.outcomes.models import ContractorContract
+from portal.outcomes.models import ContractorContract, SupersededSpend
 from portal.rounds.models import Round
 
 
@@ -94,7 +94,16 @@ def save_contract(
             if getattr(contract, name) != value
         ]
     if "spend_to_date_pence" in changed:
-        contract.spend_recorded_on = today if spend_to_date_pence is not None else None
+        if contract.spend_recorded_on is not None:
+            # Kept: the round's cost as at an earlier date uses the spend recorded by then.
+            session.add(
+                SupersededSpend(
+                    contract_id=contract.id,
+                    spend_to_date_pence=contract.spend_to_date_pence,
+                    spend_recorded_on=contract.spend_recorded_on,
+                )
+            )
+        contract.spend_recorded_on = today
     contract.contract_value_pence = contract_value_pence
     contract.spend_to_date_pence = spend_to_date_pence
     contract.updated_at = utcnow()

@@ -433,6 +433,9 @@ def override_eligibility(
     now: dt.datetime,
 ) -> None:
     """An officer's decision that replaces the rules' result, with the reason recorded."""
+    person = session.get(User, application.person_id)
+    if person is not None and person.is_erased:  # nothing new about an erased person
+        raise RegistrationError("This person's data has been erased: their registration is closed")
     if application.status not in _SCREENING_STATUSES:
         raise RegistrationError(_NOT_SCREENING)
     status = ApplicationStatus.ELIGIBLE if eligible else ApplicationStatus.INELIGIBLE

@@ -240,6 +240,11 @@ def test_rounds_side_by_side_with_charts(client, signed_in_as, tiny_round, make_
     assert charts[0]["aria-label"] == "Participants by round. Round 9 (2019-20): Participants 2."
     header = [th.get_text(strip=True) for th in page.select("table")[-1].select("thead th")]
     assert header == ["Figure", "Round 9 (2019-20)"]
+    # Tables give percentages to one decimal place: Ann, the one respondent, was very satisfied.
+    satisfaction = next(
+        table for table in page.select("table") if "Satisfaction by round" in table.caption.text
+    )
+    assert rows_of(satisfaction)[0] == ["Round 9 (2019-20)", "100.0%", "100.0%", "1"]
     assert not page.find("script", src=lambda s: s and "chart" in s)
 
 

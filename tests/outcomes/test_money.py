@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.auth.models import Role
+from portal.auth.models import Contractor, Role
 from portal.cohorts.models import (
     Cohort,
     CohortBasis,
@@ -24,7 +24,7 @@ from portal.cohorts.models import (
     SessionStatus,
 )
 from portal.db_base import utcnow
-from portal.outcomes import figures
+from portal.outcomes import figures, money
 from portal.outcomes.models import ContractorContract
 from portal.registration.models import PartOfDay
 from tests.fixtures.pages import check_page, error_messages
@@ -283,6 +283,43 @@ def test_the_round_cost_counts_only_spend_recorded_by_the_as_at_date(
     moment = figures.as_at_moment(day)
     assert figures.round_cost(session, dated_money, moment) == cost
     assert figures.still_running(dated_money, moment) is running
+
+
+def test_spend_replaced_later_still_counts_as_at_the_days_it_was_recorded(session, dated_money):
+    contracts = session.scalars(
+        select(ContractorContract).order_by(ContractorContract.spend_recorded_on)
+    ).all()
+    red_rose, pennine = (session.get(Contractor, c.contractor_id) for c in contracts)
+    # Red Rose's £30,000 (31 January) becomes £35,000 on 10 March; Pennine's £10,000
+    # (15 February) is removed on 20 March.
+    money.save_contract(
+        session,
+        dated_money,
+        red_rose,
+        contract_value_pence=5_000_000,
+        spend_to_date_pence=3_500_000,
+        today=dt.date(2024, 3, 10),
+        actor=None,
+    )
+    money.save_contract(
+        session,
+        dated_money,
+        pennine,
+        contract_value_pence=5_000_000,
+        spend_to_date_pence=None,
+        today=dt.date(2024, 3, 20),
+        actor=None,
+    )
+    session.commit()
+
+    def cost(day: dt.date) -> figures.RoundCost:
+        return figures.round_cost(session, dated_money, figures.as_at_moment(day))
+
+    assert cost(dt.date(2024, 1, 30)) == figures.RoundCost(10_000_000, "grant")
+    assert cost(dt.date(2024, 2, 12)) == figures.RoundCost(3_000_000, "recorded spend")
+    assert cost(dt.date(2024, 3, 9)) == figures.RoundCost(4_000_000, "recorded spend")
+    assert cost(dt.date(2024, 3, 10)) == figures.RoundCost(4_500_000, "recorded spend")
+    assert cost(dt.date(2024, 3, 20)) == figures.RoundCost(3_500_000, "recorded spend")
 
 
 def test_the_projection_counts_cohorts_and_cost_as_at_the_chosen_date(

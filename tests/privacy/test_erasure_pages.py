@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
+from portal.notifications.services import queue_email
 from portal.privacy.erasure import erase_person
 from portal.privacy.restriction import RestrictionRefused, lift
 from portal.registration.models import Application, FactAnswer, OwnershipAnswer
+from portal.registration.services import RegistrationError, override_eligibility
 from tests.fixtures.pages import check_page
 from tests.fixtures.users import sign_in
 
@@ -66,13 +68,19 @@ def test_no_staff_page_or_search_identifies_her(client, session, erased, signed_
     everyone = visible(check_page(client.get(f"/applicants/?round={round_id}")))
     assert "Carl Cole" in everyone
 
+    # Her page under /people names nothing of hers and leads to no business record.
+    record = check_page(client.get(f"/people/{bea.person.id}"))
+    for text in IDENTIFYING:
+        assert text not in visible(record), text
+    assert not record.select("a[href*='/businesses/']")
+
     cohort = visible(check_page(client.get(f"/cohorts/{bea.cohort.id}")))
     for text in IDENTIFYING:
         assert text not in cohort, text
     assert "Carl Cole" in cohort
 
 
-def test_nothing_new_can_be_made_about_her(client, session, erased, signed_in_as):
+def test_nothing_new_can_be_made_about_her(app, client, session, erased, make_user):
     bea, _carl, _, admin = erased
     sign_in(client, bea.facilitator)
     drafting = check_page(client.get("/facilitation/case-studies/"))
@@ -95,3 +103,22 @@ def test_nothing_new_can_be_made_about_her(client, session, erased, signed_in_as
     assert person.is_restricted
     with pytest.raises(RestrictionRefused, match="for good"):
         lift(session, person, actor=admin, reason="Asked to")
+    # No email is queued to her, whatever sends it (offers, bookings, surveys, messages).
+    with app.app_context():
+        assert (
+            queue_email(
+                session,
+                to=person,
+                subject="Your place",
+                template="password_changed",
+                context={"name": person.name},
+            )
+            is None
+        )
+    # Her registration cannot be reopened by an officer's decision either.
+    application = session.scalar(select(Application).where(Application.person_id == person.id))
+    officer = make_user(Role.OFFICER)
+    with pytest.raises(RegistrationError, match="erased"):
+        override_eligibility(
+            session, application, actor=officer, eligible=True, reason="Rang us", now=utcnow()
+        )
