@@ -6,7 +6,7 @@ the optimum from the exact model (one CP-SAT model of the whole pool, no decompo
 size is run as generated ("mixed pool"), with everyone free at one time only ("one slot")
 and with 20% of same-sector pairs in conflict ("dense conflicts"), each with the mixed basis
 and with the sector as a hard rule. With the sector as a hard rule, sectors never share a
-cohort, so each sector is solved exactly on its own (the exact model, up to 60
+cohort, so each sector is solved exactly on its own (the exact model, up to 20
 deterministic seconds a sector, up to 400 people) and their sum is printed as the proven
 optimum where every sector was proven.
 Then it runs 40 small pools through both and prints how often the engine's answer equals the
@@ -45,6 +45,7 @@ SEED = 1
 SMALL_SIZE = 40
 EXACT_WORK = 60.0
 SECTOR_EXACT_PEOPLE = 400  # sectors up to this size are solved exactly for the optimum
+SECTOR_EXACT_WORK = 20.0  # deterministic seconds for each sector
 KINDS = {"mixed pool": lambda p: p, "one slot": one_slot, "dense conflicts": dense_conflicts}
 
 
@@ -88,7 +89,7 @@ def sector_optimum(pool: Pool, rule_set) -> int | None:  # type: ignore[no-untyp
             tuple(c for c in pool.conflicts if c.a in ids and c.b in ids),
         )
         problem = Problem(part.applicants, part.conflicts, rule_set, Basis.SECTOR, Locks())
-        result = solve_exact(problem, Weights(), seed=0, work_limit=EXACT_WORK)
+        result = solve_exact(problem, Weights(), seed=0, work_limit=SECTOR_EXACT_WORK)
         if not result.placement_optimal:
             return None
         total += result.placed

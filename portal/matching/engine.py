@@ -4,13 +4,13 @@ How a run works:
 
 1. **The pool.** Locked cohorts are kept as they are and their members leave the pool.
    Applicants locked together become one unit; apart locks count as conflicts.
-2. **Stage 1, placement** (``placement``, half of ``work_limit``; in pools of up to
-   ``SMALL_POOL`` people at most ``SMALL_POOL_PLACEMENT``): for each cohort type (format x
-   area x weekly slot, x basis value when the basis is a hard rule) decide how many cohorts to
-   open and who joins the type, placing as many people as possible. The pool splits into
-   independent components; small ones are solved by CP-SAT, large ones by area (each area's
-   in-person cohorts, with a fallback online) and then online. Its proven optimum is an
-   upper bound on placement.
+2. **Stage 1, placement** (``placement``, 0.8 of ``work_limit``; in pools of up to
+   ``SMALL_POOL`` people half of it, at most ``SMALL_POOL_PLACEMENT``): for each cohort
+   type (format x area x weekly slot, x basis value when the basis is a hard rule) decide
+   how many cohorts to open and who joins the type, placing as many people as possible. The
+   pool splits into independent components; small ones are solved by CP-SAT, large ones by
+   area (each area's in-person cohorts, with a fallback online) and then online. Its proven
+   optimum is an upper bound on placement.
 3. **Stage 2, cohorts** (``forming``): cut each type's people into cohorts of even size with
    alike people together, split conflicting pairs, give leftovers a cohort with room or a
    new cohort, then a local search raises the worst cohort's score, then the total.
@@ -20,7 +20,8 @@ How a run works:
    may use up to ``POLISH_SHARE`` x ``work_limit`` deterministic seconds, as proving small
    pools optimal is cheap and worth it, but never more than ``SMALL_POOL_POLISH`` (pools
    where every cohort is interchangeable, everyone free at one time, could otherwise spend
-   20 s failing to prove the worst cohort optimal); in larger pools, half of ``work_limit``.
+   20 s failing to prove the worst cohort optimal); in larger pools, 0.2 of ``work_limit``
+   (placing people matters more there, and stage 1 gets the rest).
 5. **Waitlist** (``waitlist``): each unplaced applicant gets a true, specific reason.
 6. **Validation** (``validate``): every hard rule is checked on the result; a violation
    raises ``InvalidResult`` (a bug in the engine, never shown to an officer).
@@ -58,7 +59,7 @@ EXACT_PEOPLE = 40  # components up to this many people are polished by the exact
 EVALUATIONS_PER_WORK = 6_000  # local-search evaluations per unit of work_limit
 POLISH_SHARE = 4.0  # in small pools the exact polish may use this many times work_limit,
 SMALL_POOL_POLISH = 0.4  # but at most this many deterministic seconds (under 2 s in all),
-SMALL_POOL = 200  # (in larger pools it gets half of work_limit)
+SMALL_POOL = 200  # (in larger pools it gets 0.2 of work_limit)
 SMALL_POOL_PLACEMENT = 0.8  # stage 1's most deterministic seconds in small pools
 
 
@@ -91,12 +92,12 @@ def propose_cohorts(
     problem = Problem(applicants, conflicts, rules, basis, locks)
     small = len(problem.pool) <= SMALL_POOL
     placement = plan_placement(
-        problem, seed, min(work_limit * 0.5, SMALL_POOL_PLACEMENT) if small else work_limit * 0.5
+        problem, seed, min(work_limit * 0.5, SMALL_POOL_PLACEMENT) if small else work_limit * 0.8
     )
     forming = form_cohorts(
         problem, placement, weights, seed, int(EVALUATIONS_PER_WORK * work_limit)
     )
-    polish_work = min(work_limit * POLISH_SHARE, SMALL_POOL_POLISH) if small else work_limit * 0.5
+    polish_work = min(work_limit * POLISH_SHARE, SMALL_POOL_POLISH) if small else work_limit * 0.2
     polished = _polish(problem, forming, placement, weights, seed, polish_work)
     place_leftovers(forming)
 

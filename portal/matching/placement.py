@@ -77,10 +77,13 @@ def plan_placement(problem: Problem, seed: int, work_limit: float) -> Placement:
     options, weight = viable_options(problem)
     stranded = [unit for unit in problem.units if not options[unit]]
     components = _components([u for u in problem.units if options[u]], options)
-    total = sum(c.size for c in components) or 1
-    for component in components:
-        share = work_limit * component.size / total
-        _solve_component(problem, component, seed, max(share, 0.05))
+    # Smallest first, each with its share of what is left: work a small component does not
+    # need (it is proven at once) goes to the larger ones after it.
+    remaining, people = work_limit, sum(c.size for c in components)
+    for component in sorted(components, key=lambda c: (c.size, c.units[0].members)):
+        share = remaining * component.size / (people or 1)
+        remaining -= _solve_component(problem, component, seed, max(share, 0.05))
+        people -= component.size
     return Placement(components, stranded, weight)
 
 
@@ -294,21 +297,22 @@ def _units_blocked(problem: Problem, a: Unit, b: Unit) -> bool:
 EXACT_UNITS = 250  # components (or parts) up to this many units are solved by CP-SAT
 
 
-def _solve_component(problem: Problem, component: Component, seed: int, work: float) -> None:
+def _solve_component(problem: Problem, component: Component, seed: int, work: float) -> float:
+    """Solve one component; returns the deterministic seconds it took."""
     if len(component.units) <= EXACT_UNITS:
-        _solve_exactly(problem, component, seed, work, fallback=set())
-        return
-    _solve_by_parts(problem, component, seed, work)
+        return _solve_exactly(problem, component, seed, work, fallback=set())
+    return _solve_by_parts(problem, component, seed, work)
 
 
-def _solve_by_parts(problem: Problem, component: Component, seed: int, work: float) -> None:
+def _solve_by_parts(problem: Problem, component: Component, seed: int, work: float) -> float:
     """A large component: each area's in-person cohorts first, then everything online.
 
     An area's part holds the people who could meet in person there; those who could also
     meet online may fall back to online cohorts, which in a large pool can nearly always take
-    one more person. The parts' own answers are then exact or greedy by size. The bound adds
-    each area part's bound (its fallbacks counted as placed) to the number of online-only
-    people: every real answer fits within it, so it is a true upper bound.
+    one more person. The parts' own answers (the online part's too) are then exact or greedy
+    by size. The bound adds each area part's bound (its fallbacks counted as placed) to the
+    number of online-only people: every real answer fits within it, so it is a true upper
+    bound. Returns the deterministic seconds it took.
     """
     online = [t for t in component.types if t.delivery == "online"]
     areas: dict[tuple[str, ...], list[CohortType]] = defaultdict(list)
@@ -319,6 +323,7 @@ def _solve_by_parts(problem: Problem, component: Component, seed: int, work: flo
     assignment: dict[Unit, CohortType] = {}
     cohorts: dict[CohortType, int] = {}
     bound = 0
+    spent = 0.0
     optimal = True
     to_online: list[Unit] = []
     for area in sorted(areas):
@@ -331,7 +336,7 @@ def _solve_by_parts(problem: Problem, component: Component, seed: int, work: flo
         fallback = {u for u in units if any(t in online_set for t in component.options[u])}
         share = work * len(units) / len(component.units)
         if len(units) <= EXACT_UNITS:
-            _solve_exactly(problem, part, seed, share, fallback)
+            spent += _solve_exactly(problem, part, seed, share, fallback)
         else:
             part.assignment, part.cohorts = greedy_assignment(problem, part)
             part.bound, part.optimal = part.size, part.size == sum(u.size for u in part.assignment)
@@ -346,7 +351,11 @@ def _solve_by_parts(problem: Problem, component: Component, seed: int, work: flo
         hub = Component(
             units, online, {u: [t for t in component.options[u] if t in online_set] for u in units}
         )
-        hub.assignment, hub.cohorts = greedy_assignment(problem, hub)
+        if len(units) <= EXACT_UNITS:
+            share = work * len(units) / len(component.units)
+            spent += _solve_exactly(problem, hub, seed, share, set())
+        else:
+            hub.assignment, hub.cohorts = greedy_assignment(problem, hub)
         assignment.update(hub.assignment)
         cohorts.update(hub.cohorts)
         optimal = optimal and len(hub.assignment) == len(units)
@@ -355,12 +364,14 @@ def _solve_by_parts(problem: Problem, component: Component, seed: int, work: flo
     placed = sum(u.size for u in assignment)
     component.bound = max(placed, min(bound, component.size))
     component.optimal = placed == component.bound
+    return spent
 
 
 def _solve_exactly(
     problem: Problem, component: Component, seed: int, work: float, fallback: set[Unit]
-) -> None:
-    """CP-SAT on one component; units in ``fallback`` may instead be placed elsewhere."""
+) -> float:
+    """CP-SAT on one component; units in ``fallback`` may instead be placed elsewhere.
+    Returns the deterministic seconds it took."""
     rules = problem.rules
     greedy, greedy_cohorts = greedy_assignment(problem, component)
     upper = component.size
@@ -369,7 +380,7 @@ def _solve_exactly(
         # Everyone is placed: nothing can beat that, so there is nothing to solve.
         component.assignment, component.cohorts = greedy, greedy_cohorts
         component.bound, component.optimal = upper, True
-        return
+        return 0.0
 
     model = cp_model.CpModel()
     x: dict[tuple[Unit, CohortType], cp_model.IntVar] = {}
@@ -431,6 +442,7 @@ def _solve_exactly(
         component.optimal = component.bound == found
     else:
         component.bound, component.optimal = upper, found == upper
+    return float(solver.response_proto.deterministic_time)
 
 
 def _add_aggregate_sizes(
