@@ -23,17 +23,22 @@ portal_group.add_command(db_group)
 def init_command() -> None:
     """Migrate the database to the latest schema and load the reference data."""
     from portal.reference import services as reference
-
-    migrate.upgrade(db.engine_for(current_app))
-    click.echo("Database is at the latest migration.")
-    changed = reference.load_all(db.session)
-    db.session.commit()
-    click.echo(f"Reference data loaded ({changed} new or updated items).")
     from portal.surveys.definitions import load_definitions
 
-    added = load_definitions(db.session)
-    db.session.commit()
-    click.echo(f"Survey definitions loaded ({added} new versions).")
+    engine = db.engine_for(current_app)
+    with migrate.one_at_a_time(engine, waiting=_say_waiting):
+        migrate.upgrade(engine)
+        click.echo("Database is at the latest migration.")
+        changed = reference.load_all(db.session)
+        db.session.commit()
+        click.echo(f"Reference data loaded ({changed} new or updated items).")
+        added = load_definitions(db.session)
+        db.session.commit()
+        click.echo(f"Survey definitions loaded ({added} new versions).")
+
+
+def _say_waiting() -> None:
+    click.echo("Another server is running portal init or db upgrade; waiting for it to finish.")
 
 
 @portal_group.command("load-surveys")
@@ -55,7 +60,9 @@ def load_surveys_command() -> None:
 @click.argument("revision", default="head")
 def db_upgrade_command(revision: str) -> None:
     """Upgrade the database to REVISION (default: the latest)."""
-    migrate.upgrade(db.engine_for(current_app), revision)
+    engine = db.engine_for(current_app)
+    with migrate.one_at_a_time(engine, waiting=_say_waiting):
+        migrate.upgrade(engine, revision)
     click.echo(f"Database upgraded to {revision}.")
 
 

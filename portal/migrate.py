@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from portal import PROJECT_ROOT
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
+# One lock per schema, so portals (or test runs) in other schemas of the database never wait.
+LOCK_KEY = "SELECT hashtext('boost-peer-networks portal init ' || coalesce(current_schema(), ''))"
+
+
+@contextmanager
+def one_at_a_time(engine: Engine, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """Hold the portal's migration lock while the block runs.
+
+    Several servers start ``portal init`` at once when a new version is deployed. On
+    PostgreSQL the first takes a session-level advisory lock, on a connection of its own
+    that holds no transaction, and the others wait for it (``waiting`` is called first),
+    then find the migrations and reference data already there. SQLite serves one machine,
+    where its writers already queue, so nothing is taken there.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        key = connection.scalar(text(LOCK_KEY))
+        if not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}):
+            waiting()
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

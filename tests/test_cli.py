@@ -1,12 +1,21 @@
 """The commands: init migrates and loads reference data; demo-data is idempotent."""
 
-import pytest
-from sqlalchemy import func, select
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-from portal import create_app, db
+import pytest
+from sqlalchemy import func, select, text
+
+from portal import create_app, db, migrate
+from portal.db import make_engine
 from portal.reference.models import ReferenceItem
 from tests.fixtures.app import make_test_config
 from tests.fixtures.database import url_for_database
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -45,3 +54,59 @@ def test_init_then_demo_data_twice(fresh_app):
     assert len(sent.output.splitlines()) <= 6, sent.output
     with fresh_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReferenceItem)) == 62
+
+
+def test_two_servers_running_init_at_once_take_turns(tmp_path):
+    """A deploy starts `portal init` on every server at the same moment: on PostgreSQL they
+    take turns on an advisory lock, so one migrates and loads the reference data and the
+    other finds it done, and neither fails."""
+    url = url_for_database("postgresql", tmp_path, schema="portal_init_race")
+    holder = make_engine(url)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORTAL_SECRET_KEY": "init-race-test-only-0123456789abcdefghijklmnop",
+        "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    environment.pop("PORTAL_DATABASE_URL", None)
+    with holder.connect() as held:
+        # Hold the lock first, so both commands are surely waiting before either runs.
+        held = held.execution_options(isolation_level="AUTOCOMMIT")
+        key = held.scalar(text(migrate.LOCK_KEY))
+        held.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        servers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "portal", "init"],
+                cwd=ROOT,
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        waiting = text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1"
+        )
+        ours = {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF}
+        deadline = time.monotonic() + 120
+        while held.scalar(waiting, ours) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert held.scalar(waiting, ours) == 2
+        held.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+    outputs = [server.communicate(timeout=300)[0] for server in servers]
+    assert [server.returncode for server in servers] == [0, 0], outputs
+    for output in outputs:
+        assert "waiting for it to finish" in output
+    loaded = sorted(
+        line for output in outputs for line in output.splitlines() if "Reference data" in line
+    )
+    assert loaded == [
+        "Reference data loaded (0 new or updated items).",
+        "Reference data loaded (137 new or updated items).",
+    ]
+    with holder.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.latest_revision()
+        assert connection.scalar(select(func.count()).select_from(ReferenceItem)) == 62
+    holder.dispose()
