@@ -39,10 +39,24 @@ forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def on_starting(server: Any) -> None:
+    _refuse_per_worker_sign_in_limits(server.cfg.workers)
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
         Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def _refuse_per_worker_sign_in_limits(workers: int) -> None:
+    """Production with several workers must count sign-in attempts in Redis, not in each
+    worker's memory (portal.config.check_web_workers says how to fix it)."""
+    from flask import Config
+
+    from portal import PROJECT_ROOT
+    from portal import config as portal_config
+
+    settings = Config(os.environ.get("PORTAL_INSTANCE_PATH", str(PROJECT_ROOT / "instance")))
+    portal_config.read(settings)
+    portal_config.check_web_workers(settings, workers)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     )
     from portal.auth import sessions
     from portal.auth.access import enforce_access
+    from portal.cohorts import matching_task
     from portal.cohorts import offers as cohort_offers
     from portal.extensions import csrf, limiter, mail, wtforms_helpers
 
@@ -80,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(enforce_access)
     jobs.init_app(app)
     tasks.init_app(app)  # the background task queue; registers the job that watches over it
+    matching_task.init_app(app)  # registers the matching run as a kind of background task
     notifications.init_app(app)  # registers the send-mail job
     cohort_offers.init_app(app)  # registers the job that lapses unanswered offers
     coaching.init_app(app)  # registers the one-to-one booking reminders job

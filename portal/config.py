@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 # Keys that look like placeholders: a deployment that copied one of these is not secret.
 _PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
@@ -117,20 +117,39 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def read(config: Config, test_config: dict[str, Any] | None = None) -> None:
+    """Fill ``config`` from the defaults, then the instance file and the environment (or
+    ``test_config`` instead of those two)."""
+    config.from_mapping(DEFAULTS)
+    if test_config is None:
+        config.from_pyfile("config.py", silent=True)
+        config.from_prefixed_env("PORTAL")
+        # DATABASE_URL is the name every platform uses, so it is read without the prefix too.
+        if os.environ.get("DATABASE_URL") and not os.environ.get("PORTAL_DATABASE_URL"):
+            config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    else:
+        config.from_mapping(test_config)
+
+
+def check_web_workers(config: dict[str, Any], workers: int) -> None:
+    """Refuse to serve in production with sign-in attempts counted in each process's own
+    memory when there is more than one web worker: each would allow the limit again."""
+    if config["ENVIRONMENT"] != "production" or workers <= 1:
+        return
+    if str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI is memory://, so each of the {workers} web workers would "
+            "count sign-in attempts on its own. Set PORTAL_RATELIMIT_STORAGE_URI to a Redis "
+            "URL (redis://127.0.0.1:6379/0), or run one web worker (PORTAL_WORKERS=1)."
+        )
+
+
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill ``app.config`` from the defaults, the instance file and the environment.
 
     Raises ``ConfigError`` when the result is unsafe to run.
     """
-    app.config.from_mapping(DEFAULTS)
-    if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        app.config.from_prefixed_env("PORTAL")
-        # DATABASE_URL is the name every platform uses, so it is read without the prefix too.
-        if os.environ.get("DATABASE_URL") and not os.environ.get("PORTAL_DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    else:
-        app.config.from_mapping(test_config)
+    read(app.config, test_config)
 
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = (

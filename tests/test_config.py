@@ -90,3 +90,46 @@ def test_proxy_fix_trusts_only_the_configured_proxies(instance, monkeypatch):
         "/test/remote", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
     )
     assert response.get_data(as_text=True) == "203.0.113.9 https"
+
+
+def test_production_with_several_web_workers_needs_a_shared_sign_in_limit_store():
+    from portal.config import DEFAULTS, check_web_workers
+
+    production = {**DEFAULTS, "ENVIRONMENT": "production"}
+    with pytest.raises(ConfigError, match=r"PORTAL_WORKERS=1"):
+        check_web_workers(production, workers=5)
+    check_web_workers(production, workers=1)
+    check_web_workers({**production, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}, 5)
+    check_web_workers({**production, "ENVIRONMENT": "development"}, workers=5)
+
+
+def test_gunicorn_refuses_several_workers_counting_sign_ins_in_memory(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.fixtures.http import ROOT
+    from tests.fixtures.smtp import _free_port
+
+    environment = {
+        **os.environ,
+        "PORTAL_SECRET_KEY": GOOD_KEY,
+        "PORTAL_ENVIRONMENT": "production",
+        "PORTAL_INSTANCE_PATH": str(tmp_path),
+        "PORTAL_BIND": f"127.0.0.1:{_free_port()}",
+        "PORTAL_WORKERS": "2",
+    }
+    environment.pop("PORTAL_RATELIMIT_STORAGE_URI", None)
+    refused = subprocess.run(  # noqa: S603 (our own gunicorn, fixed arguments)
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), "wsgi:app"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert refused.returncode != 0
+    assert "each of the 2 web workers would count sign-in attempts on its own" in refused.stderr
+    assert "PORTAL_WORKERS=1" in refused.stderr

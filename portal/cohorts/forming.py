@@ -37,7 +37,14 @@ from portal.cohorts.services import (
     set_place_status,
 )
 from portal.matching.checks import Move, check_cohort, check_move
-from portal.matching.model import Basis, LockedCohort, Locks, ProposedCohort, Weights
+from portal.matching.model import (
+    Basis,
+    LockedCohort,
+    Locks,
+    MatchingRules,
+    ProposedCohort,
+    Weights,
+)
 from portal.registration import services as applications
 from portal.registration.models import Application, ApplicationStatus, PartOfDay
 from portal.rounds.models import Round
@@ -75,27 +82,39 @@ class RunOutcome:
     result: matching.MatchResult
 
 
-def run_matching(
+class RunChanged(CohortError):
+    """The round's proposals or applicants changed between reading and storing a run."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            ["The cohorts or applicants changed while the matching ran. Run the matching again."]
+        )
+
+
+@dataclass
+class PreparedRun:
+    """What a matching run reads before it solves: nothing written, no lock held after."""
+
+    programme_round: Round
+    settings: RunSettings
+    locked: list[Cohort]
+    kept: list[Cohort]
+    replaced_ids: list[int]
+    everyone: list[Application]
+    pool_ids: frozenset[int]
+    inputs: tuple[list[matching.Applicant], list[matching.Conflict], MatchingRules, Locks]
+
+
+def prepare_run(
     session: Session,
     programme_round: Round,
     *,
     settings: RunSettings,
-    actor: User,
-    now: dt.datetime,
     only: Sequence[Application] | None = None,
     delivery: str | None = None,
-) -> RunOutcome:
-    """Replace the round's unlocked proposals with a fresh run of the engine.
-
-    Locked proposed cohorts are kept as they are and their members leave the pool. People left
-    over go on the waiting list with the engine's reason. ``delivery`` ("online" or
-    "in_person") limits the run to people who want to meet that way or either: proposed
-    cohorts with anyone else in them are kept as they are. ``only`` limits the pool to these
-    applications. Either way the members of every replaced cohort are in the pool, so after
-    a run each of them is in a cohort or on the waiting list with a reason, never in neither.
-    Side effects: deletes unlocked proposed cohorts, adds new ones with proposed places,
-    changes application statuses to waitlisted where needed, records the run in the audit log.
-    """
+) -> PreparedRun:
+    """Read what a run needs (see ``run_matching`` for who is in the pool), without
+    writing: the proposals it replaces are only named, their members counted as free."""
     proposals = round_cohorts(session, programme_round, CohortStatus.PROPOSED)
     locked = [c for c in proposals if c.locked]
     kept = [
@@ -106,15 +125,12 @@ def run_matching(
             _wants(session.get_one(Application, p.application_id), delivery) for p in members(c)
         )
     ]
-    released: set[int] = set()
-    for cohort in proposals:
-        if not cohort.locked and cohort not in kept:
-            released.update(p.application_id for p in members(cohort))
-            _discard(session, cohort)
-    session.flush()
+    replaced = [c for c in proposals if not c.locked and c not in kept]
+    released = {p.application_id for cohort in replaced for p in members(cohort)}
+    replaced_ids = [c.id for c in replaced]
     pool = [
         a
-        for a in matchable_applications(session, programme_round)
+        for a in matchable_applications(session, programme_round, releasing=replaced_ids)
         if _wants(a, delivery) and (only is None or a in only or a.id in released)
     ]
     locked_members = {
@@ -135,17 +151,69 @@ def run_matching(
             for c in locked
         )
     )
-    result = matching.propose_cohorts(
+    rules = matching_rules(programme_round, settings.near_districts, session)
+    return PreparedRun(
+        programme_round,
+        settings,
+        locked,
+        kept,
+        replaced_ids,
+        everyone,
+        frozenset(a.id for a in pool),
+        (applicants, conflicts, rules, locks),
+    )
+
+
+def solve(prepared: PreparedRun) -> matching.MatchResult:
+    """Run the engine on a prepared run (pure: no database)."""
+    applicants, conflicts, rules, locks = prepared.inputs
+    return matching.propose_cohorts(
         applicants,
         conflicts,
-        matching_rules(programme_round, settings.near_districts, session),
-        settings.weights,
-        settings.basis,
+        rules,
+        prepared.settings.weights,
+        prepared.settings.basis,
         locks,
-        seed=settings.seed,
-        work_limit=settings.work_limit,
+        seed=prepared.settings.seed,
+        work_limit=prepared.settings.work_limit,
     )
-    by_id = {a.id: a for a in everyone}
+
+
+def store_run(
+    session: Session,
+    prepared: PreparedRun,
+    result: matching.MatchResult,
+    *,
+    actor: User,
+    now: dt.datetime,
+) -> RunOutcome:
+    """Replace the proposals the run read with its cohorts, and put those left over on the
+    waiting list with the engine's reason.
+
+    Raises RunChanged (nothing written) if the proposals or the pool changed since
+    ``prepare_run``. Side effects: as ``run_matching``; flushes.
+    """
+    programme_round = prepared.programme_round
+    proposals = round_cohorts(session, programme_round, CohortStatus.PROPOSED)
+    by_state = sorted((c.id, c.locked) for c in proposals)
+    seen = sorted(
+        [(c.id, True) for c in prepared.locked]
+        + [(c.id, False) for c in prepared.kept]
+        + [(cohort_id, False) for cohort_id in prepared.replaced_ids]
+    )
+    if by_state != seen:
+        raise RunChanged
+    still_matchable = {
+        a.id
+        for a in matchable_applications(session, programme_round, releasing=prepared.replaced_ids)
+    }
+    if not prepared.pool_ids <= still_matchable:
+        raise RunChanged
+    for cohort in proposals:
+        if cohort.id in prepared.replaced_ids:
+            _discard(session, cohort)
+    session.flush()
+    by_id = {a.id: a for a in prepared.everyone}
     created = []
     for proposed in result.cohorts:
         if proposed.locked:
@@ -170,10 +238,39 @@ def run_matching(
         action="cohort.matching_run",
         entity_type="round",
         entity_id=programme_round.id,
-        fields=[settings.basis.value],
+        fields=[prepared.settings.basis.value],
         reason=f"{result.placed} placed of an upper bound of {result.upper_bound}",
     )
-    return RunOutcome(locked + kept + created, waitlist, result)
+    return RunOutcome(prepared.locked + prepared.kept + created, waitlist, result)
+
+
+def run_matching(
+    session: Session,
+    programme_round: Round,
+    *,
+    settings: RunSettings,
+    actor: User,
+    now: dt.datetime,
+    only: Sequence[Application] | None = None,
+    delivery: str | None = None,
+) -> RunOutcome:
+    """Replace the round's unlocked proposals with a fresh run of the engine, in one go
+    (the demo and tests; officers' runs are background tasks: ``prepare_run``, ``solve``
+    and ``store_run`` in ``portal.cohorts.matching_task``).
+
+    Locked proposed cohorts are kept as they are and their members leave the pool. People left
+    over go on the waiting list with the engine's reason. ``delivery`` ("online" or
+    "in_person") limits the run to people who want to meet that way or either: proposed
+    cohorts with anyone else in them are kept as they are. ``only`` limits the pool to these
+    applications. Either way the members of every replaced cohort are in the pool, so after
+    a run each of them is in a cohort or on the waiting list with a reason, never in neither.
+    Side effects: deletes unlocked proposed cohorts, adds new ones with proposed places,
+    changes application statuses to waitlisted where needed, records the run in the audit log.
+    """
+    prepared = prepare_run(
+        session, programme_round, settings=settings, only=only, delivery=delivery
+    )
+    return store_run(session, prepared, solve(prepared), actor=actor, now=now)
 
 
 def last_run_basis(session: Session, programme_round: Round) -> Basis | None:

@@ -9,7 +9,7 @@ commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,9 +54,14 @@ def as_applicant(application: Application, person_name: str) -> Applicant:
     )
 
 
-def matchable_applications(session: Session, programme_round: Round) -> list[Application]:
-    """Eligible or waiting applications of the round that hold no place yet."""
-    holding = select(Place.application_id).where(Place.status.in_(HOLDING_PLACE))
+def matchable_applications(
+    session: Session, programme_round: Round, *, releasing: Collection[int] = ()
+) -> list[Application]:
+    """Eligible or waiting applications of the round that hold no place yet, counting
+    places in the cohorts ``releasing`` (proposals a run will replace) as free."""
+    holding = select(Place.application_id).where(
+        Place.status.in_(HOLDING_PLACE), Place.cohort_id.not_in(list(releasing))
+    )
     return list(
         session.scalars(
             select(Application)

@@ -12,8 +12,8 @@ from wtforms import SelectChoice
 from portal import db
 from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import Contractor, User
-from portal.cohorts import forming, matching_inputs, offers, services
+from portal.auth.models import Contractor, Role, User
+from portal.cohorts import forming, matching_inputs, matching_task, offers, services
 from portal.cohorts.forms import (
     AddMemberForm,
     ConfirmCohortForm,
@@ -34,7 +34,8 @@ from portal.registration.officer_answers import reference_labels
 from portal.registration.services import get_application
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
-from portal.rounds.settings_summary import meeting_frequency, plural
+from portal.rounds.settings_summary import meeting_frequency
+from portal.tasks import services as task_services
 from portal.timefmt import today_in_london
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -84,6 +85,8 @@ def index() -> Page:
 @bp.route("/rounds/<int:round_id>/match", methods=["GET", "POST"])
 @officers
 def run_matching(round_id: int) -> Page:
+    """Start a matching run (a background task) and follow it on its status page; a round
+    whose run is still going shows that one instead of starting another."""
     programme_round = get_round(db.session, round_id)
     districts = {item.code for item in active_items(db.session, ReferenceKind.DISTRICT)}
     form = MatchingRunForm(district_codes=districts)
@@ -91,37 +94,30 @@ def run_matching(round_id: int) -> Page:
         # The form keeps the basis of the round's last run.
         form.basis.data = (forming.last_run_basis(db.session, programme_round) or Basis.MIXED).value
     if form.validate_on_submit():
-        outcome = forming.run_matching(
-            db.session,
-            programme_round,
-            settings=forming.RunSettings(
-                basis=Basis(form.basis.data),
-                weights=Weights(
-                    homogeneity=form.homogeneity.data,
-                    shared_issues=form.shared_issues.data,
-                    similar_size=form.similar_size.data,
-                    no_isolation=form.no_isolation.data,
-                ),
-                near_districts=form.groups(),
+        settings = forming.RunSettings(
+            basis=Basis(form.basis.data),
+            weights=Weights(
+                homogeneity=form.homogeneity.data,
+                shared_issues=form.shared_issues.data,
+                similar_size=form.similar_size.data,
+                no_isolation=form.no_isolation.data,
             ),
-            actor=current_person(),
-            now=utcnow(),
-            delivery=form.delivery.data or None,
+            near_districts=form.groups(),
         )
-        result = outcome.result
-        quality = (
-            "This is the best possible answer."
-            if result.proven_optimal
-            else (f"At most {result.upper_bound} could be placed under the rules.")
-        )
-        waiting = len(outcome.waitlist)
-        flash(
-            f"The matching proposed {plural(len(outcome.cohorts), 'cohort')} placing "
-            f"{plural(result.placed, 'person', 'people')}; {waiting:,} "
-            f"{'is' if waiting == 1 else 'are'} on the waiting list. {quality}",
-            "success",
-        )
-        return redirect(url_for("cohorts.proposals", round_id=programme_round.id))
+        try:
+            task = task_services.start(
+                db.session,
+                matching_task.KIND,
+                starter=current_person(),
+                role=Role.OFFICER,
+                round_id=programme_round.id,
+                params=matching_task.params_for(settings, form.delivery.data),
+                one_per_round=True,
+            )
+        except task_services.AlreadyRunning as running:
+            flash("A matching run for this round is already going. This is its progress.", "info")
+            return redirect(url_for("tasks.status", task_id=running.task.id))
+        return redirect(url_for("tasks.status", task_id=task.id))
     status = form_status(form)
     return render_template(
         "cohorts/match.html",
@@ -129,6 +125,7 @@ def run_matching(round_id: int) -> Page:
         programme_round=programme_round,
         pool=len(matching_inputs.matchable_applications(db.session, programme_round)),
         frequency=meeting_frequency(programme_round.session_frequency_days),
+        running=task_services.unfinished_task(db.session, matching_task.KIND, programme_round.id),
     ), status
 
 

@@ -65,6 +65,9 @@ class BackgroundTask(Base):
     round_id: Mapped[int | None] = mapped_column(
         ForeignKey("programme_round.id", ondelete="CASCADE"), index=True
     )
+    # Set while queued or running for kinds that run one at a time per round ("matching:3"):
+    # the unique index refuses a second, however close together two officers start them.
+    running_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]

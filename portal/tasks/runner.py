@@ -141,6 +141,7 @@ def _end(
             "error": error,
             "finished_at": now,
             "status_changed_at": now,
+            "running_key": None,
             "progress": 100 if status == TaskStatus.SUCCEEDED else task.progress,
         },
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -29,6 +30,14 @@ REQUEUE_AFTER = dt.timedelta(minutes=10)
 DIED_MESSAGE = "It stopped without finishing, perhaps because a server restarted. Start it again."
 
 
+class AlreadyRunning(Exception):
+    """A task of this kind is already queued or running for the round: ``task``."""
+
+    def __init__(self, task: BackgroundTask) -> None:
+        super().__init__(f"Task {task.id} is already running")
+        self.task = task
+
+
 def start(
     session: Session,
     kind: str,
@@ -38,13 +47,21 @@ def start(
     round_id: int | None = None,
     params: dict[str, Any] | None = None,
     stage: str = "Waiting to start",
+    one_per_round: bool = False,
 ) -> BackgroundTask:
     """Record a new task and queue it once the transaction commits.
 
-    Side effects: the task's record and an audit event, flushed; the queuing after commit.
+    With ``one_per_round``, raises AlreadyRunning (holding the running one) if the round
+    has a task of this kind queued or running. Side effects: the task's record and an audit
+    event, flushed; the queuing after commit.
     """
     if kind not in tasks().kinds:
         raise ValueError(f"No task kind called {kind!r}")
+    running_key = f"{kind}:{round_id}" if one_per_round else None
+    if one_per_round and round_id is not None:
+        running = unfinished_task(session, kind, round_id)
+        if running is not None:
+            raise AlreadyRunning(running)
     task = BackgroundTask(
         kind=kind,
         status=TaskStatus.QUEUED,
@@ -54,11 +71,18 @@ def start(
         started_by_id=starter.id,
         role=role.value,
         round_id=round_id,
+        running_key=running_key,
         created_at=utcnow(),
         status_changed_at=utcnow(),
     )
-    session.add(task)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(task)
+    except IntegrityError:  # another request started one a moment ago
+        running = unfinished_task(session, kind, round_id) if round_id is not None else None
+        if running is None:
+            raise
+        raise AlreadyRunning(running) from None
     record(
         session,
         actor=starter,
@@ -122,7 +146,7 @@ def cancel(session: Session, task: BackgroundTask, *, actor: User, now: dt.datet
         task,
         TaskStatus.CANCELLED,
         allowed_from=UNFINISHED,
-        values={"finished_at": now, "stage": "Cancelled"},
+        values={"finished_at": now, "stage": "Cancelled", "running_key": None},
         audit=Audit(actor=actor, action="task.cancelled", entity_type="background_task"),
         now=now,
     )
@@ -149,7 +173,7 @@ def watch_over_tasks(session: Session, now: dt.datetime) -> str:
                     task,
                     TaskStatus.FAILED,
                     allowed_from={TaskStatus.RUNNING},
-                    values={"finished_at": now, "error": DIED_MESSAGE},
+                    values={"finished_at": now, "error": DIED_MESSAGE, "running_key": None},
                     audit=Audit(actor=None, action="task.died", entity_type="background_task"),
                     now=now,
                 )

@@ -58,6 +58,14 @@ def test_an_officer_matches_adjusts_and_confirms_and_a_decline_is_backfilled(
     assert "19 eligible people without a place" in page.locator("main").inner_text()
     screenshot(page, "forming-match")
     submit(page, "Run the matching")
+    assert page.locator("h1").inner_text() == "Matching run"  # its progress, then the result
+    result = page.get_by_role("link", name="Review the proposed cohorts")
+    result.wait_for(timeout=30_000)
+    assert_accessible(page)
+    screenshot(page, "forming-matching-run")
+    with page.expect_navigation():
+        result.click()
+    assert_accessible(page)
     assert page.locator("h1").inner_text().startswith("Proposed cohorts")
     screenshot(page, "forming-proposals")
 

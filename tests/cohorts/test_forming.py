@@ -11,6 +11,7 @@ from portal.registration.models import Application, ApplicationStatus
 from portal.rounds.models import RoundStatus
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page, error_messages
+from tests.fixtures.tasks import follow_task
 
 
 @pytest.fixture
@@ -48,7 +49,15 @@ def run_matching(client, programme_round, **overrides):
         "near_districts": DEFAULT_NEAR_DISTRICTS,
     }
     answers.update(overrides)
-    return client.submit_form(f"/cohorts/rounds/{programme_round.id}/match", answers)
+    started = client.submit_form(f"/cohorts/rounds/{programme_round.id}/match", answers)
+    if started.status_code != 302:
+        return started
+    return follow_task(client, started.headers["Location"])
+
+
+@pytest.fixture(autouse=True)
+def matching_runs_in_the_background(task_consumer):
+    """Every matching run here is a background task run by huey's consumer."""
 
 
 def proposed(session):
@@ -66,12 +75,16 @@ def test_matching_proposes_cohorts_within_the_size_rules_and_waitlists_the_rest(
 ):
     page = check_page(client.get(f"/cohorts/rounds/{open_round.id}/match"))
     assert "19 eligible people without a place" in page.get_text()
-    response = run_matching(client, open_round)
-    assert response.headers["Location"] == f"/cohorts/rounds/{open_round.id}/proposals"
+    finished = check_page(run_matching(client, open_round))
+    link = finished.find("a", string="Review the proposed cohorts")
+    assert link["href"] == f"/cohorts/rounds/{open_round.id}/proposals"
+    assert "The matching proposed 2 cohorts placing 19 people; 0 are on the waiting list." in (
+        finished.get_text(" ", strip=True)
+    )
     cohorts = proposed(session)
     sizes = sorted(len([p for p in c.places if p.status == PlaceStatus.PROPOSED]) for c in cohorts)
     assert sizes == [9, 10]
-    page = check_page(client.get(response.headers["Location"]))
+    page = check_page(client.get(link["href"]))
     assert len(page.select("main h2.govuk-heading-m")) == 2
 
 
