@@ -26,6 +26,12 @@ SECTIONS = [
         "Your registration", "registration.start", frozenset({Role.PARTICIPANT}), "registration."
     ),
     Section("Applicants", "applicants.index", frozenset({Role.OFFICER}), "applicants."),
+    Section(
+        "People",
+        "people.search",
+        frozenset({Role.OFFICER, Role.CONTRACTOR_LEAD}),
+        "people.",
+    ),
     Section("Cohorts", "cohorts.index", frozenset({Role.OFFICER}), "cohorts."),
     Section("Your offers", "offers.mine", frozenset({Role.PARTICIPANT}), "offers."),
     Section("Your cohort", "my_cohort.index", frozenset({Role.PARTICIPANT}), "my_cohort."),

@@ -456,6 +456,7 @@ INVENTORY: dict[str, Declared] = {
         out_of_scope=frozenset({Role.CONTRACTOR_LEAD}),
     ),
     "people.add_note": only(Role.OFFICER, url=a_person),
+    "people.search": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
     "businesses.show_business": only(
         Role.OFFICER,
         Role.CONTRACTOR_LEAD,

@@ -29,6 +29,9 @@ from portal.timefmt import govuk_date, govuk_datetime
 
 Scope = Collection[int] | None
 Value = str | int | Decimal | None
+# Which cells of a row name a person or a business: column -> ("person" or "business", id),
+# for staff pages to link to the person's or business's page.
+RowLinks = dict[int, tuple[str, int]]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class Records:
     rows: list[list[Value]]
     # Columns holding numbers (right-aligned on screen).
     numeric: frozenset[int] = frozenset()
+    # One per row when the rows name people or businesses (empty otherwise).
+    links: tuple[RowLinks, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,17 @@ class Figure:
 # The people behind a figure
 
 
-def _places(session: Session, round_id: int, scope: Scope) -> dict[int, tuple[str, ...]]:
-    """person -> (name, business, cohort, contractor, left on, reason) of their place in the
-    round: the one accepted last, as ``summary.breakdown`` places people."""
+PlaceFacts = tuple[str, str, str, str, str, str, int | None]
+NO_PLACE: PlaceFacts = ("", "", "", "", "", "", None)
+
+
+def _places(session: Session, round_id: int, scope: Scope) -> dict[int, PlaceFacts]:
+    """person -> (name, business, cohort, contractor, left on, reason, business id) of their
+    place in the round: the one accepted last, as ``summary.breakdown`` places people."""
     query = (
         select(
             Place.person_id,
+            Business.id,
             User.name,
             # An erased person's business is not named against them, even one that others
             # from the same business still share.
@@ -83,11 +93,19 @@ def _places(session: Session, round_id: int, scope: Scope) -> dict[int, tuple[st
     )
     if scope is not None:
         query = query.where(Cohort.contractor_id.in_(list(scope)))
-    found: dict[int, tuple[str, ...]] = {}
-    for person, name, business, cohort, contractor, ended_at, reason in session.execute(query):
+    found: dict[int, PlaceFacts] = {}
+    for row in session.execute(query):
+        person, business_id, name, business, cohort, contractor, ended_at, reason = row
         left = govuk_date(ended_at) if ended_at else ""
-        found[person] = (name, business, cohort, contractor, left, reason or "")
+        found[person] = (name, business, cohort, contractor, left, reason or "", business_id)
     return found
+
+
+def _person_links(person: int, business_id: int | None) -> RowLinks:
+    links: RowLinks = {0: ("person", person)}
+    if business_id is not None:
+        links[1] = ("business", business_id)
+    return links
 
 
 def _one_to_one_minutes_by_person(
@@ -107,18 +125,16 @@ def _people(
     ids: set[int],
     *,
     with_leaving: bool = False,
-) -> tuple[list[str], list[list[Value]]]:
+) -> tuple[list[str], list[list[Value]], tuple[RowLinks, ...]]:
     places = _places(session, programme_round.id, scope)
     group = figures.group_hours_by_person(session, programme_round.id, as_at, contractor_ids=scope)
     one_to_one = _one_to_one_minutes_by_person(session, programme_round.id, as_at, scope)
     header = ["Name", "Business", "Cohort", "Contractor", "Group hours attended", "1:1 hours"]
     if with_leaving:
         header += ["Left on", "Reason for leaving"]
-    rows: list[list[Value]] = []
+    rows: list[tuple[list[Value], RowLinks]] = []
     for person in ids:
-        name, business, cohort, contractor, left, reason = places.get(
-            person, ("", "", "", "", "", "")
-        )
+        name, business, cohort, contractor, left, reason, business_id = places.get(person, NO_PLACE)
         row: list[Value] = [
             name,
             business,
@@ -129,16 +145,16 @@ def _people(
         ]
         if with_leaving:
             row += [left, reason]
-        rows.append(row)
-    rows.sort(key=lambda row: (str(row[2]), str(row[0]).casefold()))
-    return header, rows
+        rows.append((row, _person_links(person, business_id)))
+    rows.sort(key=lambda pair: (str(pair[0][2]), str(pair[0][0]).casefold()))
+    return header, [row for row, _links in rows], tuple(links for _row, links in rows)
 
 
 def participants(
     session: Session, programme_round: Round, as_at: dt.datetime, scope: Scope
 ) -> Records:
     ids = figures.participant_ids(session, programme_round.id, as_at, contractor_ids=scope)
-    header, rows = _people(session, programme_round, as_at, scope, ids)
+    header, rows, links = _people(session, programme_round, as_at, scope, ids)
     return Records(
         "participants",
         "Participants",
@@ -146,6 +162,7 @@ def participants(
         header,
         rows,
         frozenset({4, 5}),
+        links,
     )
 
 
@@ -153,9 +170,15 @@ def completers(
     session: Session, programme_round: Round, as_at: dt.datetime, scope: Scope
 ) -> Records:
     ids = figures.completer_ids(session, programme_round, as_at, contractor_ids=scope)
-    header, rows = _people(session, programme_round, as_at, scope, ids)
+    header, rows, links = _people(session, programme_round, as_at, scope, ids)
     return Records(
-        "completers", "Completers", FIGURES_TEXT["completers"], header, rows, frozenset({4, 5})
+        "completers",
+        "Completers",
+        FIGURES_TEXT["completers"],
+        header,
+        rows,
+        frozenset({4, 5}),
+        links,
     )
 
 
@@ -163,9 +186,15 @@ def withdrawn(
     session: Session, programme_round: Round, as_at: dt.datetime, scope: Scope
 ) -> Records:
     ids = figures.withdrawn_ids(session, programme_round.id, as_at, contractor_ids=scope)
-    header, rows = _people(session, programme_round, as_at, scope, ids, with_leaving=True)
+    header, rows, links = _people(session, programme_round, as_at, scope, ids, with_leaving=True)
     return Records(
-        "withdrawn", "Withdrawn", FIGURES_TEXT["withdrawn"], header, rows, frozenset({4, 5})
+        "withdrawn",
+        "Withdrawn",
+        FIGURES_TEXT["withdrawn"],
+        header,
+        rows,
+        frozenset({4, 5}),
+        links,
     )
 
 
@@ -181,18 +210,21 @@ def respondents(
     )
     places = _places(session, programme_round.id, scope)
     labels = {item.value: item.label for item in Satisfaction}
-    rows: list[list[Value]] = []
+    rows: list[tuple[list[Value], RowLinks]] = []
     for (_round, person), values in answers.items():
-        name, business, cohort, contractor, *_rest = places.get(person, ("", "", "", "", "", ""))
+        name, business, cohort, contractor, *_rest, business_id = places.get(person, NO_PLACE)
         answer = ", ".join(labels.get(value, value) for value in values)
-        rows.append([name, business, cohort, contractor, answer])
-    rows.sort(key=lambda row: (str(row[2]), str(row[0]).casefold()))
+        rows.append(
+            ([name, business, cohort, contractor, answer], _person_links(person, business_id))
+        )
+    rows.sort(key=lambda pair: (str(pair[0][2]), str(pair[0][0]).casefold()))
     return Records(
         "respondents",
         "Respondents",
         FIGURES_TEXT["respondents"],
         ["Name", "Business", "Cohort", "Contractor", "Overall satisfaction"],
-        rows,
+        [row for row, _links in rows],
+        links=tuple(links for _row, links in rows),
     )
 
 
@@ -221,17 +253,22 @@ def businesses_supported(
         details[business_id] = (name, number or "", postcode or "")
         if person not in people.setdefault(business_id, []):
             people[business_id].append(person)
-    rows: list[list[Value]] = [
-        [*details.get(business, ("", "", "")), ", ".join(sorted(people.get(business, [])))]
+    found: list[tuple[list[Value], int]] = [
+        (
+            [*details.get(business, ("", "", "")), ", ".join(sorted(people.get(business, [])))],
+            business,
+        )
         for business in ids
     ]
-    rows.sort(key=lambda row: str(row[0]).casefold())
+    found.sort(key=lambda pair: str(pair[0][0]).casefold())
+    business_links: tuple[RowLinks, ...] = tuple({0: ("business", b)} for _row, b in found)
     return Records(
         "businesses-supported",
         "Businesses supported",
         FIGURES_TEXT["businesses-supported"],
         ["Business", "Company number", "Postcode", "People who took part"],
-        rows,
+        [row for row, _business in found],
+        links=business_links,
     )
 
 

@@ -282,6 +282,10 @@ def records(round_id: int, figure: str) -> str:
         records=found,
         table=table,
         rows=table.rows[(page - 1) * per_page : page * per_page],
+        # Names and businesses link to their pages for the staff who may open them.
+        links=found.links[(page - 1) * per_page : page * per_page]
+        if me.has_role(Role.OFFICER, Role.CONTRACTOR_LEAD)
+        else None,
         page=page,
         pages=pages,
         scoped_to=None if scope is None else me.contractors,

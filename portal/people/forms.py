@@ -1,14 +1,20 @@
-"""Officers' forms on a person's page: logging a contact note."""
+"""The people pages' forms: logging a contact note, and the search box."""
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
-from wtforms.validators import Length
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from portal.forms import PortalForm, Required, strip_whitespace
 from portal.people.models import ContactChannel
 from portal.people.notes import NOTE_MAX
+from portal.people.search import QUERY_MAX
 from portal.rounds.fields import DateField
 
 
@@ -35,3 +41,20 @@ class ContactNoteForm(PortalForm):
         ],
     )
     submit = SubmitField("Save the note", widget=GovSubmitInput())
+
+
+class SearchForm(PortalForm):
+    """The search box, in the query string: a GET form, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Name, email address, business, postcode or reference",
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        validators=[
+            Optional(),
+            Length(max=QUERY_MAX, message=f"Search must be {QUERY_MAX} characters or fewer"),
+        ],
+    )

@@ -3,7 +3,7 @@ person's whole record across rounds, and officers' contact notes."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -11,11 +11,13 @@ from portal import db
 from portal.auth.access import current_person, officers, officers_and_leads
 from portal.cohorts.hours import hours_text
 from portal.forms import form_status
-from portal.people.forms import ContactNoteForm
+from portal.paging import page_items, requested_page
+from portal.people.forms import ContactNoteForm, SearchForm
 from portal.people.models import ContactChannel
 from portal.people.notes import NoteRefused, add_contact_note, contact_notes
 from portal.people.person_record import person_record
 from portal.people.scope import Viewer, person_for, viewer_of
+from portal.people.search import search_people
 from portal.timefmt import today_in_london
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -23,6 +25,24 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 
 def _viewer() -> Viewer:
     return viewer_of(current_person())
+
+
+@bp.get("/")
+@officers_and_leads
+def search() -> tuple[str, int]:
+    """Search people and businesses across every round (one box)."""
+    form = SearchForm(request.args)
+    valid = form.validate()
+    text = form.q.data or ""
+    page = requested_page(request.args.get("page", "1"))
+    result = search_people(db.session, text, _viewer(), page=page) if valid and text else None
+    return render_template(
+        "people/search.html",
+        form=form,
+        result=result,
+        text=text,
+        page_items=page_items(result.page, result.pages) if result else [],
+    ), 200 if valid else 400
 
 
 @bp.get("/<int:person_id>")

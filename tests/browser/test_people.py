@@ -107,3 +107,23 @@ def test_an_officer_notes_a_phone_call_by_keyboard(page, make_user, member):
     assert_accessible(page)
     assert "The contact note has been saved." in page.inner_text("main")
     assert "Asked when the next session is." in page.inner_text("#main-content")
+
+
+def test_an_officer_finds_a_person_by_business_and_opens_their_page(page, make_user, member):
+    sign_in(page, make_user(Role.OFFICER, name="Olivia Officer"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="People", exact=True).click()
+    assert_accessible(page)
+    page.get_by_label("Name, email address, business, postcode or reference").fill("mill 1-1")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_accessible(page)
+    assert "1 result for ‘mill 1-1’" in page.inner_text("main")
+    screenshot(page, "people-search")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert reflows(page)
+    screenshot(page, "people-search-320")
+    with page.expect_navigation():
+        page.get_by_role("link", name=member.people[0].name).click()
+    assert_accessible(page)
+    assert page.get_by_role("heading", level=1).inner_text() == member.people[0].name
