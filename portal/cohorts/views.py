@@ -23,10 +23,11 @@ from portal.cohorts.forms import (
     MatchingRunForm,
     MoveForm,
 )
-from portal.cohorts.models import CohortDelivery, CohortStatus
+from portal.cohorts.models import CohortDelivery, CohortStatus, DeclineReason
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.matching.model import Basis, Weights
+from portal.presentation import plural
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application, ApplicationStatus, PartOfDay
@@ -34,7 +35,7 @@ from portal.registration.officer_answers import reference_labels
 from portal.registration.services import get_application
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
-from portal.rounds.settings_summary import meeting_frequency, plural
+from portal.rounds.settings_summary import meeting_frequency
 from portal.timefmt import today_in_london
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -278,6 +279,8 @@ def detail(cohort_id: int) -> Page:
         labels=reference_labels(db.session),
         members=services.members,
         confirm_form=ConfirmCohortForm(formdata=None, data={"name": cohort.name}),
+        chain=offers.offer_chain(cohort),
+        decline_reasons={reason.value: reason.label for reason in DeclineReason},
     )
 
 
@@ -317,6 +320,7 @@ def confirm(cohort_id: int) -> Page:
         members=services.members,
         confirm_form=form,
         form=form,
+        chain=[],
     ), 400
 
 
