@@ -16,6 +16,7 @@ from portal.auth.models import Role
 from portal.forms import error_summary
 from portal.navigation import admin_sections, service_navigation
 from portal.operations.requests import request_id
+from portal.presentation import plural
 
 
 def init_app(app: Flask, templates: Path) -> None:
@@ -37,6 +38,7 @@ def init_app(app: Flask, templates: Path) -> None:
         govuk_time=timefmt.govuk_time,
         govuk_datetime=timefmt.govuk_datetime,
         duration=timefmt.duration,
+        plural=plural,
     )
     app.jinja_env.globals.update(
         error_summary=error_summary,

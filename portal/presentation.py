@@ -123,3 +123,17 @@ def suppress(counts: Sequence[int], *, for_officer: bool = False) -> list[Cell]:
 def total_is_safe(counts: Sequence[int]) -> bool:
     """True if the total can be published beside these cells without revealing a hidden one."""
     return sum(1 for cell in suppress(counts) if cell.suppressed) != 1
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """'1 cohort', '2 cohorts', '1,204 people' (``nouns`` when adding "s" is wrong)."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def minutes_in_words(minutes: int) -> str:
+    """'2 hours 30 minutes', '1 hour', '55 minutes'."""
+    whole_hours, rest = divmod(minutes, 60)
+    parts = ([plural(whole_hours, "hour")] if whole_hours else []) + (
+        [plural(rest, "minute")] if rest else []
+    )
+    return " ".join(parts) or "0 minutes"

@@ -24,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from portal.cohorts.models import DeclineReason
 from portal.forms import PortalForm, Required, strip_whitespace
 from portal.matching.model import Basis
 from portal.registration.models import WEEKDAYS, PartOfDay
@@ -223,4 +224,15 @@ class RespondForm(PortalForm):
         widget=GovRadioInput(),
         validators=[Required("Select yes if you want the place")],
     )
+    decline_reason = RadioField(
+        "If you decline, tell us why (optional)",
+        choices=[SelectChoice(reason.value, reason.label) for reason in DeclineReason],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+        validate_choice=False,
+    )
     submit = SubmitField("Send my answer", widget=GovSubmitInput())
+
+    def validate_decline_reason(self, field: RadioField) -> None:
+        if field.data and field.data not in set(DeclineReason):
+            raise ValidationError("Select a reason from the list, or none")

@@ -89,6 +89,28 @@ class PlaceStatus(enum.StrEnum):
         }[self.value]
 
 
+class DeclineReason(enum.StrEnum):
+    """Why someone declined a place, if they said (stored in ``Place.end_reason``)."""
+
+    DATES = "dates"
+    TIME = "time"
+    FORMAT = "format"
+    BUSINESS = "business"
+    NOT_FOR_ME = "not_for_me"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "dates": "The days or times do not suit me",
+            "time": "I cannot give the time it needs",
+            "format": "The format or place does not suit me",
+            "business": "My business's circumstances have changed",
+            "not_for_me": "A peer group is not what I need",
+            "other": "Another reason",
+        }[self.value]
+
+
 # Places that count towards a cohort's size.
 HOLDING_PLACE = frozenset({PlaceStatus.PROPOSED, PlaceStatus.OFFERED, PlaceStatus.ACCEPTED})
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
-from portal.cohorts.matching_inputs import engine_inputs
-from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
+from portal.cohorts.matching_inputs import MATCHABLE, engine_inputs
+from portal.cohorts.models import Cohort, CohortStatus, DeclineReason, Place, PlaceStatus
+from portal.cohorts.offer_details import meeting_pattern, offer_details
 from portal.cohorts.services import (
     CohortError,
     members,
@@ -32,14 +34,17 @@ from portal.matching.checks import check_cohort
 from portal.matching.model import Basis, MatchingRules, Weights
 from portal.matching.scoring import score_cohort
 from portal.notifications.services import queue_email
+from portal.presentation import plural
 from portal.registration import services as applications
-from portal.registration.models import WEEKDAYS, Application, ApplicationStatus
+from portal.registration.models import Application, ApplicationStatus
 from portal.rounds.models import Round
 from portal.state_changes import StatusConflict
 from portal.timefmt import govuk_date
 from portal.urls import external_url
 
 OFFER_REPLY_DAYS = 7
+# Places whose ending offers them to someone else.
+_REFILLED = (PlaceStatus.DECLINED, PlaceStatus.LAPSED, PlaceStatus.LEFT)
 
 
 def token_hash(raw: str) -> str:
@@ -135,7 +140,7 @@ def offer_place(
         template="place_offered",
         context={
             "name": person.name,
-            "cohort": cohort_summary(cohort),
+            "details": offer_details(session, cohort, now=now),
             "reply_by": govuk_date(reply_by, weekday=True),
             "accept_url": external_url("offers.respond", token=raw, answer="accept"),
             "decline_url": external_url("offers.respond", token=raw, answer="decline"),
@@ -146,17 +151,23 @@ def offer_place(
 
 def cohort_summary(cohort: Cohort) -> str:
     """ "Cohort 4: meets online, Tuesday mornings, every 2 weeks"."""
-    when = f"{WEEKDAYS[cohort.meeting_weekday]} {cohort.meeting_part_of_day.value}s"
-    weeks = cohort.session_frequency_days // 7
-    return f"{cohort.name}: meets {cohort.delivery.label.lower()}, {when}, every {weeks} weeks"
+    return f"{cohort.name}: meets {cohort.delivery.label.lower()}, {meeting_pattern(cohort)}"
 
 
 def place_for_offer_token(session: Session, raw: str) -> Place | None:
     return session.scalar(select(Place).where(Place.offer_token_hash == token_hash(raw)))
 
 
-def respond_to_offer(session: Session, place: Place, *, accept: bool, now: dt.datetime) -> None:
-    """Accept (the person is placed) or decline (the place goes to the waiting list).
+def respond_to_offer(
+    session: Session,
+    place: Place,
+    *,
+    accept: bool,
+    now: dt.datetime,
+    reason: DeclineReason | None = None,
+) -> Place | None:
+    """Accept (the person is placed) or decline, perhaps saying why (the place is offered at
+    once to the best-suited person waiting; that new place is returned, if any).
 
     Guarded (portal.state_changes): of two answers sent at once, or an answer and the
     lapsing job, exactly one counts. Raises OfferClosed, with the state that won, when
@@ -181,8 +192,16 @@ def respond_to_offer(session: Session, place: Place, *, accept: bool, now: dt.da
             applications.set_status(
                 session, application, ApplicationStatus.PLACED, actor=person, now=now
             )
-        else:
-            _end_offer(session, place, application, PlaceStatus.DECLINED, actor=person, now=now)
+            return None
+        return _end_offer(
+            session,
+            place,
+            application,
+            PlaceStatus.DECLINED,
+            actor=person,
+            now=now,
+            reason=reason.value if reason else "",
+        )
     except StatusConflict as conflict:
         raise OfferClosed(place.status if conflict.target is place else None) from conflict
 
@@ -195,10 +214,16 @@ def _end_offer(
     *,
     actor: User | None,
     now: dt.datetime,
-) -> None:
-    """The offer is declined or lapses: the person can be matched again, and the place is
-    offered to the best-suited person waiting. Raises StatusConflict if another request
-    answered it first."""
+    reason: str = "",
+) -> Place | None:
+    """The offer is declined or lapses, and the place is offered at once to the best-suited
+    person waiting (returned, if there is one). Raises StatusConflict if another request
+    answered it first.
+
+    Someone who declines has chosen not to take part this round: their application is
+    withdrawn (they can register again). Someone whose offer lapsed goes on the waiting
+    list, for a place in another cohort.
+    """
     set_place_status(
         session,
         place,
@@ -206,19 +231,20 @@ def _end_offer(
         actor=actor,
         now=now,
         allowed_from={PlaceStatus.OFFERED},
-        values={"ended_at": now},
+        values={"ended_at": now, "end_reason": reason},
     )
+    declined = status == PlaceStatus.DECLINED
     applications.set_status(
         session,
         application,
-        ApplicationStatus.ELIGIBLE,
+        ApplicationStatus.WITHDRAWN if declined else ApplicationStatus.WAITLISTED,
         actor=actor,
         now=now,
-        reason="Declined a place" if status == PlaceStatus.DECLINED else "Offer lapsed",
+        reason="Declined a place" if declined else "Offer lapsed",
     )
     cohort = session.get(Cohort, place.cohort_id)
     assert cohort is not None
-    backfill(session, cohort, now=now)
+    return backfill(session, cohort, now=now)
 
 
 def lapse_overdue_offers(session: Session, now: dt.datetime) -> str:
@@ -243,11 +269,13 @@ def lapse_overdue_offers(session: Session, now: dt.datetime) -> str:
         except StatusConflict:
             continue
         lapsed += 1
-    return f"{lapsed} offers lapsed"
+    return f"{plural(lapsed, 'offer')} lapsed"
 
 
 def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | None:
-    """Offer a free place to the best-suited waiting applicant the hard rules allow, if any."""
+    """Offer a free place to the best-suited person waiting whom the hard rules allow, if
+    any: someone on the waiting list, or eligible and in no proposed cohort yet. Nobody who
+    was offered a place in this cohort before is offered it again."""
     if cohort.status not in (CohortStatus.CONFIRMED, CohortStatus.RUNNING):
         return None
     programme_round = session.get(Round, cohort.round_id)
@@ -263,7 +291,19 @@ def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | N
             select(Application)
             .where(
                 Application.round_id == cohort.round_id,
-                Application.status == ApplicationStatus.WAITLISTED,
+                Application.status.in_(MATCHABLE),
+                # Not anyone in a proposed cohort, nor anyone this cohort offered a place to.
+                Application.id.not_in(
+                    select(Place.application_id)
+                    .join(Cohort, Cohort.id == Place.cohort_id)
+                    .where(
+                        or_(
+                            (Place.cohort_id == cohort.id) & Place.offered_at.is_not(None),
+                            (Cohort.status == CohortStatus.PROPOSED)
+                            & (Place.status == PlaceStatus.PROPOSED),
+                        )
+                    )
+                ),
             )
             .order_by(Application.submitted_at, Application.id)
         )
@@ -272,6 +312,8 @@ def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | N
     for candidate in waiting:
         group = [a for a in current if a is not None] + [candidate]
         applicants, conflicts = engine_inputs(session, group)
+        # A cohort nobody holds a place in any more is not refilled one by one: the
+        # fewest-members rule fails, and officers decide what happens to it.
         problems = check_cohort(
             applicants,
             MatchingRules(min_size=2, max_size=programme_round.cohort_size_max),
@@ -296,6 +338,33 @@ def backfill(session: Session, cohort: Cohort, *, now: dt.datetime) -> Place | N
         session.refresh(cohort)
         return place
     return None
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One offer made in a cohort, and the place it refilled (declined, lapsed or left at
+    the moment it was made, in the same transaction), if any."""
+
+    place: Place
+    refills: Place | None
+
+
+def offer_chain(cohort: Cohort) -> list[ChainLink]:
+    """Every offer made in the cohort, the earliest first, each with the place it refilled."""
+    offered = sorted(
+        (p for p in cohort.places if p.offered_at is not None),
+        key=lambda p: (p.offered_at, p.id),
+    )
+    # Places ended at each moment, in order: one lapsing run may end several at once.
+    ended: dict[dt.datetime, list[Place]] = {}
+    for p in offered:
+        if p.ended_at is not None and p.status in _REFILLED:
+            ended.setdefault(p.ended_at, []).append(p)
+    chain = []
+    for p in offered:
+        waiting = ended.get(p.offered_at) if p.offered_at else None
+        chain.append(ChainLink(p, waiting.pop(0) if waiting else None))
+    return chain
 
 
 def offers_for(session: Session, person: User) -> list[Place]:

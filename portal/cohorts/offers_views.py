@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 from portal import db
 from portal.auth.access import current_person, participants, public
 from portal.cohorts.forms import RespondForm
-from portal.cohorts.models import Cohort, PlaceStatus
+from portal.cohorts.models import Cohort, DeclineReason, PlaceStatus
+from portal.cohorts.offer_details import offer_details
 from portal.cohorts.offers import (
     OfferClosed,
     cohort_summary,
@@ -57,8 +58,9 @@ def respond(token: str) -> Page:
         )
     if form.validate_on_submit():
         accept = form.answer.data == "accept"
+        reason = DeclineReason(form.decline_reason.data) if form.decline_reason.data else None
         try:
-            respond_to_offer(db.session, place, accept=accept, now=utcnow())
+            respond_to_offer(db.session, place, accept=accept, now=utcnow(), reason=reason)
         except OfferClosed as closed:
             # Answered at the same moment (another click, or the offer lapsed): nothing from
             # this request is kept, and the person sees the answer that counted.
@@ -67,10 +69,11 @@ def respond(token: str) -> Page:
             ), 409
         return render_template("offers/answered.html", accepted=accept, cohort=cohort)
     status = form_status(form)
+    assert cohort is not None
     return render_template(
         "offers/respond.html",
         form=form,
         place=place,
         cohort=cohort,
-        summary=cohort_summary,
+        details=offer_details(db.session, cohort, now=utcnow()),
     ), status

@@ -23,10 +23,11 @@ from portal.cohorts.forms import (
     MatchingRunForm,
     MoveForm,
 )
-from portal.cohorts.models import Cohort, CohortDelivery, CohortStatus
+from portal.cohorts.models import Cohort, CohortDelivery, CohortStatus, DeclineReason
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.matching.model import Basis, Weights
+from portal.presentation import plural
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application, ApplicationStatus, PartOfDay
@@ -281,6 +282,8 @@ def _detail_page(cohort: Cohort, **values: object) -> str:
         people=_people([a for a in applications.values() if a]),
         labels=reference_labels(db.session),
         members=services.members,
+        chain=offers.offer_chain(cohort),
+        decline_reasons={reason.value: reason.label for reason in DeclineReason},
         **values,
     )
 

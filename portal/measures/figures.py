@@ -9,6 +9,9 @@
   draft, the first question it has no answer to ("Check your answers" when every question is
   answered but it was not submitted). Drafts less than a day old are left out: those people
   may still be answering.
+- **Declined offers**: offers of a place declined in the period, by the reason the person
+  chose (they need not give one); **lapsed offers**: those not answered by their reply-by
+  date that lapsed in the period.
 - **Feedback**: answers to the phase banner's feedback form given in the period, by rating;
   **satisfaction** = (very satisfied + satisfied) ÷ answers.
 """
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.cohorts.models import DeclineReason, Place, PlaceStatus
 from portal.pages.models import Feedback, FeedbackRating
 from portal.presentation import Percentage, percentage
 from portal.registration.models import Application, ApplicationSource, ApplicationStatus
@@ -90,6 +94,38 @@ def registration(session: Session, since: dt.datetime, now: dt.datetime) -> Regi
         median_minutes_to_complete=statistics.median(minutes) if minutes else None,
         stopped_at=[(heading, stopped[heading]) for heading in order if heading in stopped],
     )
+
+
+@dataclass(frozen=True)
+class Declines:
+    # (reason, places declined for it), in the order people are asked; "No reason given" last.
+    by_reason: list[tuple[str, int]]
+    lapsed: int
+
+    @property
+    def declined(self) -> int:
+        return sum(count for _reason, count in self.by_reason)
+
+
+NO_REASON = "No reason given"
+
+
+def declines(session: Session, since: dt.datetime, now: dt.datetime) -> Declines:
+    ended = (Place.ended_at >= since, Place.ended_at <= now)
+    counts = dict(
+        session.execute(
+            select(Place.end_reason, func.count())
+            .where(Place.status == PlaceStatus.DECLINED, *ended)
+            .group_by(Place.end_reason)
+        ).all()
+    )
+    known = {reason.value for reason in DeclineReason}
+    unknown = sum(int(count) for reason, count in counts.items() if reason not in known)
+    rows = [(reason.label, int(counts.get(reason.value, 0))) for reason in DeclineReason]
+    lapsed = session.scalar(
+        select(func.count()).select_from(Place).where(Place.status == PlaceStatus.LAPSED, *ended)
+    )
+    return Declines(by_reason=[*rows, (NO_REASON, unknown)], lapsed=int(lapsed or 0))
 
 
 def feedback(session: Session, since: dt.datetime, now: dt.datetime) -> FeedbackMeasures:

@@ -30,4 +30,5 @@ def index() -> str:
         chosen=chosen,
         registration=figures.registration(db.session, since, now),
         feedback=figures.feedback(db.session, since, now),
+        declines=figures.declines(db.session, since, now),
     )

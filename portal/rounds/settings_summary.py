@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.presentation import minutes_in_words, plural
 from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.rounds.models import BusinessRole, CoachPool, ReturningParticipantRule, Round
 from portal.rounds.services import whole_pounds
@@ -39,10 +40,6 @@ GROUP_TITLES = {
 }
 
 
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
-
-
 def meeting_frequency(days: int) -> str:
     """How often sessions are, as an adverb: "weekly", "fortnightly", "every 10 days"."""
     if days == 7:
@@ -52,12 +49,6 @@ def meeting_frequency(days: int) -> str:
     if days % 7 == 0:
         return f"every {days // 7} weeks"
     return f"every {plural(days, 'day')}"
-
-
-def minutes_in_words(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    parts = ([plural(hours, "hour")] if hours else []) + ([plural(rest, "minute")] if rest else [])
-    return " ".join(parts)
 
 
 def labels_by_code(session: Session, kind: ReferenceKind) -> dict[str, ReferenceItem]:

@@ -30,7 +30,7 @@ def open_round(make_round):
     )
 
 
-def answer_offer(browser, live_server, link, answer):
+def answer_offer(browser, live_server, link, answer, reason=None):
     """Open the emailed link in a browser of the member's own and answer it."""
     context = browser.new_context(base_url=live_server.url)
     member = context.new_page()
@@ -38,7 +38,10 @@ def answer_offer(browser, live_server, link, answer):
     try:
         member.goto(link.split("peernetworks.example.org.uk", 1)[1])
         assert_accessible(member)
+        assert "18 hours of group sessions in all" in member.locator("main").inner_text()
         member.get_by_label(answer).check()
+        if reason:
+            member.get_by_label(reason).check()
         with member.expect_navigation():
             member.get_by_role("button", name="Send my answer").click()
         assert_accessible(member)
@@ -102,7 +105,13 @@ def test_an_officer_matches_adjusts_and_confirms_and_a_decline_is_backfilled(
     }
     accepted = answer_offer(browser, live_server, links[first.id], "Yes, I accept the place")
     assert "You have accepted your place" in accepted
-    declined = answer_offer(browser, live_server, links[second.id], "No, I decline the place")
+    declined = answer_offer(
+        browser,
+        live_server,
+        links[second.id],
+        "No, I decline the place",
+        reason="I cannot give the time it needs",
+    )
     assert "declined" in declined.lower()
 
     session.rollback()  # end the read begun before the answers, so they are seen
@@ -115,3 +124,10 @@ def test_an_officer_matches_adjusts_and_confirms_and_a_decline_is_backfilled(
     ).all()
     session.commit()
     assert len(backfilled) == 1, "the declined place is offered to the person waiting"
+
+    # The officer sees the chain of offers: the decline and the place offered on.
+    go(page, page.url)
+    offers = page.get_by_role("table", name="Offers made in Makers of Preston, the earliest first")
+    assert "Declined: I cannot give the time it needs" in offers.inner_text()
+    assert "In place of" in offers.inner_text()
+    screenshot(page, "forming-offer-chain")

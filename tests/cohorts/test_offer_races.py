@@ -150,9 +150,9 @@ def test_accept_and_decline_at_once_end_as_the_person_was_told(app, session, off
     else:
         assert DECLINED in decline_page
         assert WAS_DECLINED in accept_page
-        assert (place.status, application.status) == (P.DECLINED, ApplicationStatus.ELIGIBLE)
+        assert (place.status, application.status) == (P.DECLINED, ApplicationStatus.WITHDRAWN)
         assert history(session, offer, ApplicationStatus.PLACED) == 0
-        assert history(session, offer, ApplicationStatus.ELIGIBLE) == 2  # screening, then this
+        assert history(session, offer, ApplicationStatus.WITHDRAWN) == 1
     assert (
         audit_events(session, "cohort_place.accepted", offer.place_id)
         + audit_events(session, "cohort_place.declined", offer.place_id)
@@ -174,7 +174,7 @@ def test_the_lapsing_job_and_an_accept_at_once_end_as_the_person_was_told(app, s
         assert history(session, offer, ApplicationStatus.PLACED) == 1
     else:
         assert "The date to reply to this offer has passed" in page
-        assert message == "1 offers lapsed"
+        assert message == "1 offer lapsed"
         assert place.status == P.LAPSED
         assert history(session, offer, ApplicationStatus.PLACED) == 0
     assert (
