@@ -27,7 +27,6 @@ from portal.cohorts.models import Cohort, CohortDelivery, CohortStatus, DeclineR
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.matching.model import Basis, Weights
-from portal.presentation import plural
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application, ApplicationStatus, PartOfDay

@@ -1,8 +1,8 @@
 """Spend entries replaced by later ones, kept so a round's cost as at a date uses the spend
 recorded by then
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Created: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import portal.db
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
