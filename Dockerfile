@@ -28,7 +28,8 @@ RUN groupadd --system portal \
  && mkdir -p /var/lib/portal \
  && chown portal:portal /var/lib/portal
 WORKDIR /app
-COPY pyproject.toml requirements.lock README.md ./
+COPY pyproject.toml README.md LICENSE ./
+COPY requirements/ requirements/
 COPY deploy/ deploy/
 COPY portal/ portal/
 RUN deploy/install.sh /opt/portal/venv

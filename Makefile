@@ -16,10 +16,12 @@ ASSET_SOURCES := $(shell find static/src static/js -type f) static/build.mjs
 
 setup: $(VENV)/.installed static/dist/.built instance/config.py
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+# Every package from requirements/dev.txt, checked against its hashes; then the portal itself.
+$(VENV)/.installed: pyproject.toml requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -62,10 +64,14 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Re-pin every Python package after changing pyproject.toml.
+# Re-pin Python packages with their hashes after changing pyproject.toml: what production
+# installs (requirements/runtime.txt) and what development adds (requirements/dev.txt).
+# Pins already there are kept; `make lock LOCK_OPTIONS=--upgrade` moves everything on.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-find-links --no-emit-index-url $(LOCK_OPTIONS)
 lock: $(VENV)/.installed
-	@echo "# Every package the portal and its tests install, pinned. Regenerate with \`make lock\`." > requirements.lock
-	$(BIN)/pip freeze --exclude-editable >> requirements.lock
+	$(PIP_COMPILE) --output-file requirements/runtime.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --output-file requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules static/dist .pytest_cache .ruff_cache .mypy_cache screenshots

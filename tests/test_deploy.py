@@ -49,8 +49,26 @@ def test_the_image_is_built_in_two_stages_and_runs_as_a_user_with_a_health_check
 
 def test_the_runtime_install_leaves_out_the_development_packages():
     install = (DEPLOY / "install.sh").read_text(encoding="utf-8")
-    assert "--constraint requirements.lock --editable ." in install
+    assert "--require-hashes --no-deps --requirement requirements/runtime.txt" in install
     assert ".[dev]" not in install
+    assert "dev.txt" not in install
+
+
+def pins(name: str) -> dict[str, str]:
+    text = (ROOT / "requirements" / name).read_text(encoding="utf-8")
+    return dict(re.findall(r"^([a-z0-9._-]+)==(\S+) \\$", text, flags=re.MULTILINE))
+
+
+def test_runtime_and_development_packages_are_locked_alike_with_hashes():
+    runtime, development = pins("runtime.txt"), pins("dev.txt")
+    assert runtime, "requirements/runtime.txt pins nothing"
+    assert {name: development.get(name) for name in runtime} == runtime
+    assert {"pytest", "ruff", "mypy", "pip-tools"} <= set(development) - set(runtime)
+    for name in ("runtime.txt", "dev.txt"):
+        text = (ROOT / "requirements" / name).read_text(encoding="utf-8")
+        hashed = re.findall(r"^[a-z0-9._-]+==\S+ \\\n\s+--hash=sha256:", text, flags=re.MULTILINE)
+        assert len(hashed) == len(pins(name)), name
+        assert "--find-links" not in text  # nothing from this machine's pip settings
 
 
 def test_compose_runs_web_worker_and_release_from_the_image_with_postgresql_and_redis(app):
