@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import threading
+import tomllib
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -121,3 +122,21 @@ def test_the_health_check_passes_only_while_the_portal_answers(app):
         thread.join(timeout=30)
         server.server_close()
     assert healthcheck(url) == 1  # nothing listening any more
+
+
+def test_every_direct_dependency_is_locked_at_its_declared_version():
+    """Someone who adds or bumps a package in pyproject.toml also runs `make lock`."""
+    with (ROOT / "pyproject.toml").open("rb") as toml:
+        project = tomllib.load(toml)["project"]
+    declared = {
+        "runtime.txt": project["dependencies"],
+        "dev.txt": project["dependencies"] + project["optional-dependencies"]["dev"],
+    }
+    for name, requirements in declared.items():
+        wanted = {}
+        for requirement in requirements:
+            pinned = re.fullmatch(r"([\w.-]+)(?:\[[\w,]+\])?==(\S+)", requirement)
+            assert pinned, f"{requirement} is not pinned exactly"
+            wanted[pinned[1].lower().replace("_", "-")] = pinned[2]
+        locked = pins(name)
+        assert {package: locked.get(package) for package in wanted} == wanted, name
