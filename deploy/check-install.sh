@@ -17,8 +17,9 @@ trap cleanup EXIT
 deploy/install.sh "$work/venv"
 export PORTAL_SECRET_KEY="check-install-only-$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
 export PORTAL_INSTANCE_PATH="$work/instance"
-export PORTAL_BASE_URL="http://127.0.0.1:8765"
-port=8765
+# A free port, so two runs on one machine do not meet.
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export PORTAL_BASE_URL="http://127.0.0.1:$port"
 flask=("$work/venv/bin/flask" --app wsgi)
 
 "${flask[@]}" portal init
