@@ -244,14 +244,16 @@ def _unavailable(
     coach: User,
     profile: CoachProfile,
     *,
-    message: str,
+    reason: str | services.BookingError,
     minutes: int,
     support: str,
     from_day: dt.date,
-    status: int,
     booking: Booking | None = None,
 ) -> tuple[str, int]:
-    """The page for a time that cannot be booked, offering the coach's other free times."""
+    """The page for a time that cannot be booked, offering the coach's other free times:
+    409 when someone else took it first, 400 for any other ``reason``."""
+    message = reason if isinstance(reason, str) else reason.message
+    status = 409 if isinstance(reason, services.SlotTaken) else 400
     lengths = profile.session_lengths if booking is None else [booking.minutes]
     if minutes not in lengths:
         minutes = lengths[0]
@@ -289,16 +291,15 @@ def book(coach_id: int) -> Page:
     support = request.args.get("support") or profile.support_types[0]
     now = utcnow()
 
-    def unavailable(message: str, status: int = 400) -> tuple[str, int]:
+    def unavailable(reason: str | services.BookingError) -> tuple[str, int]:
         return _unavailable(
             place,
             coach,
             profile,
-            message=message,
+            reason=reason,
             minutes=minutes,
             support=support,
             from_day=starts_at.date() if starts_at else today_in_london(),
-            status=status,
         )
 
     if starts_at is None:
@@ -321,10 +322,8 @@ def book(coach_id: int) -> Page:
                 minutes=minutes,
                 now=now,
             )
-        except services.SlotTaken as error:
-            return unavailable(error.message, 409)
         except services.BookingError as error:
-            return unavailable(error.message)
+            return unavailable(error)
     if form.validate_on_submit():
         try:
             made = services.book(
@@ -337,10 +336,8 @@ def book(coach_id: int) -> Page:
                 topic=form.topic.data,
                 now=now,
             )
-        except services.SlotTaken as error:
-            return unavailable(error.message, 409)
         except services.BookingError as error:
-            return unavailable(error.message)
+            return unavailable(error)
         flash(
             f"Your {support_label(db.session, made.support_type).lower()} with {coach.name} "
             f"is booked for {govuk_datetime(made.starts_at)}. We have emailed you a calendar "
@@ -477,16 +474,15 @@ def confirm_reschedule(booking_id: int) -> Page:
     starts_at = _parse_start(request.args.get("starts_at"))
     now = utcnow()
 
-    def unavailable(message: str, status: int = 400) -> tuple[str, int]:
+    def unavailable(reason: str | services.BookingError) -> tuple[str, int]:
         return _unavailable(
             place,
             coach,
             profile,
-            message=message,
+            reason=reason,
             minutes=found.minutes,
             support=found.support_type,
             from_day=starts_at.date() if starts_at else today_in_london(),
-            status=status,
             booking=found,
         )
 
@@ -500,10 +496,8 @@ def confirm_reschedule(booking_id: int) -> Page:
             )
         except services.BookingChanged as changed:
             return _changed_meanwhile(found, changed)
-        except services.SlotTaken as error:
-            return unavailable(error.message, 409)
         except services.BookingError as error:
-            return unavailable(error.message)
+            return unavailable(error)
         flash(
             f"Your booking has moved to {govuk_datetime(found.starts_at)}. "
             "We have emailed you a calendar update.",
@@ -520,10 +514,8 @@ def confirm_reschedule(booking_id: int) -> Page:
             starts_at=starts_at,
             now=now,
         )
-    except services.SlotTaken as error:
-        return unavailable(error.message, 409)
     except services.BookingError as error:
-        return unavailable(error.message)
+        return unavailable(error)
     return render_template(
         "one_to_one/confirm_reschedule.html",
         form=form,

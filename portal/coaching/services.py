@@ -14,7 +14,7 @@ cancellation) raises ``BookingChanged``: every change goes through the guarded m
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -150,14 +150,20 @@ def _insert_or_refuse(session: Session, booking: Booking) -> None:
             session.add(booking)
             session.flush()
     except IntegrityError as error:
-        name = overlap_constraint(error)
-        if name is None:
-            raise
-        if name == PARTICIPANT_OVERLAP:
-            raise BookingError(
-                "You already have one-to-one support booked close to that time. Choose another time"
-            ) from error
-        raise SlotTaken() from error
+        _refuse_overlap(error)
+
+
+def _refuse_overlap(error: IntegrityError) -> NoReturn:
+    """Raise what an overlap the database refused means: BookingError for the person's own
+    bookings, SlotTaken for the coach's time. Any other IntegrityError is raised again."""
+    name = overlap_constraint(error)
+    if name is None:
+        raise error
+    if name == PARTICIPANT_OVERLAP:
+        raise BookingError(
+            "You already have one-to-one support booked close to that time. Choose another time"
+        ) from error
+    raise SlotTaken() from error
 
 
 def overlap_constraint(error: IntegrityError) -> str | None:
@@ -366,14 +372,7 @@ def reschedule(
             )
     except IntegrityError as error:
         session.refresh(booking)
-        name = overlap_constraint(error)
-        if name is None:
-            raise
-        if name == PARTICIPANT_OVERLAP:
-            raise BookingError(
-                "You already have one-to-one support booked close to that time. Choose another time"
-            ) from error
-        raise SlotTaken() from error
+        _refuse_overlap(error)
     messages.send_change(session, booking, previous_starts_at=previous[0])
     waiting.offer_freed_time(
         session, coach_id=booking.coach_id, freed=Slot(*previous), freed_by=participant, now=now

@@ -33,6 +33,7 @@ from portal.rounds.models import (
     Round,
     RoundStatus,
 )
+from portal.rounds.services import SETTING_GROUPS
 
 MAXIMUM_GRANT_POUNDS = 100_000_000
 _YEAR_LABEL = re.compile(r"(?P<first>\d{4})-(?P<second>\d{2})")
@@ -282,17 +283,7 @@ class CohortsForm(PortalForm):
             )
 
     def settings(self) -> dict[str, Any]:
-        return {name: getattr(self, name).data for name in _COHORT_FIELDS}
-
-
-_COHORT_FIELDS = (
-    "cohort_size_min",
-    "cohort_size_max",
-    "planned_hours",
-    "session_length_minutes",
-    "session_frequency_days",
-    "join_before_session_number",
-)
+        return {name: getattr(self, name).data for name in SETTING_GROUPS["cohorts"]}
 
 
 class ThresholdsForm(PortalForm):

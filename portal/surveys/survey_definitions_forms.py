@@ -30,8 +30,8 @@ from portal.surveys.questions import NUMBER_LIMIT
 AT_THE_START = "start"
 
 
-class RewordForm(PortalForm):
-    text = StringField(
+def _question_text() -> StringField:
+    return StringField(
         "Question",
         widget=GovTextInput(),
         filters=[strip_whitespace],
@@ -40,20 +40,33 @@ class RewordForm(PortalForm):
             Length(max=300, message="Question must be 300 characters or fewer"),
         ],
     )
-    hint = TextAreaField(
+
+
+def _hint(description: str = "") -> TextAreaField:
+    return TextAreaField(
         "Hint (optional)",
-        description="Help shown under the question.",
+        description=description,
         widget=GovTextArea(),
         filters=[strip_whitespace],
         validators=[Length(max=500, message="Hint must be 500 characters or fewer")],
     )
-    error_message = StringField(
+
+
+def _error_message(example: str) -> StringField:
+    """The message shown when a required question is not answered, with an example."""
+    return StringField(
         "Message when it is not answered (optional)",
-        description="For example, ‘Select how satisfied you are overall’.",
+        description=f"For example, ‘{example}’.",
         widget=GovTextInput(),
         filters=[strip_whitespace],
         validators=[Length(max=200, message="Message must be 200 characters or fewer")],
     )
+
+
+class RewordForm(PortalForm):
+    text = _question_text()
+    hint = _hint(description="Help shown under the question.")
+    error_message = _error_message("Select how satisfied you are overall")
     submit = SubmitField("Save wording", widget=GovSubmitInput())
 
 
@@ -71,21 +84,8 @@ def _whole_number(label: str) -> Any:
 
 
 class AddQuestionForm(PortalForm):
-    text = StringField(
-        "Question",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[
-            Required("Enter the question"),
-            Length(max=300, message="Question must be 300 characters or fewer"),
-        ],
-    )
-    hint = TextAreaField(
-        "Hint (optional)",
-        widget=GovTextArea(),
-        filters=[strip_whitespace],
-        validators=[Length(max=500, message="Hint must be 500 characters or fewer")],
-    )
+    text = _question_text()
+    hint = _hint()
     kind = RadioField(
         "What kind of answer does it take?",
         choices=[SelectChoice(kind.value, kind.label) for kind in QuestionKind],
@@ -122,13 +122,7 @@ class AddQuestionForm(PortalForm):
         widget=GovRadioInput(),
         validate_choice=False,
     )
-    error_message = StringField(
-        "Message when it is not answered (optional)",
-        description="For example, ‘Select how satisfied you are with the venue’.",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[Length(max=200, message="Message must be 200 characters or fewer")],
-    )
+    error_message = _error_message("Select how satisfied you are with the venue")
     measure_code = StringField(
         "Measure code",
         description="How figures and exports name this answer, now and in later versions. "

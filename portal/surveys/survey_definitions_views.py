@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -30,12 +30,14 @@ bp = Blueprint("survey_definitions", __name__, url_prefix="/surveys/questions")
 Page = str | Response | tuple[str, int]
 
 
-def _draft(timing: str) -> tuple[Survey, SurveyVersion] | Response:
+def _draft(timing: str) -> tuple[Survey, SurveyVersion]:
+    """The survey and its draft. With no draft, the request ends here: back to the survey's
+    page (a redirect raised through ``abort``) to start one."""
     survey = versions.survey_by_timing(db.session, timing)
     draft = versions.draft_of(survey)
     if draft is None:
         flash("Start a new version to change the questions.", "info")
-        return redirect(url_for("survey_definitions.survey", timing=timing))
+        abort(redirect(url_for("survey_definitions.survey", timing=timing)))
     return survey, draft
 
 
@@ -99,10 +101,7 @@ def start_draft(timing: str) -> Page:
 @bp.get("/<timing>/draft")
 @officers
 def draft(timing: str) -> Page:
-    found = _draft(timing)
-    if isinstance(found, Response):
-        return found
-    survey_, draft_ = found
+    survey_, draft_ = _draft(timing)
     return render_template(
         "survey_definitions/draft.html",
         survey=survey_,
@@ -117,10 +116,7 @@ def draft(timing: str) -> Page:
 @bp.post("/<timing>/draft/publish")
 @officers
 def publish(timing: str) -> Page:
-    found = _draft(timing)
-    if isinstance(found, Response):
-        return found
-    survey_, draft_ = found
+    survey_, draft_ = _draft(timing)
     form = PublishForm()
     if form.validate_on_submit():
         try:
@@ -150,10 +146,7 @@ def publish(timing: str) -> Page:
 @bp.post("/<timing>/draft/discard")
 @officers
 def discard(timing: str) -> Page:
-    found = _draft(timing)
-    if isinstance(found, Response):
-        return found
-    _survey, draft_ = found
+    _survey, draft_ = _draft(timing)
     if ConfirmForm().validate_on_submit():
         versions.discard(db.session, draft_, actor=current_person())
         flash("The draft is deleted. The published version has not changed.", "success")
@@ -163,10 +156,7 @@ def discard(timing: str) -> Page:
 @bp.route("/<timing>/draft/questions/<int:question_id>/wording", methods=["GET", "POST"])
 @officers
 def reword(timing: str, question_id: int) -> Page:
-    found = _draft(timing)
-    if isinstance(found, Response):
-        return found
-    survey_, draft_ = found
+    survey_, draft_ = _draft(timing)
     question = versions.question_in(draft_, question_id)
     form = RewordForm(
         data={"text": question.text, "hint": question.hint, "error_message": question.error_message}
@@ -198,10 +188,7 @@ def reword(timing: str, question_id: int) -> Page:
 @bp.route("/<timing>/draft/questions/<int:question_id>/retire", methods=["GET", "POST"])
 @officers
 def retire(timing: str, question_id: int) -> Page:
-    found = _draft(timing)
-    if isinstance(found, Response):
-        return found
-    survey_, draft_ = found
+    survey_, draft_ = _draft(timing)
     question = versions.question_in(draft_, question_id)
     form = ConfirmForm()
     problem = None
@@ -226,10 +213,7 @@ def retire(timing: str, question_id: int) -> Page:
 @bp.route("/<timing>/draft/questions/add", methods=["GET", "POST"])
 @officers
 def add(timing: str) -> Page:
-    found = _draft(timing)
-    if isinstance(found, Response):
-        return found
-    survey_, draft_ = found
+    survey_, draft_ = _draft(timing)
     form = AddQuestionForm(questions=list(draft_.questions))
     if form.validate_on_submit():
         new = versions.NewQuestion(

@@ -153,6 +153,19 @@ def test_a_draft_question_of_another_version_is_not_found(
     assert client.get("/surveys/questions/nonsense").status_code == 404
 
 
+def test_draft_pages_without_a_draft_lead_back_to_start_one(
+    client, session, signed_in_as, surveys_loaded
+):
+    signed_in_as(Role.OFFICER)
+    question = question_id(session, "overall_satisfaction", published=True)
+    for path in (DRAFT, f"{DRAFT}/questions/{question}/wording", f"{DRAFT}/questions/add"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"].endswith("/surveys/questions/exit"), path
+        page = check_page(client.get("/surveys/questions/exit"))
+        assert "Start a new version to change the questions." in page.get_text(), path
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
