@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import User
+from portal.auth.models import ERASED, User
 from portal.cohorts.models import Place
 from portal.paging import ResultsPage, within_pages
 from portal.people.scope import Viewer, places_in_scope
@@ -49,7 +49,9 @@ def _matching(text: str, viewer: Viewer) -> Select[int]:
                 func.lower(User.name).contains(wanted, autoescape=True),
                 func.lower(User.email).contains(wanted, autoescape=True),
                 func.lower(Application.business_name).contains(wanted, autoescape=True),
-                func.lower(Business.name).contains(wanted, autoescape=True),
+                # A business others share never finds an erased person (their own answers
+                # were erased; the shared record is the others').
+                and_(~User.erased(), func.lower(Business.name).contains(wanted, autoescape=True)),
                 func.replace(func.upper(Application.postcode), " ", "").contains(
                     squeezed, autoescape=True
                 ),
@@ -82,7 +84,10 @@ def search_people(
             User.name,
             User.email,
             Application.business_id,
-            func.coalesce(Business.name, Application.business_name, ""),
+            case(
+                (User.erased(), ERASED),
+                else_=func.coalesce(Business.name, Application.business_name, ""),
+            ),
             func.coalesce(Application.postcode, ""),
             Round.name,
             Application.reference,

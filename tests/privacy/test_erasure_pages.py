@@ -11,7 +11,7 @@ from portal.db_base import utcnow
 from portal.notifications.services import queue_email
 from portal.privacy.erasure import erase_person
 from portal.privacy.restriction import RestrictionRefused, lift
-from portal.registration.models import Application, FactAnswer, OwnershipAnswer
+from portal.registration.models import Application, Business, FactAnswer, OwnershipAnswer
 from portal.registration.services import RegistrationError, override_eligibility
 from tests.fixtures.pages import check_page
 from tests.fixtures.users import sign_in
@@ -29,12 +29,18 @@ IDENTIFYING = (
 @pytest.fixture
 def erased(app, session, make_member, make_user):
     """Bea, a member of Fran's running group, with a company number and a "yes" to
-    women-led, erased by an administrator; Carl, in the same group, is not."""
+    women-led, erased by an administrator; Carl, in the same group and the same business,
+    is not."""
     bea = make_member(name="Bea Barton")
     carl = make_member(name="Carl Cole")
     application = session.scalar(select(Application).where(Application.person_id == bea.person.id))
     application.business_name = "Barton Bakes Ltd"
     application.company_number = "01234567"
+    # Carl registered the same business: its record is his answer too, and stays named.
+    shared = session.get(Business, application.business_id)
+    shared.name = "Barton Bakes Ltd"
+    theirs = session.scalar(select(Application).where(Application.person_id == carl.person.id))
+    theirs.business_id = shared.id
     session.add(
         OwnershipAnswer(application_id=application.id, fact_code="women_led", answer=FactAnswer.YES)
     )
@@ -73,6 +79,11 @@ def test_no_staff_page_or_search_identifies_her(client, session, erased, signed_
     for text in IDENTIFYING:
         assert text not in visible(record), text
     assert not record.select("a[href*='/businesses/']")
+
+    # Searching people by the business finds Carl, never her.
+    found = visible(check_page(client.get("/people/?q=Barton")))
+    assert "Carl Cole" in found
+    assert "Erased person" not in found
 
     cohort = visible(check_page(client.get(f"/cohorts/{bea.cohort.id}")))
     for text in IDENTIFYING:
