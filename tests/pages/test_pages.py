@@ -99,3 +99,19 @@ def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_two_messages_on_one_page_have_banners_with_their_own_titles(client):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Note added."), ("message", "Email sent.")]
+
+    page = check_page(client.get("/"))  # fails on a repeated id
+
+    banners = page.select(".govuk-notification-banner")
+    assert [banner.get_text(" ", strip=True).split()[-2:] for banner in banners] == [
+        ["Note", "added."],
+        ["Email", "sent."],
+    ]
+    titles = [banner["aria-labelledby"] for banner in banners]
+    assert len(set(titles)) == 2
+    assert all(page.find(id=title) is not None for title in titles)
