@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from portal.urls import whole_number
+
 Row = TypeVar("Row")
 
 
@@ -43,7 +45,8 @@ def within_pages(page: int, total: int, per_page: int) -> int:
 
 def requested_page(value: str) -> int:
     """The page number a ``?page=`` argument asks for; 1 for anything that is not one."""
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+    number = whole_number(value, largest=99_999)
+    return number if number else 1
 
 
 def page_items(page: int, pages: int) -> list[int | None]:

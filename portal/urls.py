@@ -46,6 +46,16 @@ class PortalRequest(Request):
         )
 
 
+def whole_number(value: str, *, largest: int = LARGEST_ID) -> int | None:
+    """``value`` read as a number from 0 to ``largest`` (an id, by default), or None when it is
+    not one: written in ASCII digits only ("²" and "٣" count as digits to Python, and the
+    first cannot be read as a number), no larger than ``largest``."""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(largest)):
+        return None
+    number = int(value)
+    return number if number <= largest else None
+
+
 def init_app(app: Flask) -> None:
     """Before any route is added: ids through IdConverter, query values through PortalRequest."""
     app.url_map.converters["int"] = IdConverter

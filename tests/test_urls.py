@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from werkzeug.routing.converters import NumberConverter
 
 from portal.auth.models import Role
-from portal.urls import LARGEST_ID, IdConverter, external_url, is_safe_local_path
+from portal.urls import LARGEST_ID, IdConverter, external_url, is_safe_local_path, whole_number
 from tests.fixtures.users import sign_in
 
 
@@ -89,3 +89,22 @@ def test_a_filter_of_only_spaces_reads_as_any(app, make_user):
     admin = app.test_client()
     sign_in(admin, make_user(Role.ADMIN))
     assert admin.get("/admin/users?status=%20&role=%20").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        ("7", 7),
+        ("0", 0),
+        (str(LARGEST_ID), LARGEST_ID),
+        (str(LARGEST_ID + 1), None),
+        (str(2**63), None),
+        ("-1", None),
+        ("", None),
+        ("\u00b2", None),  # a digit to str.isdigit(), and int() cannot read it
+        ("\u0663", None),  # Arabic-Indic three: ASCII digits only
+        ("1e3", None),
+    ],
+)
+def test_a_whole_number_from_an_address_is_an_id_or_nothing(value, number):
+    assert whole_number(value) == number

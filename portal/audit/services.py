@@ -74,7 +74,7 @@ def _filtered(query: Select[AuditEvent], filters: AuditFilter) -> Select[AuditEv
     if filters.date_from:
         start = dt.datetime.combine(filters.date_from, dt.time(), tzinfo=dt.UTC)
         query = query.where(AuditEvent.occurred_at >= start)
-    if filters.date_to:
+    if filters.date_to and filters.date_to < dt.date.max:  # the last day has no day after
         end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         query = query.where(AuditEvent.occurred_at < end)
     return query

@@ -33,6 +33,7 @@ from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.refusals import refuse
 from portal.timefmt import govuk_datetime, today_in_london
+from portal.urls import whole_number
 
 bp = Blueprint("one_to_one", __name__, url_prefix="/one-to-one")
 
@@ -83,7 +84,7 @@ def _first_day(chosen: dt.date | None, horizon_weeks: int) -> dt.date:
 
 
 def _parse_minutes(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) <= 3 else None
+    return whole_number(text or "", largest=999)
 
 
 @bp.get("/")

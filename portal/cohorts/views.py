@@ -37,6 +37,7 @@ from portal.rounds.services import current_round, get_round, rounds_by_start
 from portal.rounds.settings_summary import meeting_frequency
 from portal.tasks import services as task_services
 from portal.timefmt import today_in_london
+from portal.urls import whole_number
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -44,9 +45,9 @@ Page = str | Response | tuple[str, int]
 
 
 def _chosen_round() -> Round | None:
-    value = request.args.get("round", "")
-    if value.isdigit():
-        return get_round(db.session, int(value))
+    round_id = whole_number(request.args.get("round", ""))
+    if round_id is not None:
+        return get_round(db.session, round_id)
     return current_round(db.session, today_in_london())
 
 

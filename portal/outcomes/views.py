@@ -31,6 +31,7 @@ from portal.outcomes.forms import (
     date_args,
 )
 from portal.outcomes.round_figures import Dimension, RoundSummary
+from portal.paging import requested_page
 from portal.presentation import hours
 from portal.rounds.models import Round
 from portal.timefmt import govuk_date, today_in_london
@@ -270,8 +271,7 @@ def records(round_id: int, figure: str) -> str:
     me = current_person()
     scope = _scope(me)
     found = drilldown.records(db.session, programme_round, as_at_moment(day), figure, scope)
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100_000 else 1
+    page = requested_page(request.args.get("page", "1"))
     per_page = 500
     pages = max(1, -(-len(found.rows) // per_page))
     page = min(page, pages)

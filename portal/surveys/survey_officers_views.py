@@ -31,6 +31,7 @@ from portal.surveys.runner_pages import (
     summary_rows,
 )
 from portal.timefmt import today_in_london
+from portal.urls import whole_number
 
 bp = Blueprint("survey_officers", __name__, url_prefix="/surveys")
 
@@ -38,9 +39,9 @@ Page = str | Response | tuple[str, int]
 
 
 def _chosen_round() -> Round | None:
-    value = request.args.get("round", "")
-    if value.isdigit() and len(value) < 10:
-        return get_round(db.session, int(value))
+    round_id = whole_number(request.args.get("round", ""))
+    if round_id is not None:
+        return get_round(db.session, round_id)
     found = current_round(db.session, today_in_london())
     if found is None:
         every = rounds_by_start(db.session)
