@@ -2,22 +2,32 @@
 
 Safe to run from cron every minute on several machines at once: a job is claimed with
 one conditional UPDATE (a lease), which only one runner can win, and a runner that dies
-mid-job loses its lease when it expires. Features register their jobs in ``create_app``.
+mid-job loses its lease when it expires. While a job runs, a thread renews its lease every
+third of the lease, so a job that runs longer than its lease is never started again beside
+itself. A job runs every so often (``every``) or daily at a time of day in Europe/London
+(``at``: "daily at 02:00", through the clock changes). Features register their jobs in
+``create_app``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import String, Text, and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, String, Text, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.db_base import Base, utcnow
+from portal.db_base import UTC, Base, utcnow
+from portal.timefmt import LONDON
+
+log = logging.getLogger(__name__)
 
 JobFunction = Callable[[Session, dt.datetime], str | None]
 
@@ -41,13 +51,32 @@ class JobRun(Base):
 class Job:
     """A job: ``run(session, now)`` does the work and flushes; the runner commits.
 
-    It returns a short summary for the log ("3 reminders queued") or None.
+    It returns a short summary for the log ("3 reminders queued") or None. With ``at``, the
+    job runs daily at that time of day in Europe/London and ``every`` is ignored.
     """
 
     name: str
     every: dt.timedelta
     run: JobFunction
     lease: dt.timedelta = dt.timedelta(minutes=15)
+    at: dt.time | None = None
+
+    def next_due(self, after: dt.datetime) -> dt.datetime:
+        """When the job is next due after a run that started at ``after``."""
+        if self.at is None:
+            return after + self.every
+        return next_time_of_day(self.at, after)
+
+
+def next_time_of_day(at: dt.time, after: dt.datetime) -> dt.datetime:
+    """The first moment after ``after`` whose Europe/London wall-clock time is ``at``, in UTC
+    (a time that does not exist on the spring-forward day is taken an hour later)."""
+    day = after.astimezone(LONDON).date()
+    while True:
+        candidate = dt.datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+        if candidate > after:
+            return candidate
+        day += dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -93,7 +122,8 @@ def _ensure_row(session: Session, job: Job, now: dt.datetime) -> None:
     if session.get(JobRun, job.name) is not None:
         session.rollback()
         return
-    session.add(JobRun(name=job.name, next_due_at=now, run_count=0))
+    first_due = now if job.at is None else next_time_of_day(job.at, now - dt.timedelta(seconds=1))
+    session.add(JobRun(name=job.name, next_due_at=first_due, run_count=0))
     try:
         session.commit()
     except IntegrityError:  # another runner created it first
@@ -115,10 +145,53 @@ def _claim(session: Session, job: Job, now: dt.datetime) -> bool:
     return claimed.rowcount == 1  # type: ignore[attr-defined]
 
 
+class _LeaseKeeper:
+    """Renews a running job's lease every third of the lease, on a connection of its own,
+    until stopped. The lease is measured from the claimed moment, so it holds however long
+    the job runs and another runner never claims it meanwhile."""
+
+    def __init__(self, engine: Engine, job: Job, started_at: dt.datetime) -> None:
+        self._engine = engine
+        self._job = job
+        self._started_at = started_at
+        self._begun = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name=f"lease-{job.name}", daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _renew(self) -> None:
+        interval = self._job.lease.total_seconds() / 3
+        while not self._stop.wait(interval):
+            ran_for = dt.timedelta(seconds=time.monotonic() - self._begun)
+            try:
+                with self._engine.begin() as connection:
+                    connection.execute(
+                        update(JobRun)
+                        .where(
+                            JobRun.name == self._job.name,
+                            JobRun.last_started_at == self._started_at,
+                            JobRun.lease_until.is_not(None),
+                        )
+                        .values(lease_until=self._started_at + ran_for + self._job.lease)
+                    )
+            except SQLAlchemyError:  # tried again at the next renewal
+                log.warning("Could not renew the lease of job %s", self._job.name, exc_info=True)
+
+
 def _run_claimed(session: Session, job: Job, started_at: dt.datetime) -> JobOutcome:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
     try:
-        message = job.run(session, started_at) or "done"
-        session.commit()
+        with _LeaseKeeper(engine, job, started_at):
+            message = job.run(session, started_at) or "done"
+            session.commit()
         succeeded = True
     except Exception:
         session.rollback()
@@ -132,7 +205,7 @@ def _run_claimed(session: Session, job: Job, started_at: dt.datetime) -> JobOutc
         .values(
             lease_until=None,
             last_finished_at=finished_at,
-            next_due_at=started_at + job.every,
+            next_due_at=job.next_due(started_at),
             last_outcome="succeeded" if succeeded else "failed",
             last_message=message,
             run_count=JobRun.run_count + 1,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 
@@ -98,3 +99,72 @@ def test_run_jobs_command_reports_what_ran(app, calls):
 
         names = [job.name for job in jobs.job_status(db.session)]
         assert {"broken", "count"} <= set(names)
+
+
+def test_a_job_running_past_its_lease_is_not_started_again_beside_itself(app, session):
+    started = threading.Event()
+    release = threading.Event()
+    runs = []
+
+    def slow(_session, now):
+        runs.append(now)
+        started.set()
+        release.wait(10)
+        return "slow done"
+
+    lease = dt.timedelta(seconds=0.6)
+    jobs.register(app, Job("slow", dt.timedelta(seconds=0), slow, lease=lease))
+
+    def first_runner():
+        with app.app_context():
+            own = database(app).session(writing=True)
+            jobs.run_due_jobs(own)
+            own.close()
+
+    first = threading.Thread(target=first_runner)
+    first.start()
+    assert started.wait(10)
+    time.sleep(lease.total_seconds() * 2)  # well past the lease it was claimed with
+    with app.app_context():
+        second = jobs.run_due_jobs(database(app).session(writing=True))
+    release.set()
+    first.join(10)
+
+    assert [outcome.name for outcome in second] == []
+    assert len(runs) == 1
+    session.rollback()
+    record = session.get(JobRun, "slow")
+    assert (record.run_count, record.last_outcome, record.lease_until) == (1, "succeeded", None)
+
+
+def test_a_daily_job_runs_at_its_time_of_day_in_london(app, session):
+    seen = []
+    jobs.register(
+        app,
+        Job("nightly", dt.timedelta(days=1), lambda _s, now: seen.append(now), at=dt.time(2, 0)),
+    )
+    # 26 November: London is on GMT, so 02:00 in London is 02:00 UTC.
+    before = dt.datetime(2026, 11, 26, 1, 59, tzinfo=dt.UTC)
+    at_two = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
+
+    assert run(app, session, before).get("nightly") is None
+    assert run(app, session, at_two)["nightly"].succeeded
+    assert run(app, session, at_two + dt.timedelta(hours=23)).get("nightly") is None
+
+    assert seen == [at_two]
+    assert session.get(JobRun, "nightly").next_due_at == at_two + dt.timedelta(days=1)
+
+
+def test_a_daily_time_of_day_follows_the_clock_changes():
+    from portal.jobs import next_time_of_day
+
+    two = dt.time(2, 0)
+    # In summer (BST) 02:00 in London is 01:00 UTC.
+    summer = next_time_of_day(two, dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC))
+    assert summer == dt.datetime(2026, 7, 2, 1, 0, tzinfo=dt.UTC)
+    # The clocks go back at 02:00 BST on 25 October 2026: the night before, 02:00 is still
+    # 01:00 UTC; that night it is 02:00 UTC, 25 hours later.
+    before = next_time_of_day(two, dt.datetime(2026, 10, 23, 12, 0, tzinfo=dt.UTC))
+    assert before == dt.datetime(2026, 10, 24, 1, 0, tzinfo=dt.UTC)
+    autumn = next_time_of_day(two, before)
+    assert autumn == dt.datetime(2026, 10, 25, 2, 0, tzinfo=dt.UTC)

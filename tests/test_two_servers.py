@@ -5,6 +5,8 @@ ports, driven over real HTTP.
 - Participants racing for one coaching time through different servers: exactly one wins.
 - Sign-in throttling counts failed attempts across both servers (Redis).
 - A browser signed in on one server is signed in on the other (signed cookie sessions).
+- A matching run started on one server is queued on Redis, run by a separate
+  ``portal worker`` and followed to its end on the other server.
 - An applicant import checked on one server is confirmed on the other (the checked file
   waits in the database, not on one server's disk).
 - Two job runners started at the same moment send each queued email exactly once (on SQLite
@@ -14,9 +16,11 @@ ports, driven over real HTTP.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +45,22 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 TAKEN = "That time has just been taken"
 
 
+def server_environment(database_url: str, instance: Path, port: int) -> dict[str, str]:
+    """One server's settings: the shared database, Redis for throttling and the task queue."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": TEST_SECRET_KEY,
+        "PORTAL_ENVIRONMENT": "development",
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL,
+        "PORTAL_TASK_QUEUE_URL": REDIS_URL,
+        "PORTAL_BIND": f"127.0.0.1:{port}",
+        "PORTAL_WORKERS": "2",
+        "PORTAL_LOG_LEVEL": "WARNING",
+    }
+
+
 @pytest.fixture
 def servers(database_url: str, tmp_path: Path) -> Iterator[list[str]]:
     if not database_url.startswith("postgresql"):
@@ -52,17 +72,7 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[list[str]]:
     started = []
     for number in (1, 2):
         port = _free_port()
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "PORTAL_SECRET_KEY": TEST_SECRET_KEY,
-            "PORTAL_ENVIRONMENT": "development",
-            "PORTAL_INSTANCE_PATH": str(tmp_path / f"instance-{number}"),
-            "PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL,
-            "PORTAL_BIND": f"127.0.0.1:{port}",
-            "PORTAL_WORKERS": "2",
-            "PORTAL_LOG_LEVEL": "WARNING",
-        }
+        environment = server_environment(database_url, tmp_path / f"instance-{number}", port)
         started.append((start_gunicorn(environment), f"http://127.0.0.1:{port}"))
     try:
         yield [base for _process, base in started]
@@ -153,6 +163,63 @@ def test_an_import_checked_on_one_server_is_confirmed_on_the_other(
     session.rollback()
     imported = session.scalars(select(Application).where(Application.round_id == round_3.id))
     assert len(imported.all()) == len(ROWS)
+
+
+def test_a_matching_run_started_on_one_server_is_run_by_a_worker_and_followed_on_the_other(
+    servers, database_url, tmp_path, session, make_user, make_round, make_application
+):
+    """The production layout: web servers queue the task on Redis, a separate
+    ``portal worker`` runs it, and its status page shows progress on any server."""
+    from portal.cohorts.forms import DEFAULT_NEAR_DISTRICTS
+    from portal.rounds.models import RoundStatus
+    from tests.fixtures.users import PASSWORD, current_code
+
+    one, two = servers
+    round_3 = make_round(name="Round 3", status=RoundStatus.OPEN)
+    for number in range(9):
+        make_application(round_3, business_name=f"Firm {number} Ltd")
+    officer = make_user(Role.OFFICER, email=f"officer-{uuid.uuid4().hex[:8]}@example.com")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "portal", "worker", "--interval", "1"],
+        cwd=ROOT,
+        env=server_environment(database_url, tmp_path / "instance-worker", _free_port()),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        browser = Browser()
+        assert browser.sign_in_with_code(one, officer.email, PASSWORD, current_code()) == 302
+        match = f"/cohorts/rounds/{round_3.id}/match"
+        status, _page = browser.request(
+            f"{one}{match}",
+            {
+                "csrf_token": browser.token(f"{one}{match}"),
+                "basis": "mixed",
+                "delivery": "",
+                "homogeneity": "3",
+                "shared_issues": "3",
+                "similar_size": "3",
+                "no_isolation": "3",
+                "near_districts": DEFAULT_NEAR_DISTRICTS,
+            },
+        )
+        assert status == 302
+        task_path = browser.last_location
+        assert task_path is not None
+        assert task_path.startswith("/tasks/")
+        deadline = time.monotonic() + 90
+        while True:
+            status, page = browser.request(f"{two}{task_path}")
+            assert status == 200
+            if "data-finished" in page:
+                break
+            assert time.monotonic() < deadline, "the worker never finished the run"
+            time.sleep(0.5)
+        assert "Review the proposed cohorts" in page
+        assert "The matching proposed 1 cohort placing 9 people" in page
+    finally:
+        worker.send_signal(signal.SIGINT)  # stops once running tasks finish
+        worker.wait(timeout=60)
 
 
 def test_two_job_runners_at_once_send_each_email_once(app, session, database_url, tmp_path):

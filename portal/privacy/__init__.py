@@ -16,7 +16,8 @@ def init_app(app: Flask) -> None:
     from portal.privacy import retention
 
     retention.settings(app.config["RETENTION"])  # refuses bad settings at start-up
-    jobs.register(app, jobs.Job("retention", dt.timedelta(days=1), _retention_job))
+    daily_at_2am = jobs.Job("retention", dt.timedelta(days=1), _retention_job, at=dt.time(2, 0))
+    jobs.register(app, daily_at_2am)
 
 
 def _retention_job(session: Session, now: dt.datetime) -> str:

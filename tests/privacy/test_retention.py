@@ -142,9 +142,12 @@ def test_old_emails_lose_their_content_but_waiting_ones_are_kept(app, session):
     assert reload(session, OutboxMessage, recent).subject == "Recent"
 
 
-def test_the_job_runs_daily_from_the_job_runner(app, session, people):
+def test_the_job_runs_daily_at_2am_from_the_job_runner(app, session, people):
+    at_two = jobs.next_time_of_day(dt.time(2, 0), utcnow())
     with app.app_context():
-        outcomes = {outcome.name: outcome for outcome in jobs.run_due_jobs(session, utcnow())}
+        early = jobs.run_due_jobs(session, at_two - dt.timedelta(minutes=1))
+        assert "retention" not in {outcome.name for outcome in early}
+        outcomes = {outcome.name: outcome for outcome in jobs.run_due_jobs(session, at_two)}
     assert outcomes["retention"].succeeded, outcomes["retention"].message
     # Today is long past every period in this data.
     assert outcomes["retention"].message.startswith("3 participants, 1 applicants")
