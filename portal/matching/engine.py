@@ -58,7 +58,7 @@ from portal.matching.waitlist import explain_waitlist
 EXACT_PEOPLE = 40  # components up to this many people are polished by the exact model
 EVALUATIONS_PER_WORK = 6_000  # local-search evaluations per unit of work_limit
 POLISH_SHARE = 4.0  # in small pools the exact polish may use this many times work_limit,
-SMALL_POOL_POLISH = 0.4  # but at most this many deterministic seconds (under 2 s in all),
+SMALL_POOL_POLISH = 0.7  # but at most this many deterministic seconds (under 2 s in all),
 SMALL_POOL = 200  # (in larger pools it gets 0.2 of work_limit)
 SMALL_POOL_PLACEMENT = 0.8  # stage 1's most deterministic seconds in small pools
 
