@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cohorts.offers_views import bp as offers
     from portal.cohorts.views import bp as cohorts
     from portal.earlier_rounds.views import bp as earlier_rounds
+    from portal.home.views import bp as home
     from portal.measures.views import bp as measures
     from portal.notifications.views import bp as notifications
     from portal.operations.views import bp as operations
@@ -150,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
         reference,
         registration,
         applicants,
+        home,
         people,
         businesses,
         cohorts,

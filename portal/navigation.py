@@ -25,6 +25,7 @@ SECTIONS = [
     Section(
         "Your registration", "registration.start", frozenset({Role.PARTICIPANT}), "registration."
     ),
+    Section("Home", "home.index", frozenset({Role.OFFICER, Role.CONTRACTOR_LEAD}), "home."),
     Section("Applicants", "applicants.index", frozenset({Role.OFFICER}), "applicants."),
     Section(
         "People",

@@ -457,6 +457,7 @@ INVENTORY: dict[str, Declared] = {
     ),
     "people.add_note": only(Role.OFFICER, url=a_person),
     "people.search": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
+    "home.index": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
     "businesses.show_business": only(
         Role.OFFICER,
         Role.CONTRACTOR_LEAD,

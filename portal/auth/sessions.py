@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.models import EndedSession, User
+from portal.auth.models import EndedSession, Role, User
 from portal.db_base import utcnow
 
 login_manager = LoginManager()
@@ -133,7 +133,13 @@ def complete_sign_in(user: User, next_path: str | None = None) -> str:
     user.last_signed_in_at = utcnow()
     from portal.urls import is_safe_local_path
 
-    return next_path if is_safe_local_path(next_path) else url_for("account.home")
+    if is_safe_local_path(next_path):
+        return next_path
+    # Officers and contractor leads land on their home (what needs them); others on their
+    # account, which leads to their own lists.
+    if user.has_role(Role.OFFICER, Role.CONTRACTOR_LEAD):
+        return url_for("home.index")
+    return url_for("account.home")
 
 
 def refresh_session_identity(user: User) -> None:
