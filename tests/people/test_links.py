@@ -8,7 +8,13 @@ import datetime as dt
 from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.registration.models import Application
-from tests.fixtures.factories import delivered_booking, hold_session
+from portal.surveys.models import SurveyTiming
+from tests.fixtures.factories import (
+    delivered_booking,
+    hold_session,
+    submitted_case_study,
+    survey_invitation,
+)
 from tests.fixtures.pages import check_page
 
 
@@ -35,6 +41,11 @@ def test_names_and_businesses_link_to_their_pages(
     assert mine <= links_of(check_page(client.get(records)))
     report = f"/one-to-one-support/?round_id={round_id}&by=participant"
     assert f"/people/{person.id}" in links_of(check_page(client.get(report)))
+    survey_invitation(session, group.places[0], SurveyTiming.BASELINE)
+    surveys = f"/surveys/cohorts/{group.cohort.id}"
+    assert f"/people/{person.id}" in links_of(check_page(client.get(surveys)))
+    submitted_case_study(session, group.places[0], "How a mill found its apprentices")
+    assert f"/people/{person.id}" in links_of(check_page(client.get("/case-studies/")))
 
 
 def test_contractor_leads_get_links_and_administrators_do_not(
