@@ -16,7 +16,7 @@ from portal.auth.models import Role
 from portal.forms import error_summary
 from portal.navigation import admin_sections, service_navigation
 from portal.operations.requests import request_id
-from portal.presentation import plural
+from portal.presentation import plural, possessive
 
 
 def init_app(app: Flask, templates: Path) -> None:
@@ -39,6 +39,7 @@ def init_app(app: Flask, templates: Path) -> None:
         govuk_datetime=timefmt.govuk_datetime,
         duration=timefmt.duration,
         plural=plural,
+        possessive=possessive,
     )
     app.jinja_env.globals.update(
         error_summary=error_summary,

@@ -137,3 +137,8 @@ def minutes_in_words(minutes: int) -> str:
         [plural(rest, "minute")] if rest else []
     )
     return " ".join(parts) or "0 minutes"
+
+
+def possessive(name: str) -> str:
+    """ "Sam's", "Friday afternoons'" (a name ending in "s" takes only the apostrophe)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

@@ -71,3 +71,36 @@ def test_the_projection_for_15_cohorts_over_rounds_1_and_2():
     # The February 2022 report's "£225,000" was 15 x a rounded £15,000.
     assert pounds(15 * 1_500_000) == "£225,000"
     assert projection(15, []).projected_pence is None
+
+
+# Words: one helper each for plurals, lengths of time and possessives.
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "expected"),
+    [(1, "cohort", "1 cohort"), (2, "cohort", "2 cohorts"), (0, "offer", "0 offers")],
+)
+def test_plural(count, noun, expected):
+    from portal.presentation import plural
+
+    assert plural(count, noun) == expected
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [(30, "30 minutes"), (60, "1 hour"), (85, "1 hour 25 minutes"), (150, "2 hours 30 minutes")],
+)
+def test_minutes_in_words(minutes, expected):
+    from portal.presentation import minutes_in_words
+
+    assert minutes_in_words(minutes) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Sam Coach", "Sam Coach's"), ("Friday afternoons", "Friday afternoons'")],
+)
+def test_possessive(name, expected):
+    from portal.presentation import possessive
+
+    assert possessive(name) == expected

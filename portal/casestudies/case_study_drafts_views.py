@@ -55,7 +55,15 @@ def drafting_index() -> Page:
         groups=groups,
         drafts=mine,
         people=people,
-        started={c.place_id: c for c in mine},
+        # Each member's latest story, whoever wrote it: a story the person wrote and
+        # published themselves is not offered for drafting again.
+        started={
+            member.place.id: latest
+            for _cohort, members in groups
+            for member in members
+            if (latest := services.latest_of(db.session, member.person)) is not None
+        },
+        me=me,
         form=ConfirmForm(formdata=None),
         title="Case studies you are drafting",
     )

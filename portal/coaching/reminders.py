@@ -4,8 +4,8 @@
 reminder comes at a different time on the clock than the session (an hour earlier or later).
 Each reminder is recorded per booking, kind and start time, with a unique constraint: a
 booking gets exactly one reminder of each kind, however often or concurrently the job runs,
-and a booking that moves gets a new one for its new time. A booking made less than 24 hours
-ahead is reminded at the job's next run.
+and a booking that moves gets a new one for its new time. A booking made (or moved) less
+than 24 hours ahead gets no reminder: its confirmation email has just told people the time.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def send_due_reminders(session: Session, now: dt.datetime) -> str:
     ).all()
     sent = 0
     for booking in due:
+        if (booking.rescheduled_at or booking.booked_at) > booking.starts_at - REMINDER_LEAD:
+            continue
         done = set(
             session.scalars(
                 select(BookingReminder.kind).where(

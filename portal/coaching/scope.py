@@ -19,6 +19,7 @@ from portal.auth.models import ContractorMembership, Role, User, UserRole, UserS
 from portal.coaching import diary
 from portal.coaching.models import Booking, BookingStatus, CoachProfile, OutsideSupport
 from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
+from portal.presentation import minutes_in_words
 from portal.rounds.models import CoachPool, Round, RoundStatus
 
 # Cohorts whose members may book one-to-one support.
@@ -193,12 +194,5 @@ def balance(session: Session, place: Place, *, ignore_booking_id: int | None = N
     )
 
 
-def minutes_text(minutes: int) -> str:
-    """ "1 hour", "1 hour 30 minutes", "45 minutes", "3 hours"."""
-    hours, rest = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if rest or not hours:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)
+# One helper for lengths of time in words (portal.presentation), under its old name here.
+minutes_text = minutes_in_words

@@ -84,6 +84,8 @@ def cohort(cohort_id: int) -> str:
         programme_round=programme_round,
         sessions=sorted(found.sessions, key=lambda s: (s.starts_at, s.id)),
         numbers=delivery.session_numbers(found),
+        # The schedule, once there is one, says when the group first meets (sessions move).
+        first_session=next(iter(delivery.active_sessions(found)), None),
         members=membership.members_of(db.session, found),
         weekday=WEEKDAYS[found.meeting_weekday] if found.meeting_weekday < 5 else "",
         can_join=membership.can_join(found, utcnow()),

@@ -21,6 +21,7 @@ from portal.cohorts.delivery import active_sessions, session_numbers
 from portal.cohorts.membership import current_members, people
 from portal.cohorts.models import Cohort, CohortDelivery, CohortSession
 from portal.notifications.services import Attachment, queue_email
+from portal.presentation import possessive
 from portal.timefmt import govuk_datetime, govuk_time
 from portal.urls import external_url
 
@@ -197,7 +198,7 @@ def email_schedule(
         queue_email(
             session,
             to=person,
-            subject=f"The dates of {cohort.name}'s sessions",
+            subject=f"The dates of {possessive(cohort.name)} sessions",
             template="session_changed",
             context={
                 "name": person.name,

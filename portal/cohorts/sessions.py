@@ -359,7 +359,7 @@ def move_session(
 
     Members are emailed the new time with a calendar update (same UID, higher SEQUENCE)
     when the session is still to come. Raises DeliveryError for a held or cancelled
-    session, a bank holiday, or a time the group already meets.
+    session, a bank holiday, a time already passed, or a time the group already meets.
     """
     _check_planned(cohort_session)
     holiday = bank_holiday_on(session, on)
@@ -369,6 +369,8 @@ def move_session(
     starts_at = to_utc(on, at)
     if starts_at == cohort_session.starts_at:
         raise DeliveryError("Enter a different date or time from the session's current one")
+    if starts_at <= now:
+        raise DeliveryError("The new date and time must be in the future")
     _check_free(cohort_session.cohort, starts_at, starts_at + length, ignore=cohort_session.id)
     previous = cohort_session.starts_at
     _change(

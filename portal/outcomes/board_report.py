@@ -18,7 +18,7 @@ from typing import Any
 
 from portal.outcomes import figures
 from portal.outcomes.round_figures import RoundSummary
-from portal.presentation import NOT_FINAL, STILL_RUNNING, Percentage, pounds
+from portal.presentation import NOT_FINAL, STILL_RUNNING, Percentage, plural, pounds
 
 DEFAULT_PROJECTED_COHORTS = 15
 MAX_PROJECTED_COHORTS = 1_000
@@ -44,11 +44,6 @@ def cost_for(summary: RoundSummary, basis: CostBasis) -> tuple[int, str]:
     if basis is CostBasis.GRANT:
         return summary.grant_pence, "grant"
     return summary.cost.pence, summary.cost.basis
-
-
-def plural(count: int, singular: str, many: str | None = None) -> str:
-    """'1 cohort', '31 cohorts'."""
-    return f"{count:,} {singular if count == 1 else (many or singular + 's')}"
 
 
 def govuk_date(day: dt.date) -> str:

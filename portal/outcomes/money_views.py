@@ -11,10 +11,10 @@ from portal.auth.access import admins, officers_and_admins, signed_in_user
 from portal.auth.models import Role
 from portal.forms import form_status
 from portal.outcomes import money, stored
-from portal.outcomes.board_report import plural, projection_for, projection_formula
+from portal.outcomes.board_report import projection_for, projection_formula
 from portal.outcomes.figures import as_at_moment
 from portal.outcomes.money_forms import ContractForm, ProjectionForm, read_choices
-from portal.presentation import pounds
+from portal.presentation import plural, pounds
 from portal.rounds.services import get_round, rounds_by_start
 from portal.timefmt import govuk_date, today_in_london
 

@@ -7,6 +7,7 @@ import io
 from docx import Document
 
 from portal.outcomes.board_report import BoardReport
+from portal.presentation import plural
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -38,7 +39,7 @@ def report_docx(report: BoardReport, *, issued_on: str | None = None) -> bytes:
     document.add_heading("Funding", level=1)
     document.add_paragraph(report.funding_paragraph)
 
-    document.add_heading(f"Projection for {report.projection.cohorts:,} cohorts", level=1)
+    document.add_heading(f"Projection for {plural(report.projection.cohorts, 'cohort')}", level=1)
     document.add_paragraph(report.projection.sentence)
     if report.projection.formula:
         document.add_paragraph(report.projection.formula)

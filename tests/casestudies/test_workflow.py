@@ -147,6 +147,24 @@ def test_a_participant_writes_and_an_officer_reviews_changes_approves_and_publis
     assert "figures" not in (event.reason or "")  # field names, never the comment
 
 
+def test_a_member_whose_own_story_is_published_is_not_offered_for_drafting(
+    app, session, make_member, make_user
+):
+    published = make_member()
+    other = make_member(name="Nadia Newstory")
+    published_story(app, session, published, make_user)
+    facilitator = app.test_client()
+    sign_in(facilitator, published.facilitator)
+
+    listing = check_page(facilitator.get("/facilitation/case-studies/"))
+
+    offers = [b.get_text(" ", strip=True) for b in listing.select("main form button")]
+    assert f"Draft a story with {other.person.name}" in offers
+    assert f"Draft a story with {published.person.name}" not in offers
+    row = next(r for r in listing.select("main tbody tr") if published.person.name in r.text)
+    assert "Published" in row.get_text()
+
+
 def test_a_facilitator_drafts_and_the_participant_confirms_with_consent(
     app, client, session, make_member, outbox
 ):

@@ -125,6 +125,15 @@ def test_moving_a_booking_resets_its_reminders(session, coaching, outbox):
     assert len(reminders(outbox, world.people[0])) == 2
 
 
+def test_a_booking_made_less_than_a_day_ahead_gets_no_reminder(session, coaching, outbox):
+    world = coaching(cancellation_cutoff_hours=2, min_notice_hours=2)
+    book(session, world, utc(2027, 2, 3, 10), now=utc(2027, 2, 2, 16))  # 18 hours ahead
+
+    assert run(session, utc(2027, 2, 2, 16, 1)) == "0 booking reminders queued"
+    assert run(session, utc(2027, 2, 3, 9)) == "0 booking reminders queued"
+    assert reminders(outbox, world.people[0]) == []
+
+
 def test_cancelled_bookings_get_no_reminder_and_people_can_turn_them_off(session, coaching, outbox):
     world = coaching(people=2)
     cancelled = book(session, world, utc(2027, 2, 3, 10), now=utc(2027, 1, 25, 12))

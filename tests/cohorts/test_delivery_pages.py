@@ -291,6 +291,50 @@ def test_moving_cancelling_and_adding_sessions_through_the_pages(
     assert "new session" in outbox.last(group.people[0].email).subject
 
 
+def working_day(day: dt.date) -> dt.date:
+    while day.weekday() >= 5 or (day.month == 12 and day.day in (25, 26, 28)):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def test_a_session_cannot_be_moved_into_the_past_and_the_first_session_follows_a_move(
+    client, session, group, upcoming, outbox
+):
+    sign_in(client, group.facilitator)
+    move = f"/facilitation/sessions/{upcoming.id}/move"
+    before = len(outbox.messages(group.people[0].email))
+    past = (utcnow() - dt.timedelta(days=2)).date()
+    response = client.submit_form(
+        move,
+        {
+            "starts_on": [str(past.day), str(past.month), str(past.year)],
+            "start_time": "10am",
+            "reason": "Typed the wrong year",
+        },
+    )
+    assert error_messages(check_page(response, status=400)) == [
+        "The new date and time must be in the future"
+    ]
+    assert len(outbox.messages(group.people[0].email)) == before, "nobody is emailed"
+
+    sooner = working_day((utcnow() + dt.timedelta(days=3)).date())
+    response = client.submit_form(
+        move,
+        {
+            "starts_on": [str(sooner.day), str(sooner.month), str(sooner.year)],
+            "start_time": "10am",
+            "reason": "The room is free sooner",
+        },
+    )
+    assert response.status_code == 302
+    page = check_page(client.get(f"/facilitation/cohorts/{group.cohort.id}"))
+    row = next(
+        r for r in page.select(".govuk-summary-list__row") if "First session" in r.get_text()
+    )
+    value = row.select_one(".govuk-summary-list__value").get_text(strip=True)
+    assert value == f"{sooner:%A} {sooner.day} {sooner:%B %Y}, 10am"
+
+
 # The participant's pages
 
 

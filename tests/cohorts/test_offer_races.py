@@ -182,3 +182,90 @@ def test_the_lapsing_job_and_an_accept_at_once_end_as_the_person_was_told(app, s
         + audit_events(session, "cohort_place.lapsed", offer.place_id)
         == 1
     )
+
+
+# Refilling a place: two declines, or a decline and the lapsing job, at the same moment.
+
+
+def decline(app, path: str):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    token = client.csrf_token_from(path)
+
+    def post() -> int:
+        return client.post(path, data={"csrf_token": token, "answer": "decline"}).status_code
+
+    return post
+
+
+def offer_path(outbox, session, place: Place) -> str:
+    from portal.auth.models import User
+
+    person = session.get(User, place.person_id)
+    link = next(link for link in outbox.links(outbox.last(person.email)) if "/offers/" in link)
+    return link.split("peernetworks.example.org.uk", 1)[1].split("?", 1)[0]
+
+
+@pytest.fixture
+def one_waiting(session, make_offers, make_application):  # type: ignore[no-untyped-def]
+    """A cohort of three just offered places, and one person waiting who fits it."""
+    made = make_offers(members=3)
+    application = make_application(made.programme_round, business_name="Waiting Ltd")
+    application.status = ApplicationStatus.WAITLISTED
+    session.commit()
+    return made, application.id
+
+
+def refills(session, made, application_id: int) -> list[P]:
+    session.rollback()
+    found = list(
+        session.scalars(
+            select(Place.status).where(
+                Place.cohort_id == made.cohort.id, Place.application_id == application_id
+            )
+        )
+    )
+    session.commit()
+    return found
+
+
+def test_two_declines_at_once_offer_the_place_to_the_person_waiting_once(
+    app, session, one_waiting, outbox
+):
+    made, waiting_id = one_waiting
+    first, second = (offer_path(outbox, session, place) for place in made.places[:2])
+
+    codes = race(app, [decline(app, first), decline(app, second)])
+
+    assert codes == [200, 200]
+    for place in made.places[:2]:
+        assert reload(session, Place, place.id).status == P.DECLINED
+    assert refills(session, made, waiting_id) == [P.OFFERED]
+    assert reload(session, Application, waiting_id).status == ApplicationStatus.OFFERED
+    assert history(session, Offer("", 0, waiting_id), ApplicationStatus.OFFERED) == 1
+    waiting_person = reload(session, Application, waiting_id).person_id
+    from portal.auth.models import User
+
+    email = session.get(User, waiting_person).email
+    offered = [m for m in outbox.messages(email) if "offered a place" in m.subject]
+    assert len(offered) == 1
+
+
+def test_a_decline_and_the_lapsing_job_at_once_refill_only_once(app, session, one_waiting, outbox):
+    made, waiting_id = one_waiting
+    declining = offer_path(outbox, session, made.places[0])
+
+    # The others' offers are overdue for the job (it runs as if a week and a day later).
+    def lapse(job_session):  # type: ignore[no-untyped-def]
+        return offers.lapse_overdue_offers(job_session, utcnow() + dt.timedelta(days=8))
+
+    code, message = race(app, [decline(app, declining), in_own_session(app, lapse)])
+
+    statuses = [reload(session, Place, place.id).status for place in made.places]
+    if code == 200:
+        assert statuses[0] == P.DECLINED
+        assert message == "2 offers lapsed"
+    else:  # the job lapsed all three first; the person is told the date passed
+        assert statuses[0] == P.LAPSED
+        assert message == "3 offers lapsed"
+    assert refills(session, made, waiting_id) == [P.OFFERED]
+    assert history(session, Offer("", 0, waiting_id), ApplicationStatus.OFFERED) == 1

@@ -9,7 +9,6 @@ in the same transaction, and officers see the chain of offers on the cohort page
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -18,92 +17,19 @@ from portal.auth.models import Role, User
 from portal.cohorts import offers
 from portal.cohorts.models import (
     Cohort,
-    CohortBasis,
-    CohortDelivery,
-    CohortStatus,
     Place,
     PlaceStatus,
 )
-from portal.cohorts.services import propose_place
 from portal.db_base import utcnow
 from portal.notifications.sender import send_due_messages
-from portal.registration.models import Application, ApplicationStatus, PartOfDay
-from portal.rounds.models import RoundStatus
+from portal.registration.models import Application, ApplicationStatus
 from tests.fixtures.app import reload
-from tests.fixtures.factories import add_sessions
 from tests.fixtures.pages import check_page, error_messages
-
-UTC = dt.UTC
-# Tuesdays, fortnightly, 9:30am GMT, from 5 January 2027.
-FIRST = dt.datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
-
-
-@dataclass
-class Offered:
-    cohort: Cohort
-    places: list[Place]
-    officer: User
 
 
 @pytest.fixture
 def app_config(smtp_server):
     return smtp_server.mail_config()
-
-
-@pytest.fixture
-def programme_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 8, 31),
-        status=RoundStatus.OPEN,
-    )
-
-
-@pytest.fixture
-def make_offers(app, session, programme_round, make_application, make_user, make_contractor):
-    """``make_offers(sessions=8)``: a cohort of three people just offered places, meeting in
-    person on Tuesday mornings, with a facilitator, and its schedule if ``sessions``."""
-
-    def factory(*, sessions: int = 0, members: int = 3) -> Offered:
-        contractor = make_contractor("Red Rose Business Growth Ltd")
-        facilitator = make_user(Role.FACILITATOR, name="Fran Okafor", contractors=[contractor])
-        officer = make_user(Role.OFFICER, name="Olu Officer")
-        cohort = Cohort(
-            round_id=programme_round.id,
-            name="Makers of Preston",
-            basis=CohortBasis.SECTOR,
-            basis_value="C",
-            delivery=CohortDelivery.IN_PERSON,
-            meeting_weekday=1,
-            meeting_part_of_day=PartOfDay.MORNING,
-            status=CohortStatus.PROPOSED,
-            planned_hours=18,
-            session_length_minutes=150,
-            session_frequency_days=14,
-            venue="Preston Business Centre, Watling Street Road, Preston PR2 8DY",
-            contractor_id=contractor.id,
-            facilitator_id=facilitator.id,
-        )
-        session.add(cohort)
-        session.flush()
-        now = utcnow()
-        for number in range(members):
-            application = make_application(programme_round, business_name=f"Mill {number} Ltd")
-            propose_place(session, cohort.id, application, now)
-        session.commit()
-        if sessions:
-            add_sessions(
-                session, cohort, *(FIRST + dt.timedelta(days=14 * n) for n in range(sessions))
-            )
-        with app.app_context():
-            offers.confirm_cohort(session, cohort, name=cohort.name, actor=officer, now=now)
-        session.commit()
-        cohort = reload(session, Cohort, cohort.id)
-        return Offered(cohort, list(cohort.places), officer)
-
-    return factory
 
 
 def delivered(app, smtp_server, address: str):
@@ -189,11 +115,11 @@ def test_the_offer_page_lists_the_sessions_and_accepting_links_to_the_group(
 
 
 def test_a_decline_with_a_reason_offers_the_place_on_at_once_and_officers_see_the_chain(
-    app, client, session, make_offers, outbox, programme_round, make_application, signed_in_as
+    app, client, session, make_offers, outbox, make_application, signed_in_as
 ):
     made = make_offers(sessions=8)
-    fits = waiting(make_application, programme_round, session, name="Wendy Waiting")
-    waiting(make_application, programme_round, session, slots=[(4, "evening")])
+    fits = waiting(make_application, made.programme_round, session, name="Wendy Waiting")
+    waiting(make_application, made.programme_round, session, slots=[(4, "evening")])
     decliner = made.places[0]
     path = offer_link(outbox, session, decliner, "decline")
 
@@ -246,10 +172,10 @@ def test_a_decline_reason_not_in_the_list_is_refused_and_nothing_changes(
 
 
 def test_a_lapsed_offer_is_offered_on_and_the_person_waits_for_another_cohort(
-    app, session, make_offers, programme_round, make_application
+    app, session, make_offers, make_application
 ):
     made = make_offers(members=2)
-    fits = waiting(make_application, programme_round, session)
+    fits = waiting(make_application, made.programme_round, session)
     stays = made.places[1]
     with app.app_context():
         offers.respond_to_offer(
