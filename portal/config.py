@@ -93,6 +93,8 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION": {},
     # Log lines at this level and above go to standard error (see portal.operations.logs).
     "LOG_LEVEL": "INFO",
+    # "text" (one readable line each) or "json" (one JSON object per line, for log collectors).
+    "LOG_FORMAT": "text",
     # /metrics answers only requests with "Authorization: Bearer <this>"; None: no /metrics.
     "METRICS_TOKEN": None,
     # Where the "other help" offered to people who cannot take part points (see
@@ -176,6 +178,8 @@ def check(config: dict[str, Any]) -> None:
             "SECRET_KEY is not set. Set PORTAL_SECRET_KEY or put SECRET_KEY in "
             "instance/config.py (`make instance/config.py` makes one for development)."
         )
+    if config.get("LOG_FORMAT") not in {"text", "json"}:
+        raise ConfigError("LOG_FORMAT must be 'text' or 'json'.")
     if config.get("TESTING"):
         return
     if key.lower() in _PLACEHOLDER_KEYS or len(key) < MINIMUM_SECRET_KEY_LENGTH:

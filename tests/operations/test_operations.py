@@ -3,8 +3,12 @@ and the administrators' status page."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import subprocess
+import sys
 import threading
 import urllib.request
 
@@ -17,11 +21,13 @@ from werkzeug.serving import make_server
 from portal import jobs
 from portal.auth.access import public
 from portal.auth.models import Role
+from portal.config import ConfigError, check
 from portal.db_base import utcnow
 from portal.notifications.models import OutboxMessage
 from portal.notifications.services import new_message_id
 from portal.operations.logs import FORMAT, WithoutAccessLines
 from portal.operations.requests import RequestIdFilter
+from tests.fixtures.http import ROOT
 from tests.fixtures.pages import check_page
 
 TOKEN = "metrics-token-for-tests-only-0123456789"
@@ -208,3 +214,51 @@ def test_the_development_servers_access_lines_are_left_out_and_its_other_message
         server.server_close()
     assert any("a-secret-1234" in line for line in unfiltered)  # what is left out
     assert filtered == ["Press CTRL+C to quit"]
+
+
+_LOG_AS_JSON = """
+import logging
+from portal import create_app
+app = create_app()
+app.test_client().get("/cookies", headers={"X-Request-ID": "trace-json-0001"})
+try:
+    raise RuntimeError("broken for the test")
+except RuntimeError:
+    logging.getLogger("portal.test").exception("Outside a request")
+"""
+
+
+def test_log_format_json_writes_one_object_per_line_with_the_request_id(tmp_path):
+    environment = {
+        **os.environ,
+        "PORTAL_SECRET_KEY": "k" * 40,
+        "PORTAL_INSTANCE_PATH": str(tmp_path),
+        "PORTAL_LOG_FORMAT": "json",
+    }
+    environment.pop("DATABASE_URL", None)
+    environment.pop("PORTAL_DATABASE_URL", None)
+    ran = subprocess.run(  # noqa: S603 (our own interpreter, fixed code)
+        [sys.executable, "-c", _LOG_AS_JSON],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    lines = [json.loads(line) for line in ran.stderr.splitlines()]
+    answered = next(line for line in lines if line["logger"] == "portal.requests")
+    assert answered["level"] == "INFO"
+    assert answered["message"].startswith("GET /cookies 200 ")
+    assert answered["request_id"] == "trace-json-0001"
+    assert answered["time"].endswith("+00:00")
+    failed = next(line for line in lines if line["logger"] == "portal.test")
+    assert failed["level"] == "ERROR"
+    assert failed["message"] == "Outside a request"
+    assert "request_id" not in failed
+    assert "RuntimeError: broken for the test" in failed["exception"]
+
+
+def test_an_unknown_log_format_is_refused(app):
+    with pytest.raises(ConfigError, match="LOG_FORMAT"):
+        check({**app.config, "LOG_FORMAT": "xml"})
