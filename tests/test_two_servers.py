@@ -170,8 +170,8 @@ def test_a_matching_run_started_on_one_server_is_run_by_a_worker_and_followed_on
 ):
     """The production layout: web servers queue the task on Redis, a separate
     ``portal worker`` runs it, and its status page shows progress on any server."""
-    from portal.cohorts.forms import DEFAULT_NEAR_DISTRICTS
     from portal.rounds.models import RoundStatus
+    from tests.cohorts.test_forming import matching_answers
     from tests.fixtures.users import PASSWORD, current_code
 
     one, two = servers
@@ -192,16 +192,7 @@ def test_a_matching_run_started_on_one_server_is_run_by_a_worker_and_followed_on
         match = f"/cohorts/rounds/{round_3.id}/match"
         status, _page = browser.request(
             f"{one}{match}",
-            {
-                "csrf_token": browser.token(f"{one}{match}"),
-                "basis": "mixed",
-                "delivery": "",
-                "homogeneity": "3",
-                "shared_issues": "3",
-                "similar_size": "3",
-                "no_isolation": "3",
-                "near_districts": DEFAULT_NEAR_DISTRICTS,
-            },
+            {"csrf_token": browser.token(f"{one}{match}"), **matching_answers()},
         )
         assert status == 302
         task_path = browser.last_location

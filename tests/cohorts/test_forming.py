@@ -36,10 +36,11 @@ def officer(signed_in_as):
     return signed_in_as(Role.OFFICER)
 
 
-def run_matching(client, programme_round, **overrides):
+def matching_answers(**overrides):
+    """The matching form's answers: every goal weighted 3, the default nearby districts."""
     from portal.cohorts.forms import DEFAULT_NEAR_DISTRICTS
 
-    answers = {
+    return {
         "basis": "mixed",
         "delivery": "",
         "homogeneity": "3",
@@ -47,8 +48,12 @@ def run_matching(client, programme_round, **overrides):
         "similar_size": "3",
         "no_isolation": "3",
         "near_districts": DEFAULT_NEAR_DISTRICTS,
+        **overrides,
     }
-    answers.update(overrides)
+
+
+def run_matching(client, programme_round, **overrides):
+    answers = matching_answers(**overrides)
     started = client.submit_form(f"/cohorts/rounds/{programme_round.id}/match", answers)
     if started.status_code != 302:
         return started

@@ -40,18 +40,9 @@ def officer(signed_in_as):
 
 
 def run(client, programme_round, **overrides):
-    from portal.cohorts.forms import DEFAULT_NEAR_DISTRICTS
+    from tests.cohorts.test_forming import matching_answers
 
-    answers = {
-        "basis": "mixed",
-        "delivery": "",
-        "homogeneity": "3",
-        "shared_issues": "3",
-        "similar_size": "3",
-        "no_isolation": "3",
-        "near_districts": DEFAULT_NEAR_DISTRICTS,
-    }
-    answers.update(overrides)
+    answers = matching_answers(**overrides)
     response = client.submit_form(f"/cohorts/rounds/{programme_round.id}/match", answers)
     assert response.status_code == 302
     return check_page(follow_task(client, response.headers["Location"]))  # run as a task

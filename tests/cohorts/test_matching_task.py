@@ -16,6 +16,7 @@ from portal.registration.models import Application, ApplicationStatus
 from portal.rounds.models import RoundStatus
 from portal.tasks import runner
 from portal.tasks.models import BackgroundTask, TaskStatus
+from tests.cohorts.test_forming import matching_answers
 from tests.cohorts.test_forming import run_matching as run_and_follow
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page
@@ -43,23 +44,8 @@ def officer(signed_in_as):
     return signed_in_as(Role.OFFICER)
 
 
-ANSWERS = {
-    "basis": "mixed",
-    "delivery": "",
-    "homogeneity": "3",
-    "shared_issues": "3",
-    "similar_size": "3",
-    "no_isolation": "3",
-}
-
-
 def start_run(client, programme_round):
-    from portal.cohorts.forms import DEFAULT_NEAR_DISTRICTS
-
-    return client.submit_form(
-        f"/cohorts/rounds/{programme_round.id}/match",
-        {**ANSWERS, "near_districts": DEFAULT_NEAR_DISTRICTS},
-    )
+    return client.submit_form(f"/cohorts/rounds/{programme_round.id}/match", matching_answers())
 
 
 def task_id(response) -> int:
