@@ -21,13 +21,16 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING, Any
 
 from portal.matching.model import Applicant, Weights
 from portal.matching.placement import configure, viable_options
 from portal.matching.problem import CohortType, Problem, Unit
+
+# OR-Tools (with numpy and pandas) takes about a second of CPU to import, so it is imported
+# where a solve starts, not when the app starts (tests/test_start_up.py).
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 
 @dataclass
@@ -75,6 +78,8 @@ def solve_exact(
     count = len(people) // rules.min_size
     built = _Model(problem, weights, people, unit_types, types, count)
     built.add_hints(hint)
+
+    from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     # Each phase may use what the earlier ones left (deterministic time, so still reproducible).
@@ -144,6 +149,8 @@ class _Model:
         types: list[CohortType],
         count: int,
     ) -> None:
+        from ortools.sat.python import cp_model
+
         rules = problem.rules
         self.problem = problem
         self.people = people

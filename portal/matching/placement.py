@@ -20,10 +20,14 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from portal.matching.problem import CohortType, Problem, Unit
+
+# OR-Tools (with numpy and pandas) takes about a second of CPU to import, so it is imported
+# where a solve starts, not when the app starts (tests/test_start_up.py).
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 
 @dataclass
@@ -381,6 +385,8 @@ def _solve_exactly(
         component.assignment, component.cohorts = greedy, greedy_cohorts
         component.bound, component.optimal = upper, True
         return 0.0
+
+    from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
     x: dict[tuple[Unit, CohortType], cp_model.IntVar] = {}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-from docx import Document
-
 from portal.outcomes.board_report import BoardReport
 from portal.presentation import plural
 
@@ -14,6 +12,8 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 
 def report_docx(report: BoardReport, *, issued_on: str | None = None) -> bytes:
     """The report's sentences, table and projection as .docx bytes."""
+    from docx import Document  # imported when a report is made, not when the app starts
+
     document = Document()
     document.core_properties.title = report.title
     document.add_heading(report.title, level=0)
