@@ -26,9 +26,11 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Workers are replaced now and then, so memory does not creep up.
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are replaced now and then, so memory does not creep up: rarely, as each start costs
+# a few seconds of CPU (bench/README.md, "Worker start"), and each worker after its own number
+# of requests (10,000 plus up to 5,000 at random), so they do not all restart at once.
+max_requests = 10_000
+max_requests_jitter = 5_000
 # The portal writes one log line per request itself, with its request id and without paths
 # or query strings (portal.operations.requests), so gunicorn's access log is off.
 accesslog = None

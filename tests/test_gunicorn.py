@@ -13,7 +13,7 @@ import urllib.request
 from portal.db import make_engine
 from portal.models import Base
 from tests.fixtures.app import TEST_SECRET_KEY
-from tests.fixtures.http import start_gunicorn
+from tests.fixtures.http import ROOT, start_gunicorn
 from tests.fixtures.smtp import _free_port
 
 TOKEN = "metrics-token-for-the-gunicorn-test-0123456789"
@@ -70,3 +70,12 @@ def test_gunicorn_serves_with_several_workers_and_metrics_add_them_up(tmp_path):
     lines = [line for line in output.splitlines() if "portal.requests: GET /healthz 200" in line]
     assert lines, output[-2000:]
     assert re.search(r" INFO \[[0-9a-f]{32}\] portal\.requests: GET /healthz 200 \d+ms$", lines[0])
+
+
+def test_workers_restart_rarely_and_at_different_times():
+    """Each worker is replaced after its own number of requests, so five workers started
+    together do not all restart together."""
+    settings: dict[str, object] = {}
+    exec((ROOT / "deploy/gunicorn.conf.py").read_text(), settings)  # noqa: S102 (our own file)
+    assert settings["max_requests"] >= 10_000  # type: ignore[operator]
+    assert settings["max_requests_jitter"] >= settings["max_requests"] / 2  # type: ignore[operator]
