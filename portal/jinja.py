@@ -16,7 +16,7 @@ from portal.auth.models import Role
 from portal.forms import error_summary
 from portal.navigation import admin_sections, service_navigation
 from portal.operations.requests import request_id
-from portal.presentation import plural, possessive
+from portal.presentation import minutes_in_words, plural, possessive
 
 
 def init_app(app: Flask, templates: Path) -> None:
@@ -48,6 +48,7 @@ def init_app(app: Flask, templates: Path) -> None:
         roles_for_form=list(Role),
         admin_sections=admin_sections,
         request_id=request_id,
+        minutes_in_words=minutes_in_words,
     )
     app.jinja_env.filters["audit_action"] = describe_action
     app.context_processor(_service_details)

@@ -86,7 +86,7 @@ class MatchingRunForm(PortalForm):
     no_isolation = _weight("Nobody the only one of their ownership profile")
     near_districts = TextAreaField(
         "Districts near each other, for in-person cohorts",
-        description="One group on each line, district codes separated by commas. An in-person "
+        description="One group on each line, district names separated by commas. An in-person "
         "cohort only has members from one group.",
         widget=GovTextArea(),
         default=DEFAULT_NEAR_DISTRICTS,
@@ -95,27 +95,41 @@ class MatchingRunForm(PortalForm):
     )
     submit = SubmitField("Run the matching", widget=GovSubmitInput())
 
-    def __init__(self, *args: Any, district_codes: set[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, districts: dict[str, str], **kwargs: Any) -> None:
+        """``districts``: each district's name by its code. Officers read and type names;
+        codes are accepted too (the form's earlier wording)."""
         super().__init__(*args, **kwargs)
-        self.district_codes = district_codes
+        self.districts = districts
+        self._codes = {name.lower(): code for code, name in districts.items()} | {
+            code.lower(): code for code in districts
+        }
+        if not self.is_submitted() and self.near_districts.data == DEFAULT_NEAR_DISTRICTS:
+            self.near_districts.data = "\n".join(
+                ", ".join(districts.get(code, code) for code in group) for group in self._lines()
+            )
+
+    def _lines(self) -> list[list[str]]:
+        return [
+            [part.strip() for part in line.split(",") if part.strip()]
+            for line in (self.near_districts.data or "").splitlines()
+            if line.strip()
+        ]
 
     def validate_near_districts(self, field: Any) -> None:
         seen: set[str] = set()
-        for line in (field.data or "").splitlines():
-            for code in (part.strip() for part in line.split(",")):
-                if not code:
-                    continue
-                if code not in self.district_codes:
-                    raise ValidationError(f"‘{code}’ is not a district code")
+        for line in self._lines():
+            for typed in line:
+                code = self._codes.get(typed.lower())
+                if code is None:
+                    raise ValidationError(f"‘{typed}’ is not the name of a district")
                 if code in seen:
-                    raise ValidationError(f"‘{code}’ is in more than one group")
+                    raise ValidationError(f"{self.districts[code]} is in more than one group")
                 seen.add(code)
 
     def groups(self) -> tuple[frozenset[str], ...]:
+        """The groups of district codes."""
         return tuple(
-            frozenset(code.strip() for code in line.split(",") if code.strip())
-            for line in (self.near_districts.data or "").splitlines()
-            if line.strip()
+            frozenset(self._codes[typed.lower()] for typed in line) for line in self._lines()
         )
 
 

@@ -150,6 +150,15 @@ class SchedulePlan:
     def total(self) -> int:
         return len([s for s in self.kept if s.status != SessionStatus.CANCELLED]) + len(self.new)
 
+    @property
+    def total_minutes(self) -> int:
+        """The length of every session the schedule would have, added up."""
+        lengths = [
+            s.ends_at - s.starts_at for s in self.kept if s.status != SessionStatus.CANCELLED
+        ]
+        lengths += [p.ends_at - p.starts_at for p in self.new]
+        return int(sum(length.total_seconds() for length in lengths) // 60)
+
 
 def plan_schedule(session: Session, cohort: Cohort, *, now: dt.datetime) -> SchedulePlan:
     """Work out the schedule from the cohort's settings without changing anything.

@@ -89,8 +89,8 @@ def run_matching(round_id: int) -> Page:
     """Start a matching run (a background task) and follow it on its status page; a round
     whose run is still going shows that one instead of starting another."""
     programme_round = get_round(db.session, round_id)
-    districts = {item.code for item in active_items(db.session, ReferenceKind.DISTRICT)}
-    form = MatchingRunForm(district_codes=districts)
+    districts = {item.code: item.label for item in active_items(db.session, ReferenceKind.DISTRICT)}
+    form = MatchingRunForm(districts=districts)
     if request.method == "GET":
         # The form keeps the basis of the round's last run.
         form.basis.data = (forming.last_run_basis(db.session, programme_round) or Basis.MIXED).value

@@ -95,8 +95,10 @@ class PhoneForm(PortalForm):
 
     def validate_phone(self, field: Field) -> None:
         if uk_phone_number(field.data or "") is None:
+            # A number was entered: say what is wrong with it, not to enter one.
             raise ValidationError(
-                "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+                "Enter a phone number in the correct format, like 01632 960 001, "
+                "07700 900 982 or +44 808 157 0192"
             )
 
 

@@ -213,7 +213,9 @@ def read_row(
     if reader.has("phone"):
         phone = reader.text("phone", max_length=30)
         if phone and not _PHONE.match(phone):
-            reader.problem("phone", "Enter a phone number, like 01632 960 001")
+            reader.problem(
+                "phone", "Enter a phone number in the correct format, like 01632 960 001"
+            )
         values["phone"] = phone or None
     if reader.has("company_number"):
         raw_number = reader.text("company_number", max_length=20)

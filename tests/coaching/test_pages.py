@@ -391,6 +391,16 @@ def test_a_coach_records_support_outside_the_booking_system(client, session, coa
     )
     assert error_messages(check_page(response, status=400)) == ["Select who you supported"]
 
+    # The participant's totals match what they can see: support outside bookings apart.
+    sign_in(client, world.people[0])
+    page = check_page(client.get("/one-to-one/"))
+    rows = {
+        row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(strip=True)
+        for row in page.select(".govuk-summary-list__row")
+    }
+    assert rows["Delivered"] == "None"
+    assert rows["Support recorded by a coach outside bookings"] == "25 minutes"
+
 
 def test_coaches_see_only_their_own_bookings(client, session, coaching, make_user):
     world = coaching()

@@ -234,11 +234,31 @@ def test_the_schedule_page_shows_bank_holidays_skipped_then_creates_the_sessions
     page = check_page(client.get(path))
     assert "Boxing Day, Monday 28 December 2026" in page.get_text()
     assert len(page.select("tbody tr")) == 8
+    # 18 planned hours in sessions of 2 hours 30 minutes: 8 sessions make 20 hours.
+    warning = page.select_one(".govuk-warning-text__text").get_text(" ", strip=True)
+    assert "These 8 sessions add up to 20 hours, 2 hours more than the planned 18 hours" in (
+        warning
+    )
     response = client.submit_form(path, {})
     assert response.headers["Location"] == f"/facilitation/cohorts/{group.cohort.id}"
     session.rollback()
     assert len(session.scalars(select(CohortSession)).all()) == 8
     assert outbox.last(group.people[0].email).attachments
+
+
+def working_day(day: dt.date) -> dt.date:
+    while day.weekday() >= 5 or (day.month == 12 and day.day in (25, 26, 28)):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def moving_to(day: dt.date, reason: str) -> dict[str, object]:
+    """The move form's answers: ``day`` at 10am."""
+    return {
+        "starts_on": [str(day.day), str(day.month), str(day.year)],
+        "start_time": "10am",
+        "reason": reason,
+    }
 
 
 def test_moving_cancelling_and_adding_sessions_through_the_pages(
@@ -252,17 +272,8 @@ def test_moving_cancelling_and_adding_sessions_through_the_pages(
         "Enter the date",
         "Enter why the session is moving",
     ]
-    new_day = (upcoming.starts_at + dt.timedelta(days=1)).date()
-    while new_day.weekday() >= 5 or (new_day.month == 12 and new_day.day in (25, 26, 28)):
-        new_day += dt.timedelta(days=1)
-    response = client.submit_form(
-        move,
-        {
-            "starts_on": [str(new_day.day), str(new_day.month), str(new_day.year)],
-            "start_time": "10am",
-            "reason": "The room is booked",
-        },
-    )
+    new_day = working_day((upcoming.starts_at + dt.timedelta(days=1)).date())
+    response = client.submit_form(move, moving_to(new_day, "The room is booked"))
     assert response.status_code == 302
     message = outbox.last(group.people[0].email)
     assert "has moved" in message.subject
@@ -291,12 +302,6 @@ def test_moving_cancelling_and_adding_sessions_through_the_pages(
     assert "new session" in outbox.last(group.people[0].email).subject
 
 
-def working_day(day: dt.date) -> dt.date:
-    while day.weekday() >= 5 or (day.month == 12 and day.day in (25, 26, 28)):
-        day += dt.timedelta(days=1)
-    return day
-
-
 def test_a_session_cannot_be_moved_into_the_past_and_the_first_session_follows_a_move(
     client, session, group, upcoming, outbox
 ):
@@ -304,28 +309,14 @@ def test_a_session_cannot_be_moved_into_the_past_and_the_first_session_follows_a
     move = f"/facilitation/sessions/{upcoming.id}/move"
     before = len(outbox.messages(group.people[0].email))
     past = (utcnow() - dt.timedelta(days=2)).date()
-    response = client.submit_form(
-        move,
-        {
-            "starts_on": [str(past.day), str(past.month), str(past.year)],
-            "start_time": "10am",
-            "reason": "Typed the wrong year",
-        },
-    )
+    response = client.submit_form(move, moving_to(past, "Typed the wrong year"))
     assert error_messages(check_page(response, status=400)) == [
         "The new date and time must be in the future"
     ]
     assert len(outbox.messages(group.people[0].email)) == before, "nobody is emailed"
 
     sooner = working_day((utcnow() + dt.timedelta(days=3)).date())
-    response = client.submit_form(
-        move,
-        {
-            "starts_on": [str(sooner.day), str(sooner.month), str(sooner.year)],
-            "start_time": "10am",
-            "reason": "The room is free sooner",
-        },
-    )
+    response = client.submit_form(move, moving_to(sooner, "The room is free sooner"))
     assert response.status_code == 302
     page = check_page(client.get(f"/facilitation/cohorts/{group.cohort.id}"))
     row = next(

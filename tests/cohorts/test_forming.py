@@ -269,3 +269,16 @@ def test_officers_confirm_likely_conflicts_and_the_pair_is_kept_apart(
     for cohort in proposed(session):
         assert not {bakery.id, rival.id} <= {p.application_id for p in cohort.places}
     assert len(firms) == 16
+
+
+def test_near_districts_are_shown_and_typed_as_names(client, open_round, pool, officer):
+    page = check_page(client.get(f"/cohorts/rounds/{open_round.id}/match"))
+    shown = page.select_one("textarea#near_districts").get_text()
+    assert "Blackburn with Darwen, Ribble Valley" in shown
+    assert "blackburn-with-darwen" not in shown
+
+    typed = shown.replace("Ribble Valley", "Ribble Vally")
+    response = run_matching(client, open_round, near_districts=typed)
+    page = check_page(response, status=400)
+    assert error_messages(page) == ["‘Ribble Vally’ is not the name of a district"]
+    assert "Ribble Vally" in page.select_one("textarea#near_districts").get_text()

@@ -109,7 +109,8 @@ def test_answers_are_kept_and_the_journey_resumes_where_it_stopped(client, open_
         (
             "phone",
             {"phone": "12345"},
-            "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192",
+            "Enter a phone number in the correct format, like 01632 960 001, 07700 900 982 "
+            "or +44 808 157 0192",
         ),
         (
             "business",
