@@ -69,11 +69,10 @@ def _init_extensions(app: Flask) -> None:
     from portal.auth.access import enforce_access
     from portal.cohorts import matching_task
     from portal.cohorts import offers as cohort_offers
-    from portal.extensions import csrf, limiter, mail, wtforms_helpers
+    from portal.extensions import csrf, limiter, wtforms_helpers
 
     operations.init_app(app)  # request ids, log lines and request metrics, before all else
     csrf.init_app(app)
-    mail.init_app(app)
     limiter.init_app(app)
     wtforms_helpers.init_app(app)
     security.init_app(app)

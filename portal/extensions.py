@@ -2,12 +2,10 @@
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_mail import Mail
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 csrf = CSRFProtect()
-mail = Mail()
 wtforms_helpers = WTFormsHelpers()
 # Storage comes from RATELIMIT_STORAGE_URI: memory for one process, Redis for several.
 limiter = Limiter(key_func=get_remote_address)

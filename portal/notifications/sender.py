@@ -278,7 +278,7 @@ def _update_held(
 
 def _sender(config: Any) -> str:
     sender = config["MAIL_DEFAULT_SENDER"]
-    if isinstance(sender, tuple | list):  # Flask-Mail also accepts (name, address)
+    if isinstance(sender, tuple | list):  # ("Name", "address") is accepted too
         from email.utils import formataddr
 
         return formataddr((sender[0], sender[1]))
