@@ -344,6 +344,7 @@ INVENTORY: dict[str, Declared] = {
     "stories.story": Declared(None, url=a_story),
     # Public pages
     "pages.start": PUBLIC,
+    "pages.before_you_start": PUBLIC,
     "pages.accessibility": PUBLIC,
     "pages.privacy": PUBLIC,
     "pages.cookies": PUBLIC,

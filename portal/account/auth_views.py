@@ -51,6 +51,8 @@ Page = str | Response | tuple[str, int]
 WRONG_SIGN_IN = "The email address or password is incorrect"
 _SETUP_SECRET = "two_factor_setup_secret"  # noqa: S105 (a session key)
 _CHECK_EMAIL = "check_email_address"
+# The account this browser session created: confirming its address here signs the person in.
+_CREATED_HERE = "account_created_here"
 
 
 def _failed(response: Response) -> bool:
@@ -204,7 +206,7 @@ def create_account() -> Page:
     form = CreateAccountForm()
     next_path = request.args.get("next")
     if form.validate_on_submit():
-        services.create_account(
+        created = services.create_account(
             db.session,
             email=form.email.data,
             name=form.name.data,
@@ -213,6 +215,8 @@ def create_account() -> Page:
             next_path=next_path if is_safe_local_path(next_path) else None,
         )
         session[_CHECK_EMAIL] = normalise_email(form.email.data)
+        if created is not None:
+            session[_CREATED_HERE] = created.id
         return redirect(url_for("auth.check_email", reason="new-account"))
     return render_template("auth/create_account.html", form=form), form_status(form)
 
@@ -237,16 +241,32 @@ def verify_email(token: str) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.verify_email(db.session, token, utcnow())
+            user = services.verify_email(db.session, token, utcnow())
         except TokenError as error:
             return _link_problem(error, "confirm_email")
-        flash("Your email address is confirmed. You can now sign in.", "success")
         next_path = request.args.get("next")
         next_path = next_path if is_safe_local_path(next_path) else None
         if signed_in_user() is not None:
+            flash("Your email address is confirmed.", "success")
             return redirect(next_path or url_for("account.home"))
+        if _created_in_this_session(user):
+            # The same browser that created the account (and so knows the password) follows
+            # the link: carry on signed in. A link opened anywhere else still asks to sign in.
+            target = complete_sign_in(user, next_path)
+            flash("Your email address is confirmed.", "success")
+            return redirect(target)
+        flash("Your email address is confirmed. You can now sign in.", "success")
         return redirect(url_for("auth.sign_in", next=next_path))
     return render_template("auth/confirm_email.html", form=form)
+
+
+def _created_in_this_session(user: User) -> bool:
+    return (
+        session.get(_CREATED_HERE) == user.id
+        and user.is_active
+        and not user.has_two_factor
+        and not user.needs_two_factor
+    )
 
 
 def _link_problem(error: TokenError, kind: str) -> tuple[str, int]:

@@ -59,11 +59,11 @@ def create_account(
     password: str,
     now: dt.datetime,
     next_path: str | None = None,
-) -> None:
+) -> User | None:
     """Create a participant account and send a link to confirm the email address.
 
     If the address already has an account, that person is emailed instead (with a link to
-    sign in or reset), so this page never reveals who has an account.
+    sign in or reset), so this page never reveals who has an account; returns None then.
     """
     existing = user_by_email(session, email)
     if existing is not None:
@@ -78,7 +78,7 @@ def create_account(
                 "reset_url": external_url("auth.forgot_password"),
             },
         )
-        return
+        return None
     user = User(
         email=normalise_email(email),
         name=name,
@@ -94,6 +94,7 @@ def create_account(
         session, actor=user, action="user.account_created", entity_type="user", entity_id=user.id
     )
     send_verification(session, user, now, next_path=next_path)
+    return user
 
 
 def send_verification(

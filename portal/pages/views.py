@@ -6,7 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import public
+from portal.auth.access import public, signed_in_user
 from portal.forms import form_status
 from portal.pages.forms import FeedbackForm
 from portal.pages.models import FeedbackRating
@@ -20,6 +20,16 @@ bp = Blueprint("pages", __name__)
 @public
 def start() -> str:
     return render_template("pages/start.html")
+
+
+@bp.get("/start")
+@public
+def before_you_start() -> str | Response:
+    """ "Start now" asks first whether the person has an account, so a new business owner does
+    not have to find "create an account" under a sign-in form."""
+    if signed_in_user() is not None:
+        return redirect(url_for("registration.start"))
+    return render_template("pages/before_you_start.html", next_path=url_for("registration.start"))
 
 
 @bp.get("/accessibility")

@@ -49,17 +49,53 @@ def test_create_an_account_then_confirm_the_email_then_sign_in(client, session, 
     assert confirm_page.h1.get_text(strip=True) == "Confirm your email address"
     assert user_named(session, "sian@example.com").email_verified_at is None
     confirmed = client.submit_form(path_of(link), {})
-    assert confirmed.headers["Location"] == "/sign-in"
+    # The same browser session created the account: the person carries on signed in.
+    assert confirmed.headers["Location"] == "/account/"
     assert user_named(session, "sian@example.com").email_verified_at is not None
+    account = check_page(client.get("/account/"))
+    assert "Your email address is confirmed." in account.get_text()
 
     used_again = client.get(path_of(link))
     assert check_page(used_again, status=400).h1.get_text(strip=True) == (
         "This link has already been used"
     )
-    signed_in = client.submit_form(
-        "/sign-in", {"email": "sian@example.com", "password": NEW_PASSWORD}
+
+
+def test_a_confirmation_link_opened_in_another_browser_still_asks_to_sign_in(
+    app, client, session, outbox
+):
+    client.submit_form(
+        "/create-account",
+        {"name": "Ffion Jones", "email": "ffion@example.com", "password": NEW_PASSWORD},
     )
-    assert signed_in.headers["Location"] == "/account/"
+    [link] = [
+        link for link in outbox.links(outbox.last("ffion@example.com")) if "/confirm-email/" in link
+    ]
+    other_device = app.test_client()
+    confirmed = other_device.submit_form(path_of(link) + "?next=/register/", {})
+    assert confirmed.headers["Location"] == "/sign-in?next=/register/"
+    assert user_named(session, "ffion@example.com").email_verified_at is not None
+    assert other_device.get("/account/").status_code == 302, "a link alone never signs in"
+    assert client.get("/account/").status_code == 302, "nor does it sign in the first browser"
+    signed_in = other_device.submit_form(
+        "/sign-in?next=/register/", {"email": "ffion@example.com", "password": NEW_PASSWORD}
+    )
+    assert signed_in.headers["Location"] == "/register/"
+
+
+def test_confirming_after_another_account_was_created_here_does_not_sign_in(
+    client, session, outbox
+):
+    """The session remembers only the last account it created: an older link asks to sign in."""
+    for name, email in [("Ann Old", "ann@example.com"), ("Bea New", "bea@example.com")]:
+        client.submit_form(
+            "/create-account", {"name": name, "email": email, "password": NEW_PASSWORD}
+        )
+    [link] = [
+        link for link in outbox.links(outbox.last("ann@example.com")) if "/confirm-email/" in link
+    ]
+    confirmed = client.submit_form(path_of(link), {})
+    assert confirmed.headers["Location"] == "/sign-in"
 
 
 def test_creating_an_account_for_a_known_address_reveals_nothing(client, make_user, outbox):

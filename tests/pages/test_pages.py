@@ -2,6 +2,7 @@
 
 import pytest
 
+from portal.auth.models import Role
 from tests.fixtures.pages import check_page
 
 PUBLIC_PAGES = [
@@ -10,6 +11,7 @@ PUBLIC_PAGES = [
     ("/privacy", "Privacy notice"),
     ("/cookies", "Cookies"),
     ("/feedback", "Give feedback on Boost Peer Networks"),
+    ("/start", "Do you have an account?"),
 ]
 
 
@@ -17,6 +19,20 @@ PUBLIC_PAGES = [
 def test_public_page_follows_the_page_rules(client, path, heading):
     page = check_page(client.get(path))
     assert page.h1.get_text(strip=True) == heading
+
+
+def test_start_now_offers_the_choice_of_creating_an_account_or_signing_in(client):
+    start = check_page(client.get("/"))
+    assert start.select_one("a.govuk-button--start")["href"] == "/start"
+    choice = check_page(client.get("/start"))
+    links = {link.get_text(strip=True): link["href"] for link in choice.select("main a")}
+    assert links["Create an account"] == "/create-account?next=/register/"
+    assert links["Sign in"] == "/sign-in?next=/register/"
+
+
+def test_someone_already_signed_in_goes_straight_to_registering(client, signed_in_as):
+    signed_in_as(Role.PARTICIPANT)
+    assert client.get("/start").headers["Location"] == "/register/"
 
 
 def test_footer_links_to_the_pages_every_service_needs_and_has_no_crown(client):
