@@ -41,6 +41,13 @@ def test_an_officer_reads_the_dashboard_drills_down_and_downloads(page, make_use
     assert heading(page) == "Outcomes"
     assert "Round 9 (2019-20) as at" in page.inner_text("main")
     screenshot(page, "outcomes-dashboard")
+    contents = page.get_by_role("navigation", name="Contents")
+    contents.get_by_role("link", name="Issues covered").click()
+    assert page.url.endswith("#issues-covered")
+    assert page.get_by_role("heading", name="Issues covered").is_visible()
+    assert (
+        page.evaluate("document.getElementById('issues-covered').getBoundingClientRect().top") < 50
+    )
 
     # As at 19 October 2019: one session held, and Ben had not yet left.
     page.get_by_label("Day").fill("19")

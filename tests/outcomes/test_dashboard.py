@@ -331,3 +331,23 @@ def test_the_dashboard_is_for_officers_admins_and_contractor_leads(client, signe
     assert "No round has any cohorts yet." in page.get_text()
     nav = [a.get_text(strip=True) for a in page.select(".govuk-service-navigation__link")]
     assert "Outcomes" in nav
+
+
+def test_the_contents_list_links_to_every_section_headline_figures_first(
+    client, signed_in_as, tiny_round
+):
+    signed_in_as(Role.OFFICER)
+    page = check_page(client.get(f"/outcomes/?round={tiny_round.id}&as_at={TINY_DAY}"))
+    contents = page.select_one("nav[aria-labelledby=contents-title]")
+    links = [(a.get_text(strip=True), a["href"]) for a in contents.select("a")]
+    assert links[0] == ("People and businesses", "#people-and-businesses")
+    assert [text for text, _ in links][-3:] == [
+        "Breakdowns",
+        "Issues covered",
+        "Hours by contractor",
+    ]
+    for text, href in links:
+        target = page.find(id=href.removeprefix("#"))
+        assert target is not None, f"{text} links to no id"
+        assert target.get_text(strip=True) == text
+    assert contents.find_previous("table") is None, "the contents come before any figure"
