@@ -8,8 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
+from sqlalchemy import select
 
+from portal import db
 from portal.auth.models import Role, User
+from portal.cohorts.models import Place
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,13 @@ class Section:
     roles: frozenset[Role]  # empty: everyone signed in
     # Endpoints whose pages belong to this section (for highlighting), by prefix.
     prefix: str
+    # For participants: shown only once it applies (see ``_participant_stage``).
+    needs: str = ""
+
+
+# What a participant's sections need: an offer of a place, or a place they took.
+HAS_OFFER = "offer"
+HAS_PLACE = "place"
 
 
 SECTIONS = [
@@ -34,10 +44,18 @@ SECTIONS = [
         "people.",
     ),
     Section("Cohorts", "cohorts.index", frozenset({Role.OFFICER}), "cohorts."),
-    Section("Your offers", "offers.mine", frozenset({Role.PARTICIPANT}), "offers."),
-    Section("Your cohort", "my_cohort.index", frozenset({Role.PARTICIPANT}), "my_cohort."),
+    Section("Your offers", "offers.mine", frozenset({Role.PARTICIPANT}), "offers.", HAS_OFFER),
+    Section(
+        "Your cohort", "my_cohort.index", frozenset({Role.PARTICIPANT}), "my_cohort.", HAS_PLACE
+    ),
     Section("Your cohorts", "facilitation.index", frozenset({Role.FACILITATOR}), "facilitation."),
-    Section("One-to-one support", "one_to_one.index", frozenset({Role.PARTICIPANT}), "one_to_one."),
+    Section(
+        "One-to-one support",
+        "one_to_one.index",
+        frozenset({Role.PARTICIPANT}),
+        "one_to_one.",
+        HAS_PLACE,
+    ),
     Section("Your diary", "coaching.diary_page", frozenset({Role.COACH}), "coaching."),
     Section(
         "One-to-one support",
@@ -45,7 +63,9 @@ SECTIONS = [
         frozenset({Role.OFFICER, Role.CONTRACTOR_LEAD}),
         "support_report.",
     ),
-    Section("Your story", "case_study.index", frozenset({Role.PARTICIPANT}), "case_study."),
+    Section(
+        "Your story", "case_study.index", frozenset({Role.PARTICIPANT}), "case_study.", HAS_PLACE
+    ),
     Section(
         "Case studies",
         "case_study_drafts.index",
@@ -72,10 +92,23 @@ SECTIONS = [
 ]
 
 
+def _participant_stage(user: User) -> set[str]:
+    """What applies to this participant so far (one query): any offer of a place, and a place
+    they took (held now, or left)."""
+    if not user.has_role(Role.PARTICIPANT):
+        return set()
+    accepted = db.session.execute(select(Place.accepted_at).where(Place.person_id == user.id)).all()
+    stage = {HAS_OFFER} if accepted else set()
+    if any(row.accepted_at is not None for row in accepted):
+        stage.add(HAS_PLACE)
+    return stage
+
+
 def service_navigation(user: User | None) -> list[dict[str, object]]:
     if user is None:
         return []
     endpoint = request.endpoint or ""
+    stage = _participant_stage(user)
     return [
         {
             "text": section.text,
@@ -83,7 +116,8 @@ def service_navigation(user: User | None) -> list[dict[str, object]]:
             "active": endpoint.startswith(section.prefix),
         }
         for section in SECTIONS
-        if not section.roles or user.has_role(*section.roles)
+        if (not section.roles or user.has_role(*section.roles))
+        and (not section.needs or section.needs in stage)
     ]
 
 

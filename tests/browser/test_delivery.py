@@ -183,6 +183,8 @@ def test_a_participant_sees_their_cohort_and_gets_the_calendar_link(page, group)
 def test_someone_without_a_group_sees_a_clear_page(page, make_user):
     make_user(Role.PARTICIPANT, email="nogroup@example.com")
     sign_in(page, "nogroup@example.com")
-    follow(page, "Your cohort")
+    menu = page.get_by_role("navigation", name="Menu")
+    assert menu.get_by_role("link", name="Your cohort").count() == 0, "shown once it applies"
+    go(page, "/my-cohort/")
     assert page.get_by_role("heading", level=1).inner_text() == "You are not in a group yet"
     screenshot(page, "my-cohort-none")
