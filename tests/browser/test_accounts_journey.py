@@ -77,7 +77,7 @@ def test_invite_set_up_two_factor_reset_and_sign_in_again(page, make_user, outbo
     with page.expect_navigation():
         page.get_by_role("button", name="I have saved my recovery codes").click()
     assert_accessible(page)
-    assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    assert page.get_by_role("heading", level=1).inner_text() == "What needs you"
     screenshot(page, "account-home")
     sign_out(page)
 
@@ -99,6 +99,6 @@ def test_invite_set_up_two_factor_reset_and_sign_in_again(page, make_user, outbo
 
     # The set-up code cannot be replayed within its 30 seconds, so sign in with a recovery code.
     sign_in(page, "olu@example.com", RESET_PASSWORD, recovery_code)
-    assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    assert page.get_by_role("heading", level=1).inner_text() == "What needs you"
     sign_out(page)
     assert "You have signed out" in page.inner_text("main")

@@ -577,7 +577,7 @@ def test_an_officer_registers_someone_on_their_behalf(
     make_user(Role.OFFICER, email="officer@example.com")
     go(page, "/sign-in")
     sign_in(page, "officer@example.com", code=pyotp.TOTP(TOTP_SECRET).now())
-    assert heading(page) == "Your account"
+    assert heading(page) == "What needs you"
 
     go(page, "/register/on-behalf")
     assert heading(page) == "Register someone who contacted us"
