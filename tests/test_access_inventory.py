@@ -462,6 +462,7 @@ INVENTORY: dict[str, Declared] = {
     "people.add_note": only(Role.OFFICER, url=a_person),
     "people.search": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
     "home.index": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
+    "cohort_delivery.index": only(Role.CONTRACTOR_LEAD),
     "cohort_delivery.show": only(
         Role.OFFICER,
         Role.CONTRACTOR_LEAD,

@@ -6,16 +6,18 @@ cohort page (``cohorts.detail``)."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from portal import db, exports
-from portal.auth.access import current_person, officers_and_leads
-from portal.auth.models import User
+from portal.auth.access import current_person, officers_and_leads, roles_required
+from portal.auth.models import Role, User
 from portal.cohorts.hours import hours_text
 from portal.cohorts.models import Cohort
 from portal.people.cohort_record import delivery_record, table
 from portal.people.scope import Viewer, viewer_of
+from portal.rounds.models import Round
 from portal.rounds.services import get_round
 from portal.surveys.models import SurveyTiming
 
@@ -40,6 +42,19 @@ def _downloads(cohort: Cohort) -> list[dict[str, str]]:
         for what, words in (("register", "Register"), ("members", "Member list"))
         for kind in ("csv", "xlsx")
     ]
+
+
+@bp.get("/yours")
+@roles_required(Role.CONTRACTOR_LEAD)
+def index() -> str:
+    """A contractor lead's cohorts: those of their own contractors, the newest round first."""
+    rows = db.session.execute(
+        select(Cohort, Round.name)
+        .join(Round, Round.id == Cohort.round_id)
+        .where(Cohort.contractor_id.in_(list(current_person().contractor_ids)))
+        .order_by(Round.starts_on.desc(), Cohort.name, Cohort.id)
+    ).all()
+    return render_template("cohort_delivery/index.html", rows=rows)
 
 
 @bp.get("/<int:cohort_id>/record")

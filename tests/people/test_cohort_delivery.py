@@ -204,3 +204,16 @@ def test_a_contractor_lead_sees_only_their_own_contractors_cohorts(
     elsewhere = make_group(members=1, contractor=make_contractor("Pennine Peer Learning CIC"))
     assert client.get(f"/cohorts/{elsewhere.cohort.id}/record").status_code == 404
     assert client.get(f"/cohorts/{elsewhere.cohort.id}/record/register.xlsx").status_code == 404
+
+
+def test_a_contractor_lead_lists_their_own_contractors_cohorts_only(
+    client, signed_in_as, group, make_group, make_contractor
+):
+    elsewhere = make_group(members=1, contractor=make_contractor("Pennine Peer Learning CIC"))
+    signed_in_as(Role.CONTRACTOR_LEAD, contractors=[group.contractor])
+    page = check_page(client.get("/cohorts/yours"))
+    rows = rows_of(page, "Cohorts your organisation delivers")
+    assert rows == [[group.cohort.name, "Round 3", "Running"]]
+    assert elsewhere.cohort.name not in page.get_text()
+    link = page.select_one("tbody a")
+    assert link["href"] == f"/cohorts/{group.cohort.id}/record"
