@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outcomes.views import bp as outcomes
     from portal.pages.views import bp as pages
     from portal.people.businesses_views import bp as businesses
+    from portal.people.cohort_delivery_views import bp as cohort_delivery
     from portal.people.views import bp as people
     from portal.reference.views import bp as reference
     from portal.registration.applicants_views import bp as applicants
@@ -153,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
         home,
         people,
         businesses,
+        cohort_delivery,
         cohorts,
         offers,
         facilitation,

@@ -44,6 +44,12 @@ SECTIONS = [
         "people.",
     ),
     Section("Cohorts", "cohorts.index", frozenset({Role.OFFICER}), "cohorts."),
+    Section(
+        "Your cohorts",
+        "cohort_delivery.index",
+        frozenset({Role.CONTRACTOR_LEAD}),
+        "cohort_delivery.",
+    ),
     Section("Your offers", "offers.mine", frozenset({Role.PARTICIPANT}), "offers.", HAS_OFFER),
     Section(
         "Your cohort", "my_cohort.index", frozenset({Role.PARTICIPANT}), "my_cohort.", HAS_PLACE

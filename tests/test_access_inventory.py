@@ -298,6 +298,10 @@ def an_outcomes_figure(world: World) -> dict[str, Any]:
     return {"round_id": world.round.id, "figure": "participants"}
 
 
+def a_cohort_download(world: World) -> dict[str, Any]:
+    return {**a_cohort(world), "what": "register", "kind": "csv"}
+
+
 def an_outcomes_download(world: World) -> dict[str, Any]:
     return {"round_id": world.round.id, "table": "by-contractor", "fmt": "xlsx"}
 
@@ -459,6 +463,19 @@ INVENTORY: dict[str, Declared] = {
     "people.add_note": only(Role.OFFICER, url=a_person),
     "people.search": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
     "home.index": only(Role.OFFICER, Role.CONTRACTOR_LEAD),
+    "cohort_delivery.index": only(Role.CONTRACTOR_LEAD),
+    "cohort_delivery.show": only(
+        Role.OFFICER,
+        Role.CONTRACTOR_LEAD,
+        url=a_cohort,
+        out_of_scope=frozenset({Role.CONTRACTOR_LEAD}),
+    ),
+    "cohort_delivery.download": only(
+        Role.OFFICER,
+        Role.CONTRACTOR_LEAD,
+        url=a_cohort_download,
+        out_of_scope=frozenset({Role.CONTRACTOR_LEAD}),
+    ),
     "businesses.show_business": only(
         Role.OFFICER,
         Role.CONTRACTOR_LEAD,
