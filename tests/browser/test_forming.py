@@ -4,30 +4,16 @@ axe checks every page; each is saved as a screenshot to look at."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.cohorts.models import Place, PlaceStatus
 from portal.registration.models import Application, ApplicationStatus
-from portal.rounds.models import RoundStatus
 from tests.browser.test_officer_applicants import go, sign_in_as_officer, submit
 from tests.fixtures.browser import CheckedPage, assert_accessible, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def open_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 3, 31),
-        status=RoundStatus.OPEN,
-    )
 
 
 def answer_offer(browser, live_server, link, answer, reason=None):

@@ -11,7 +11,6 @@ session (see ``answer_the_other_questions``), which keeps the file quick.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,6 @@ from sqlalchemy import select
 
 from portal.auth.models import Role
 from portal.registration.models import Application, ApplicationStatus
-from portal.rounds.models import RoundStatus
 from tests.fixtures.browser import CheckedPage, assert_accessible, screenshot
 from tests.fixtures.users import PASSWORD, TOTP_SECRET
 from tests.fixtures.users import sign_in as sign_in_client
@@ -34,17 +32,6 @@ from tests.registration.journey_answers import answer_every_question as answer_o
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "copper kettles hum at noon"
-
-
-@pytest.fixture
-def open_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 3, 31),
-        status=RoundStatus.OPEN,
-    )
 
 
 # Small steps, each checking the page it arrives at

@@ -8,21 +8,9 @@ from sqlalchemy import select
 from portal.auth.models import Role
 from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
 from portal.registration.models import Application, ApplicationStatus
-from portal.rounds.models import RoundStatus
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.tasks import follow_task
-
-
-@pytest.fixture
-def open_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 3, 31),
-        status=RoundStatus.OPEN,
-    )
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 strict basis never places fewer, cohorts are labelled by the basis they were formed on, and
 the form says what the round does."""
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
@@ -15,23 +13,11 @@ from portal.registration.models import (
     DeliveryPreference,
     StatusChange,
 )
-from portal.rounds.models import RoundStatus
 from tests.fixtures.pages import check_page
 from tests.fixtures.tasks import follow_task
 
 # Runs go through the task queue, as in the portal: a consumer runs them in this process.
 pytestmark = pytest.mark.usefixtures("task_consumer")
-
-
-@pytest.fixture
-def open_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 3, 31),
-        status=RoundStatus.OPEN,
-    )
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ it solved, no write lock held while solving, everyone placed or waiting after tw
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select, update
 
@@ -13,7 +11,6 @@ from portal.auth.models import Role
 from portal.cohorts import forming
 from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
 from portal.registration.models import Application, ApplicationStatus
-from portal.rounds.models import RoundStatus
 from portal.tasks import runner
 from portal.tasks.models import BackgroundTask, TaskStatus
 from tests.cohorts.test_forming import matching_answers
@@ -21,17 +18,6 @@ from tests.cohorts.test_forming import run_matching as run_and_follow
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page
 from tests.fixtures.tasks import wait_for_task
-
-
-@pytest.fixture
-def open_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 3, 31),
-        status=RoundStatus.OPEN,
-    )
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """The applicant's journey: question pages, check answers, sending, status, changes, withdrawing."""
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
@@ -12,17 +10,6 @@ from portal.rounds.models import RoundStatus
 from tests.fixtures.app import reload
 from tests.fixtures.pages import check_page, error_messages
 from tests.registration.journey_answers import answer_every_question
-
-
-@pytest.fixture
-def open_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 3, 31),
-        status=RoundStatus.OPEN,
-    )
 
 
 @pytest.fixture

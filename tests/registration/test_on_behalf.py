@@ -1,27 +1,12 @@
 """Assisted digital: an officer registers someone who phoned in, recorded as done for them."""
 
-import datetime as dt
-
-import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User, UserStatus
 from portal.registration.models import Application, ApplicationSource, ApplicationStatus
-from portal.rounds.models import RoundStatus
 from tests.fixtures.pages import check_page, error_messages
 from tests.registration.journey_answers import answer_every_question
-
-
-@pytest.fixture
-def open_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 3, 31),
-        status=RoundStatus.OPEN,
-    )
 
 
 def test_an_officer_registers_a_caller_who_then_takes_over_their_account(

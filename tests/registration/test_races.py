@@ -4,31 +4,16 @@ both tabs tell the person what is stored (portal.state_changes)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.registration.models import Application, ApplicationStatus, StatusChange
-from portal.rounds.models import RoundStatus
 from tests.fixtures.races import postgres_only, race
 from tests.fixtures.users import sign_in
 from tests.registration.journey_answers import answer_every_question
 
 pytestmark = postgres_only
-
-
-@pytest.fixture
-def open_round(make_round):
-    return make_round(
-        name="Round 3",
-        year_label="2026-27",
-        starts_on=dt.date(2026, 9, 1),
-        ends_on=dt.date(2027, 3, 31),
-        status=RoundStatus.OPEN,
-    )
 
 
 def tabs(app, person, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
