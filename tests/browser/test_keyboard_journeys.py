@@ -37,7 +37,6 @@ from portal.timefmt import govuk_date
 from tests.browser.test_coaching import booking_day
 from tests.browser.test_coaching import programme as programme  # the fixture
 from tests.browser.test_dashboard import tiny_round as tiny_round  # the fixture
-from tests.browser.test_forming import open_round as open_round  # the fixture
 from tests.browser.test_surveys import invited as invited  # the fixture, and those it uses
 from tests.casestudies.conftest import CONSENT, STORY, answer_pages
 from tests.fixtures.browser import assert_accessible
@@ -381,8 +380,12 @@ def test_an_officer_runs_the_matching_and_confirms_a_cohort_by_keyboard(
     activate(page, link_or_button(page, "Run the matching"))
     assert "10 eligible people without a place" in main_text(page)
     activate(page, page.get_by_role("button", name="Run the matching"))
+    assert heading(page) == "Matching run"  # a background task: its progress, then the result
+    result = page.get_by_role("link", name="Review the proposed cohorts")
+    result.wait_for(timeout=30_000)
+    assert "The matching proposed 1 cohort placing 10 people" in main_text(page)
+    activate(page, result)
     assert heading(page).startswith("Proposed cohorts")
-    assert told(page)
     activate(page, page.get_by_role("link", name="Confirm").first)
     type_into(page, page.get_by_label("Name of the cohort"), "Makers of Preston")
     activate(page, page.get_by_role("button", name="Confirm and send offers"))

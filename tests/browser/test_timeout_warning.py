@@ -53,7 +53,7 @@ def test_the_warning_appears_before_time_runs_out_and_staying_signed_in_works(pa
         page.keyboard.press("Enter")
     assert extended.value.json()["extended"] is True
     dialog.wait_for(state="hidden")
-    assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    assert page.get_by_role("heading", level=1).inner_text() == "What needs you"  # still here
 
 
 def test_when_time_runs_out_the_person_is_taken_to_sign_in(page, make_user):
