@@ -12,15 +12,7 @@ from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.registration.models import Application
 from tests.fixtures.factories import delivered_booking, hold_session
-from tests.fixtures.pages import check_page
-
-
-def rows_of(page, caption):
-    table = next(t for t in page.select("table") if caption in t.caption.get_text())
-    return [
-        [" ".join(cell.get_text().split()) for cell in row.select("td")]
-        for row in table.select("tbody tr")
-    ]
+from tests.fixtures.pages import check_page, table_rows
 
 
 def same_business(session, places) -> int:
@@ -60,7 +52,7 @@ def test_an_officer_sees_a_business_across_rounds(
     page = check_page(client.get(f"/businesses/{business_id}"))
     event.remove(engine, "before_cursor_execute", count)
     assert page.h1.get_text(strip=True) == "Mill 1-1 Ltd"
-    rows = rows_of(page, "Across rounds")
+    rows = table_rows(page, "Across rounds")
     assert [(row[0], row[1], row[4], row[5], row[6]) for row in rows] == [
         ("Round 3", first.people[0].name, "Placed", "2.5", "1"),
         ("Round 4", second.people[0].name, "Placed", "0", "0"),
@@ -89,7 +81,7 @@ def test_a_contractor_lead_sees_only_their_own_people_of_a_business(
     business_id = same_business(session, [ours.places[0], theirs.places[0]])
     signed_in_as(Role.CONTRACTOR_LEAD, contractors=[ours.contractor])
     page = check_page(client.get(f"/businesses/{business_id}"))
-    names = [row[1] for row in rows_of(page, "Across rounds")]
+    names = [row[1] for row in table_rows(page, "Across rounds")]
     assert names == [ours.people[0].name]
 
     elsewhere = make_group(members=1, contractor=theirs.contractor)

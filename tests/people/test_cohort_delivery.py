@@ -25,19 +25,7 @@ from tests.fixtures.factories import (
     submitted_case_study,
     survey_invitation,
 )
-from tests.fixtures.pages import check_page
-
-
-def rows_of(page, caption):
-    table = next(
-        table
-        for table in page.select("table")
-        if " ".join(table.caption.get_text().split()) == caption
-    )
-    return [
-        [" ".join(cell.get_text().split()) for cell in row.select("th, td")]
-        for row in table.select("tbody tr")
-    ]
+from tests.fixtures.pages import check_page, table_rows
 
 
 @pytest.fixture
@@ -88,13 +76,15 @@ def test_an_officer_sees_the_delivery_on_the_cohort_page(client, signed_in_as, g
     signed_in_as(Role.OFFICER)
     page = check_page(client.get(f"/cohorts/{group.cohort.id}/record"))
     name = group.people[0].name
-    sessions = rows_of(page, f"Sessions of {group.cohort.name}")
+    sessions = table_rows(page, f"Sessions of {group.cohort.name}", cells="th, td")
     assert [row[0] for row in sessions] == ["Session 1", "Session 2"]
     assert [row[2] for row in sessions] == ["Held, register taken"] * 2
-    register = rows_of(page, f"Register of {group.cohort.name}: members by sessions")
+    register = table_rows(
+        page, f"Register of {group.cohort.name}: members by sessions", cells="th, td"
+    )
     assert ["=HYPERLINK(1)", "Attended, 2.5 hours", "Apologies, 0 hours"] in register
     assert [name, "Attended, 2.5 hours", "Attended, 2.5 hours"] in register
-    hours = rows_of(page, f"Hours and surveys of members of {group.cohort.name}")
+    hours = table_rows(page, f"Hours and surveys of members of {group.cohort.name}", cells="th, td")
     target = group.cohort.planned_hours
     surveys = ["Invited, not answered", "Not invited", "Not invited"]
     assert [name, f"5 of {target}", "1.5", *surveys] in hours
@@ -198,7 +188,7 @@ def test_a_contractor_lead_sees_only_their_own_contractors_cohorts(
 ):
     signed_in_as(Role.CONTRACTOR_LEAD, contractors=[group.contractor])
     page = check_page(client.get(f"/cohorts/{group.cohort.id}/record"))
-    assert rows_of(page, f"Sessions of {group.cohort.name}")[0][0] == "Session 1"
+    assert table_rows(page, f"Sessions of {group.cohort.name}", cells="th, td")[0][0] == "Session 1"
     header, *_rows = read_csv(client.get(f"/cohorts/{group.cohort.id}/record/members.csv"))
     assert header[0] == "Name"
     elsewhere = make_group(members=1, contractor=make_contractor("Pennine Peer Learning CIC"))
@@ -212,7 +202,7 @@ def test_a_contractor_lead_lists_their_own_contractors_cohorts_only(
     elsewhere = make_group(members=1, contractor=make_contractor("Pennine Peer Learning CIC"))
     signed_in_as(Role.CONTRACTOR_LEAD, contractors=[group.contractor])
     page = check_page(client.get("/cohorts/yours"))
-    rows = rows_of(page, "Cohorts your organisation delivers")
+    rows = table_rows(page, "Cohorts your organisation delivers", cells="th, td")
     assert rows == [[group.cohort.name, "Round 3", "Running"]]
     assert elsewhere.cohort.name not in page.get_text()
     link = page.select_one("tbody a")

@@ -13,7 +13,7 @@ from portal.db_base import utcnow
 from portal.people.models import ContactNote
 from portal.privacy.erasure import ERASED, erase_person
 from portal.timefmt import today_in_london
-from tests.fixtures.pages import check_page, error_messages
+from tests.fixtures.pages import check_page, error_messages, table_rows
 
 
 def note(day: dt.date, channel: str, text: str) -> dict[str, object]:
@@ -22,14 +22,6 @@ def note(day: dt.date, channel: str, text: str) -> dict[str, object]:
         "channel": channel,
         "text": text,
     }
-
-
-def table_rows(page, caption):
-    table = next(t for t in page.select("table") if caption in t.caption.get_text())
-    return [
-        [" ".join(cell.get_text().split()) for cell in row.select("td")]
-        for row in table.select("tbody tr")
-    ]
 
 
 def test_an_officer_notes_calls_and_sees_them_newest_first(

@@ -21,19 +21,7 @@ from tests.fixtures.factories import (
     submitted_case_study,
     survey_invitation,
 )
-from tests.fixtures.pages import check_page
-
-
-def rows_of(page, caption):
-    table = next(
-        table
-        for table in page.select("table")
-        if " ".join(table.caption.get_text().split()) == caption
-    )
-    return [
-        [" ".join(cell.get_text().split()) for cell in row.select("td")]
-        for row in table.select("tbody tr")
-    ]
+from tests.fixtures.pages import check_page, table_rows
 
 
 def summary(page):
@@ -90,28 +78,28 @@ def test_an_officer_sees_everything_about_a_person(client, signed_in_as, member,
     assert details["Phone number"] == "01632 960 001"
     assert details["Businesses"] == "Mill 1-1 Ltd"
 
-    (application,) = rows_of(page, "Applications in every round")
+    (application,) = table_rows(page, "Applications in every round")
     assert application[0] == "Round 3"
     assert application[3] == "Placed"
-    history = rows_of(page, f"Status history of {application[1]}")
+    history = table_rows(page, f"Status history of {application[1]}")
     assert [row[1] for row in history][:2] == ["Not sent yet", "Submitted"]
 
-    (place,) = rows_of(page, "Places in cohorts")
+    (place,) = table_rows(page, "Places in cohorts")
     assert place[1] == "Makers group 1 (running)"
     assert place[2:] == [place[2], place[3], "2.5", "1.5"]
-    attendance = rows_of(page, "Sessions of Makers group 1")
+    attendance = table_rows(page, "Sessions of Makers group 1")
     assert [row[2] for row in attendance] == ["Present for the whole session", "Not recorded"]
     assert [row[3] for row in attendance] == ["2.5", ""]
 
-    (booking,) = rows_of(page, "One-to-one bookings and support")
+    (booking,) = table_rows(page, "One-to-one bookings and support")
     assert booking[1:] == ["Colin Coach", "Coaching", "Delivered", "90"]
-    (survey,) = rows_of(page, "Survey invitations")
+    (survey,) = table_rows(page, "Survey invitations")
     assert (survey[0], survey[-1]) == ("Baseline", "No")
-    (story,) = rows_of(page, "Case studies")
+    (story,) = table_rows(page, "Case studies")
     assert story[0] == "How a mill found its apprentices"
-    emails = rows_of(page, "Emails to this person, newest first")
+    emails = table_rows(page, "Emails to this person, newest first")
     assert emails[0][1:] == ["Your place in Makers group 1", "Sent"]
-    events = rows_of(page, "Latest recorded events, newest first")
+    events = table_rows(page, "Latest recorded events, newest first")
     assert any(row[1] == "Registration sent" for row in events)
 
 
@@ -162,7 +150,7 @@ def test_a_contractor_lead_sees_only_their_own_contractors_people(
     assert "Audit trail" not in contents
     assert "Applications in every round" not in page.get_text()
     assert summary(page)["Phone number"] == "01632 960 001"
-    assert rows_of(page, "Places in cohorts")[0][1] == "Makers group 1 (running)"
+    assert table_rows(page, "Places in cohorts")[0][1] == "Makers group 1 (running)"
 
     elsewhere = make_group(members=1, contractor=make_contractor("Pennine Peer Learning CIC"))
     assert client.get(f"/people/{elsewhere.people[0].id}").status_code == 404
