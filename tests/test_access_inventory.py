@@ -492,6 +492,7 @@ INVENTORY: dict[str, Declared] = {
     "facilitation.schedule": only(Role.FACILITATOR, url=a_delivery_cohort),
     "facilitation.add_session": only(Role.FACILITATOR, url=a_delivery_cohort),
     "facilitation.session_page": only(Role.FACILITATOR, url=a_session),
+    "facilitation.register_exceptions": only(Role.FACILITATOR, url=a_session),
     "facilitation.move_session": only(Role.FACILITATOR, url=a_session),
     "facilitation.cancel_session": only(Role.FACILITATOR, url=a_session),
     "my_cohort.index": only(Role.PARTICIPANT),

@@ -237,6 +237,9 @@ class GenerateScheduleForm(PortalForm):
 # The register
 
 
+EVERYONE = "everyone"
+
+
 @dataclass(frozen=True)
 class RegisterMember:
     place_id: int
@@ -246,7 +249,11 @@ class RegisterMember:
 def _attendance_field(name: str) -> RadioField:
     return RadioField(
         f"Did {name} attend?",
-        choices=[SelectChoice(status.value, status.label) for status in AttendanceStatus],
+        choices=[
+            SelectChoice(status.value, status.label)
+            for status in AttendanceStatus
+            if status != AttendanceStatus.PRESENT
+        ],
         widget=GovRadioInput(),
         validators=[Required(f"Select whether {name} attended")],
         invalid_choice_message=f"Select whether {name} attended",
@@ -264,9 +271,80 @@ def _hours_field(name: str) -> StringField:
 
 
 class SessionRecordForm(PortalForm):
-    """The register (one question per member), the themes discussed and private notes.
+    """The register's first question (who did not attend the whole session?), the themes
+    discussed and private notes.
 
-    Built by ``session_record_form``; ``members`` holds who each question is about.
+    Built by ``session_record_form``; ``members`` holds who the register is about. The
+    register starts from everyone present: only the members named in ``missed`` are asked
+    about, on the next page (``ExceptionsForm``).
+    """
+
+    members: list[RegisterMember]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        if self.members and EVERYONE in (self.missed.data or []) and len(self.missed.data) > 1:
+            self.missed.errors = [
+                "Select who did not attend the whole session, or select that everyone "
+                "attended, not both"
+            ]
+            valid = False
+        return valid
+
+    def missed_places(self) -> list[int]:
+        """The places of the members who did not attend the whole session, in page order."""
+        chosen = set(self.missed.data or []) if self.members else set()
+        return [m.place_id for m in self.members if str(m.place_id) in chosen]
+
+
+def session_record_form(
+    members: list[RegisterMember],
+    issue_choices: list[SelectChoice],
+    *,
+    with_register: bool,
+    **kwargs: Any,
+) -> SessionRecordForm:
+    """The session's form, its fields in page order: the register question, themes, notes."""
+    fields: dict[str, Any] = {}
+    if with_register and members:
+        fields["missed"] = CheckboxesField(
+            "Who did not attend the whole session?",
+            description="Select each member who sent apologies, did not come, or was there "
+            "for part of it. You tell us about each of them next.",
+            choices=[SelectChoice(str(m.place_id), m.name) for m in members]
+            + [SelectChoice(EVERYONE, "Everyone attended the whole session")],
+            required_message="Select who did not attend the whole session, or select that "
+            "everyone attended",
+            invalid_choice_message="Select members of the group from the list",
+        )
+    fields["themes"] = CheckboxesField(
+        "Which issues did the group discuss?",
+        description="Select all that apply. These are counted in the programme's figures; "
+        "no names are attached to them.",
+        choices=issue_choices,
+        invalid_choice_message="Select issues from the list",
+    )
+    fields["notes"] = TextAreaField(
+        "Your notes",
+        widget=GovCharacterCount(),
+        filters=[strip_whitespace],
+        validators=[
+            Optional(),
+            Length(max=NOTES_MAX, message=f"Notes must be {NOTES_MAX:,} characters or fewer"),
+        ],
+    )
+    fields["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())
+    form_class = type("BoundSessionRecordForm", (SessionRecordForm,), fields)
+    form = form_class(**kwargs)
+    form.members = members if with_register else []
+    return form
+
+
+class ExceptionsForm(PortalForm):
+    """The register's exceptions: one question for each member who did not attend the whole
+    session. Everyone else in the group was present for all of it.
+
+    Built by ``exceptions_form``; ``members`` holds who each question is about.
     """
 
     members: list[RegisterMember]
@@ -298,9 +376,17 @@ class SessionRecordForm(PortalForm):
                 valid = False
         return valid
 
-    def entries(self) -> list[tuple[int, AttendanceStatus, Decimal | None]]:
-        """Each member's answer: place, status, and hours for partial attendance."""
-        answers = []
+    def entries(
+        self, everyone: list[RegisterMember]
+    ) -> list[tuple[int, AttendanceStatus, Decimal | None]]:
+        """Every member's answer (place, status, hours for partial attendance): the answers
+        given here, and present for the rest of ``everyone``."""
+        asked = {m.place_id for m in self.members}
+        answers: list[tuple[int, AttendanceStatus, Decimal | None]] = [
+            (m.place_id, AttendanceStatus.PRESENT, None)
+            for m in everyone
+            if m.place_id not in asked
+        ]
         for member in self.members:
             status = AttendanceStatus(self.attendance(member).data)
             hours = (
@@ -312,6 +398,19 @@ class SessionRecordForm(PortalForm):
         return answers
 
 
+def exceptions_form(members: list[RegisterMember], **kwargs: Any) -> ExceptionsForm:
+    """One attendance question (not present for the whole session) and hours box a member."""
+    fields: dict[str, Any] = {}
+    for member in members:
+        fields[f"attendance_{member.place_id}"] = _attendance_field(member.name)
+        fields[f"hours_{member.place_id}"] = _hours_field(member.name)
+    fields["submit"] = SubmitField("Save the register", widget=GovSubmitInput())
+    form_class = type("BoundExceptionsForm", (ExceptionsForm,), fields)
+    form = form_class(**kwargs)
+    form.members = members
+    return form
+
+
 def parse_hours(text: str) -> Decimal | None:
     """A number of hours with up to 2 decimal places ("1.5", "2", "0.75"), or None."""
     if not re.fullmatch(r"\d{1,3}(\.\d{1,2})?|\.\d{1,2}", text.strip()):
@@ -320,39 +419,3 @@ def parse_hours(text: str) -> Decimal | None:
         return Decimal(text.strip())
     except InvalidOperation:  # pragma: no cover (the pattern rules it out)
         return None
-
-
-def session_record_form(
-    members: list[RegisterMember],
-    issue_choices: list[SelectChoice],
-    *,
-    with_register: bool,
-    **kwargs: Any,
-) -> SessionRecordForm:
-    """The session's form, its fields in page order: each member's question, themes, notes."""
-    fields: dict[str, Any] = {}
-    if with_register:
-        for member in members:
-            fields[f"attendance_{member.place_id}"] = _attendance_field(member.name)
-            fields[f"hours_{member.place_id}"] = _hours_field(member.name)
-    fields["themes"] = CheckboxesField(
-        "Which issues did the group discuss?",
-        description="Select all that apply. These are counted in the programme's figures; "
-        "no names are attached to them.",
-        choices=issue_choices,
-        invalid_choice_message="Select issues from the list",
-    )
-    fields["notes"] = TextAreaField(
-        "Your notes",
-        widget=GovCharacterCount(),
-        filters=[strip_whitespace],
-        validators=[
-            Optional(),
-            Length(max=NOTES_MAX, message=f"Notes must be {NOTES_MAX:,} characters or fewer"),
-        ],
-    )
-    fields["submit"] = SubmitField("Save", widget=GovSubmitInput())
-    form_class = type("BoundSessionRecordForm", (SessionRecordForm,), fields)
-    form = form_class(**kwargs)
-    form.members = members if with_register else []
-    return form

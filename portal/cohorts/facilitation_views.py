@@ -15,6 +15,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from werkzeug.wrappers import Response
@@ -24,16 +25,18 @@ from portal import db
 from portal.auth.access import current_person, facilitators
 from portal.cohorts import delivery, member_emails, membership, registers, sessions
 from portal.cohorts.facilitation_forms import (
+    EVERYONE,
     AddSessionForm,
     CancelSessionForm,
     DeliverySettingsForm,
     GenerateScheduleForm,
     MoveSessionForm,
     RegisterMember,
+    exceptions_form,
     session_record_form,
 )
 from portal.cohorts.hours import hours_text, session_hours
-from portal.cohorts.models import CohortDelivery, CohortSession, SessionStatus
+from portal.cohorts.models import AttendanceStatus, CohortDelivery, CohortSession, SessionStatus
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.refusals import refuse
@@ -223,47 +226,55 @@ def _issue_choices(cohort_session: CohortSession) -> list[SelectChoice]:
     ]
 
 
+def _register(cohort_session: CohortSession) -> list[RegisterMember]:
+    """The members of the group at this session, by name."""
+    members = membership.session_members(cohort_session)
+    persons = membership.people(db.session, members)
+    return sorted((RegisterMember(p.id, persons[p.id].name) for p in members), key=lambda m: m.name)
+
+
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @facilitators
 def session_page(session_id: int) -> Page:
     found = membership.session_for_facilitator(db.session, current_person(), session_id)
     now = utcnow()
     open_ = registers.register_open(found, now)
-    members = membership.session_members(found)
-    persons = membership.people(db.session, members)
-    register = [RegisterMember(p.id, persons[p.id].name) for p in members]
-    register.sort(key=lambda m: m.name)
-    saved = {a.place_id: a for a in found.attendance}
+    register = _register(found)
+    saved = {a.place_id: a.status for a in found.attendance}
     data: dict[str, object] = {
         "themes": [t.issue_code for t in found.themes],
         "notes": found.facilitator_notes,
     }
-    for member in register:
-        if member.place_id in saved:
-            row = saved[member.place_id]
-            data[f"attendance_{member.place_id}"] = row.status.value
-            if row.status.value == "partial":
-                data[f"hours_{member.place_id}"] = hours_text(row.hours)
+    if saved:
+        missed = [m for m in register if saved.get(m.place_id) != AttendanceStatus.PRESENT]
+        data["missed"] = [str(m.place_id) for m in missed] or [EVERYONE]
     form = session_record_form(register, _issue_choices(found), with_register=open_, data=data)
     if open_ and form.validate_on_submit():
+        missed_places = form.missed_places()
         try:
-            registers.record_register(
-                db.session, found, form.entries(), actor=current_person(), now=now
-            )
             registers.record_themes(
                 db.session, found, form.themes.data or [], actor=current_person(), now=now
             )
             registers.save_notes(
                 db.session, found, form.notes.data or "", actor=current_person(), now=now
             )
+            if not missed_places:
+                registers.record_register(
+                    db.session,
+                    found,
+                    [(m.place_id, AttendanceStatus.PRESENT, None) for m in register],
+                    actor=current_person(),
+                    now=now,
+                )
         except delivery.DeliveryError as error:
-            target = (
-                form[f"hours_{error.place_id}"]
-                if error.place_id is not None and f"hours_{error.place_id}" in form
-                else form.themes
-            )
-            target.errors = [error.message]
+            form.themes.errors = [error.message]
         else:
+            if missed_places:
+                return redirect(
+                    url_for(
+                        "facilitation.register_exceptions", session_id=found.id, place=missed_places
+                    )
+                )
             flash("The register, themes and notes have been saved.", "success")
             return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
     return render_template(
@@ -273,12 +284,60 @@ def session_page(session_id: int) -> Page:
         cohort=found.cohort,
         number=delivery.session_numbers(found.cohort).get(found.id),
         register=register,
+        saved=saved,
         length=session_hours(found),
         open_=open_,
         planned=found.status == SessionStatus.PLANNED
         and found.cohort.status in delivery.DELIVERING,
         where=member_emails.where(found),
         now=now,
+    ), form_status(form)
+
+
+@bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
+@facilitators
+def register_exceptions(session_id: int) -> Page:
+    """The register's second page: the members who did not attend the whole session."""
+    found = membership.session_for_facilitator(db.session, current_person(), session_id)
+    now = utcnow()
+    if not registers.register_open(found, now):
+        abort(404)
+    register = _register(found)
+    asked = set(request.args.getlist("place", type=int))
+    members = [m for m in register if m.place_id in asked]
+    if not members:
+        return redirect(url_for("facilitation.session_page", session_id=found.id))
+    data: dict[str, object] = {}
+    for row in found.attendance:
+        if row.place_id in asked and row.status != AttendanceStatus.PRESENT:
+            data[f"attendance_{row.place_id}"] = row.status.value
+            if row.status == AttendanceStatus.PARTIAL:
+                data[f"hours_{row.place_id}"] = hours_text(row.hours)
+    form = exceptions_form(members, data=data)
+    if form.validate_on_submit():
+        try:
+            registers.record_register(
+                db.session, found, form.entries(register), actor=current_person(), now=now
+            )
+        except delivery.DeliveryError as error:
+            target = (
+                form[f"hours_{error.place_id}"]
+                if error.place_id is not None and f"hours_{error.place_id}" in form
+                else form[f"attendance_{members[0].place_id}"]
+            )
+            target.errors = [error.message]
+        else:
+            flash("The register, themes and notes have been saved.", "success")
+            return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
+    return render_template(
+        "facilitation/register_exceptions.html",
+        form=form,
+        cohort_session=found,
+        cohort=found.cohort,
+        number=delivery.session_numbers(found.cohort).get(found.id),
+        members=members,
+        present=[m for m in register if m.place_id not in asked],
+        length=session_hours(found),
     ), form_status(form)
 
 

@@ -130,8 +130,8 @@ def record_register(
             if entry.hours >= length:
                 raise DeliveryError(
                     f"Hours {name} attended must be less than the session’s length of "
-                    f"{hours_text(quantised(length))} hours. If they were there for the whole "
-                    "session, select present for the whole session",
+                    f"{hours_text(quantised(length))} hours. If they were there for all of it, "
+                    "go back and do not select their name",
                     place_id=entry.place_id,
                 )
             if entry.hours != quantised(entry.hours):

@@ -81,31 +81,38 @@ def test_a_facilitator_records_attendance_and_themes_by_keyboard(page, session, 
     screenshot(page, "facilitation-session")
 
     first, second, third = group.people
-    # First member: Tab into the radios lands on the first one; Space selects it.
-    page.get_by_role("group", name=f"Did {first.name} attend?").get_by_label(
-        "Present for the whole session"
-    ).focus()
+    # The register starts from everyone present: only who missed some of it is named.
+    page.get_by_label(second.name).focus()
     press(page, "Space")
-    # Second member: the arrow key moves to "part of the session"; Tab goes to the hours.
-    page.get_by_role("group", name=f"Did {second.name} attend?").get_by_label(
-        "Present for the whole session"
-    ).focus()
-    press(page, "ArrowDown")
-    hours = page.get_by_label(f"Hours attended, if {second.name} was there")
-    press(page, "Tab")
-    assert page.evaluate("document.activeElement.id") == hours.get_attribute("id")
-    page.keyboard.type("4")  # more than the session: refused
-    # Third member: sent apologies.
-    page.get_by_role("group", name=f"Did {third.name} attend?").get_by_label(
-        "Present for the whole session"
-    ).focus()
-    press(page, "ArrowDown")
-    press(page, "ArrowDown")
+    page.get_by_label(third.name).focus()
+    press(page, "Space")
     page.get_by_label("Exporting").focus()
     press(page, "Space")
     page.get_by_label("Your notes").focus()
     page.keyboard.type("Trust is building. Follow up on recruitment.")
-    page.get_by_role("button", name="Save").focus()
+    page.get_by_role("button", name="Save and continue").focus()
+    with page.expect_navigation():
+        press(page, "Enter")
+    assert_accessible(page)
+    assert page.title().startswith("Members who did not attend the whole session")
+    assert first.name in page.inner_text("main")
+    screenshot(page, "facilitation-register-exceptions")
+
+    # Second member: Space selects "part of the session", which reveals the hours.
+    page.get_by_role("group", name=f"Did {second.name} attend?").get_by_label(
+        "Present for part of the session"
+    ).focus()
+    press(page, "Space")
+    hours = page.get_by_label(f"Hours {second.name} attended")
+    press(page, "Tab")
+    assert page.evaluate("document.activeElement.id") == hours.get_attribute("id")
+    page.keyboard.type("4")  # more than the session: refused
+    # Third member: the arrow key moves on to "sent apologies".
+    page.get_by_role("group", name=f"Did {third.name} attend?").get_by_label(
+        "Present for part of the session"
+    ).focus()
+    press(page, "ArrowDown")
+    page.get_by_role("button", name="Save the register").focus()
     with page.expect_navigation():
         press(page, "Enter")
     assert_accessible(page)
@@ -118,7 +125,7 @@ def test_a_facilitator_records_attendance_and_themes_by_keyboard(page, session, 
     assert page.evaluate("document.activeElement.id") == hours.get_attribute("id")
     press(page, "Control+a")
     page.keyboard.type("1.5")
-    page.get_by_role("button", name="Save").focus()
+    page.get_by_role("button", name="Save the register").focus()
     with page.expect_navigation():
         press(page, "Enter")
     assert_accessible(page)

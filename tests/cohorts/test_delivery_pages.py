@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.cohorts.models import (
     Attendance,
+    AttendanceStatus,
     CohortSession,
     CohortStatus,
     Place,
@@ -102,18 +103,43 @@ def test_a_facilitator_takes_the_register_with_themes_and_notes(client, session,
     path = f"/facilitation/sessions/{started.id}"
     page = check_page(client.get(path))
     legends = [" ".join(legend.get_text().split()) for legend in page.select("legend")]
-    assert legends[:3] == [f"Did {person.name} attend?" for person in group.people]
+    assert legends[0] == "Who did not attend the whole session?"
+    labels = [label.get_text(strip=True) for label in page.select("input[name=missed] + label")]
+    assert labels == [
+        *sorted(person.name for person in group.people),
+        "Everyone attended the whole session",
+    ]
+    assert page.select_one("input[value=everyone]")["data-behaviour"] == "exclusive"
     assert "Only you can see these notes" in page.get_text()
 
+    # Step 1: who missed some or all of it, with the themes and notes.
     response = client.submit_form(
         path,
         {
-            f"attendance_{one.id}": "present",
+            "missed": [str(two.id), str(three.id)],
+            "themes": ["exporting", "staffing"],
+            "notes": "Good energy; follow up on recruitment.",
+        },
+    )
+    assert response.status_code == 302
+    exceptions = response.headers["Location"]
+    assert exceptions.startswith(f"/facilitation/sessions/{started.id}/register?")
+    assert reload(session, CohortSession, started.id).status == SessionStatus.PLANNED
+
+    # Step 2: only those members are asked about; everyone else was present.
+    page = check_page(client.get(exceptions))
+    legends = [" ".join(legend.get_text().split()) for legend in page.select("legend")]
+    names = {
+        place.id: person.name for place, person in zip(group.places, group.people, strict=True)
+    }
+    assert sorted(legends) == sorted(f"Did {names[p.id]} attend?" for p in (two, three))
+    assert names[one.id] in page.select_one("main ul").get_text()
+    response = client.submit_form(
+        exceptions,
+        {
             f"attendance_{two.id}": "partial",
             f"hours_{two.id}": "1.5",
             f"attendance_{three.id}": "apologies",
-            "themes": ["exporting", "staffing"],
-            "notes": "Good energy; follow up on recruitment.",
         },
     )
     assert response.status_code == 302
@@ -129,10 +155,41 @@ def test_a_facilitator_takes_the_register_with_themes_and_notes(client, session,
     assert held.facilitator_notes == "Good energy; follow up on recruitment."
     assert held.cohort.status == CohortStatus.RUNNING
 
+    # Coming back shows what was recorded, on both pages.
     page = check_page(client.get(path))
+    checked = {i["value"] for i in page.select("input[name=missed][checked]")}
+    assert checked == {str(two.id), str(three.id)}
+    assert page.select_one("input[name=themes][value=exporting]").has_attr("checked")
+    page = check_page(client.get(exceptions))
     assert page.select_one(f"input[name=attendance_{two.id}][value=partial]").has_attr("checked")
     assert page.select_one(f"#hours_{two.id}")["value"] == "1.5"
-    assert page.select_one("input[name=themes][value=exporting]").has_attr("checked")
+
+
+def test_everyone_attended_records_the_whole_register_at_once(client, session, group, started):
+    sign_in(client, group.facilitator)
+    response = client.submit_form(f"/facilitation/sessions/{started.id}", {"missed": ["everyone"]})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/facilitation/cohorts/{group.cohort.id}"
+    held = reload(session, CohortSession, started.id)
+    assert held.status == SessionStatus.HELD
+    assert {a.place_id: (a.status, a.hours) for a in held.attendance} == {
+        place.id: (AttendanceStatus.PRESENT, Decimal("2.50")) for place in group.places
+    }
+
+
+def test_the_exceptions_page_asks_only_about_members(client, session, group, started, upcoming):
+    sign_in(client, group.facilitator)
+    one = group.places[0]
+    # Nobody named (or only places that are not members): back to the first page.
+    for query in ("", "?place=999999", "?place=abc"):
+        response = client.get(f"/facilitation/sessions/{started.id}/register{query}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/facilitation/sessions/{started.id}"
+    # No register before the session starts.
+    assert (
+        client.get(f"/facilitation/sessions/{upcoming.id}/register?place={one.id}").status_code
+        == 404
+    )
 
 
 def test_register_answers_are_checked(client, session, group, started):
@@ -140,12 +197,26 @@ def test_register_answers_are_checked(client, session, group, started):
     one, two, three = group.places
     names = [person.name for person in group.people]
     path = f"/facilitation/sessions/{started.id}"
+    page = check_page(client.submit_form(path, {"notes": "Kept"}), status=400)
+    assert error_messages(page) == [
+        "Select who did not attend the whole session, or select that everyone attended"
+    ]
+    assert page.select_one("#notes").get_text() == "Kept"
+    page = check_page(client.submit_form(path, {"missed": [str(one.id), "everyone"]}), status=400)
+    assert error_messages(page) == [
+        "Select who did not attend the whole session, or select that everyone attended, not both"
+    ]
+    assert page.select_one(f"input[name=missed][value='{one.id}']").has_attr("checked")
+    page = check_page(client.submit_form(path, {"missed": ["999999"]}), status=400)
+    assert error_messages(page) == ["Select members of the group from the list"]
+
+    exceptions = f"{path}/register?place={one.id}&place={two.id}&place={three.id}"
     response = client.submit_form(
-        path,
+        exceptions,
         {
             f"attendance_{one.id}": "partial",
             f"hours_{one.id}": "an hour",
-            f"attendance_{two.id}": "present",
+            f"attendance_{two.id}": "absent",
         },
     )
     page = check_page(response, status=400)
@@ -158,9 +229,9 @@ def test_register_answers_are_checked(client, session, group, started):
     assert page.select_one(f"#hours_{one.id}")["value"] == "an hour"
 
     response = client.submit_form(
-        path,
+        exceptions,
         {
-            f"attendance_{one.id}": "present",
+            f"attendance_{one.id}": "absent",
             f"attendance_{two.id}": "apologies",
             f"hours_{two.id}": "2",
             f"attendance_{three.id}": "absent",
@@ -170,20 +241,32 @@ def test_register_answers_are_checked(client, session, group, started):
         f"You entered hours for {names[1]}: select present for part of the session, "
         "or delete the hours"
     ]
+    # Present for the whole session is not an exception: it is not offered here.
+    response = client.submit_form(
+        exceptions,
+        {
+            f"attendance_{one.id}": "present",
+            f"attendance_{two.id}": "absent",
+            f"attendance_{three.id}": "absent",
+        },
+    )
+    assert error_messages(check_page(response, status=400)) == [
+        f"Select whether {names[0]} attended"
+    ]
 
     response = client.submit_form(
-        path,
+        exceptions,
         {
             f"attendance_{one.id}": "partial",
             f"hours_{one.id}": "4",
-            f"attendance_{two.id}": "present",
+            f"attendance_{two.id}": "absent",
             f"attendance_{three.id}": "absent",
         },
     )
     page = check_page(response, status=400)
     assert error_messages(page) == [
         f"Hours {names[0]} attended must be less than the session’s length of 2.5 hours. "
-        "If they were there for the whole session, select present for the whole session"
+        "If they were there for all of it, go back and do not select their name"
     ]
     session.rollback()
     assert session.scalars(select(Attendance)).all() == []
