@@ -165,6 +165,15 @@ def test_a_participant_sees_their_cohort_and_gets_the_calendar_link(page, group)
     sign_in(page, group.people[0].email)
     follow(page, "Your cohort")
     screenshot(page, "my-cohort")
+    # At 320 px each session's key and its calendar link stay on screen.
+    page.set_viewport_size({"width": 320, "height": 800})
+    link = page.get_by_role("link", name="Add to calendar").first
+    box = link.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 320
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    screenshot(page, "my-cohort-320")
+    page.set_viewport_size({"width": 1280, "height": 800})
     text = page.inner_text("main")
     assert "You have attended 0 hours of group sessions" in text
     assert group.facilitator.name in text

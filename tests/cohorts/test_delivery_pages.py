@@ -450,9 +450,12 @@ def test_a_participant_sees_their_group_and_hours(client, session, group, starte
     assert f"{group.people[1].name}, Mill 2 Ltd" in text
     assert group.people[2].name not in text
     assert "1 other member chose not to share their name" in text
-    rows = page.select("tbody tr")
-    assert "You attended 2.25 hours" in rows[0].get_text()
-    assert "Coming up" in rows[1].get_text()
+    rows = page.select(".govuk-summary-list__row")
+    sessions = [" ".join(row.get_text().split()) for row in rows if "Session " in row.dt.text]
+    assert sessions[0].startswith("Session 1 ")
+    assert "You attended 2.25 hours" in sessions[0]
+    assert "Coming up" in sessions[1]
+    assert sessions[1].endswith(f"Add to calendar (session on {upcoming.starts_at:%-d %B %Y})")
 
     download = client.get(f"/my-cohort/sessions/{upcoming.id}.ics")
     assert download.status_code == 200
