@@ -99,8 +99,14 @@ def test_an_officer_screens_applicants_and_downloads_the_list(
     screenshot(page, "applicants-list")
 
     page.get_by_label("Status").select_option(label="Needs review")
+    # The less used filters are folded away; opening the fold shows them.
+    assert not page.get_by_label("District").is_visible()
+    page.get_by_text("More filters").click()
+    assert page.get_by_label("District").is_visible()
     submit(page, "Show applications")
     assert page.locator("tbody tr").count() == 1
+    assert "Status: Needs review" in page.locator("#filters-in-use").inner_text()
+    assert_accessible(page)
     screenshot(page, "applicants-list-filtered")
 
     follow(page, review.reference)

@@ -127,6 +127,38 @@ def test_every_filter_narrows_the_list(app, client, session, signed_in_as, round
     assert none.find("a", string="Clear filters") is not None
 
 
+def test_the_less_used_filters_fold_away_and_filters_in_use_are_listed(
+    client, session, signed_in_as, round_3
+):
+    signed_in_as(Role.OFFICER)
+    base = f"/applicants/?round={round_3.id}"
+    page = check_page(client.get(base))
+    details = page.select_one("main details.govuk-details")
+    assert details.get("open") is None
+    assert details.select_one("#district") is not None
+    assert page.select_one("#filters-in-use") is None
+
+    page = check_page(client.get(f"{base}&status=eligible&district=burnley&search=mill"))
+    details = page.select_one("main details.govuk-details")
+    assert details.has_attr("open")
+    assert "More filters (1 in use)" in details.summary.get_text()
+    chosen = [" ".join(li.get_text().split()) for li in page.select("#filters-in-use li")]
+    assert chosen == [
+        "Search: “mill” Remove the search",
+        "Status: Eligible Remove the status filter",
+        "District: Burnley Remove the district filter",
+    ]
+    removes = [a["href"] for a in page.select("#filters-in-use a")]
+    assert "district" not in removes[2]
+    assert "status=eligible" in removes[2]
+    assert "search=mill" in removes[2]
+    assert "status" not in removes[1]
+
+    # A wrong value in a folded filter opens the fold, so its error can be seen.
+    page = check_page(client.get(f"{base}&sector=nonsense"), status=400)
+    assert page.select_one("main details.govuk-details").has_attr("open")
+
+
 def test_search_treats_wildcards_as_plain_text(app, client, session, signed_in_as, round_3):
     signed_in_as(Role.OFFICER)
     sent_application(session, app, round_3, "Ann Plain", business_name="Plain Ltd")
