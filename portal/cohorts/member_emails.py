@@ -61,7 +61,7 @@ def session_when(cohort_session: CohortSession) -> str:
     return f"{govuk_datetime(cohort_session.starts_at)} to {govuk_time(cohort_session.ends_at)}"
 
 
-def _event(
+def session_event(
     session: Session,
     cohort_session: CohortSession,
     *,
@@ -105,13 +105,15 @@ def session_calendar(
     """One session as a calendar file: a download (PUBLISH), or for ``recipient`` an
     invitation or update (REQUEST) or a cancellation (CANCEL)."""
     attendees = ((recipient.email, recipient.name),) if recipient is not None else ()
-    return calendar_file([_event(session, cohort_session, attendees=attendees)], method=method)
+    return calendar_file(
+        [session_event(session, cohort_session, attendees=attendees)], method=method
+    )
 
 
 def feed_calendar(session: Session, cohort: Cohort) -> bytes:
     """Every session of the cohort not cancelled, as a feed calendar programs subscribe to.
     No attendees: the feed names nobody."""
-    events = [_event(session, s) for s in active_sessions(cohort)]
+    events = [session_event(session, s) for s in active_sessions(cohort)]
     return calendar_file(events, method="PUBLISH", calendar_name=f"Peer Networks: {cohort.name}")
 
 
@@ -183,7 +185,7 @@ def email_schedule(
     upcoming = [s for s in active_sessions(cohort) if s.ends_at > now]
     if not upcoming and not cancellations:
         return
-    every_session = calendar_file([_event(session, s) for s in upcoming], method="PUBLISH")
+    every_session = calendar_file([session_event(session, s) for s in upcoming], method="PUBLISH")
     for person in people(session, current_members(cohort)).values():
         attachments = []
         if upcoming:

@@ -33,7 +33,7 @@ from portal.registration.models import Application, ApplicationStatus
 from portal.state_changes import StatusConflict
 
 # Statuses a place can have once it was accepted.
-_ONCE_ACCEPTED = (PlaceStatus.ACCEPTED, PlaceStatus.LEFT, PlaceStatus.REMOVED)
+_ONCE_ACCEPTED = (PlaceStatus.ACCEPTED, PlaceStatus.LEFT, PlaceStatus.MOVED, PlaceStatus.REMOVED)
 
 
 # Scope: whose records these are
@@ -177,17 +177,26 @@ def can_join(cohort: Cohort, now: dt.datetime) -> bool:
     return now < sessions[cut_off - 1].starts_at
 
 
-def leave_cohort(session: Session, place: Place, *, reason: str, now: dt.datetime) -> None:
-    """The person leaves their group, saying why. Their place ends (it still counts for
-    the sessions they attended), their calendar link stops working, their application is
-    withdrawn, and while people may still join, the place is offered to someone waiting.
+def leave_cohort(
+    session: Session,
+    place: Place,
+    *,
+    reason: str,
+    now: dt.datetime,
+    actor: User | None = None,
+) -> None:
+    """The person leaves their group, saying why (or an officer, ``actor``, withdraws
+    them). Their place ends (it still counts for the sessions they attended: figures.md
+    counts someone who left after their first session as withdrawn, still a participant),
+    their calendar link stops working, their application is withdrawn, and while people
+    may still join, the place is offered to someone waiting.
 
     Raises DeliveryError if the place is not held. Side effects: flushes the place, the
     application's status, audit events and perhaps an offer to someone else.
     """
     if place.status != PlaceStatus.ACCEPTED:
         raise DeliveryError("You do not have a place in this group")
-    person = session.get(User, place.person_id)
+    person = actor or session.get(User, place.person_id)
     try:
         set_place_status(
             session,
@@ -213,7 +222,7 @@ def leave_cohort(session: Session, place: Place, *, reason: str, now: dt.datetim
             ApplicationStatus.WITHDRAWN,
             actor=person,
             now=now,
-            reason="Left their group",
+            reason="Left their group" if actor is None else "Withdrawn from their group",
             values={"withdrawn_reason": reason},
         )
     cohort = place.cohort

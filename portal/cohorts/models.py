@@ -74,6 +74,7 @@ class PlaceStatus(enum.StrEnum):
     DECLINED = "declined"
     LAPSED = "lapsed"  # no reply by the reply-by date
     LEFT = "left"  # left after accepting (before or after the first session)
+    MOVED = "moved"  # moved by an officer, or at their own request, to another cohort
     REMOVED = "removed"  # taken out of a proposal or a cancelled cohort
 
     @property
@@ -85,6 +86,7 @@ class PlaceStatus(enum.StrEnum):
             "declined": "Declined",
             "lapsed": "Offer lapsed",
             "left": "Left",
+            "moved": "Moved to another cohort",
             "removed": "Removed",
         }[self.value]
 

@@ -44,7 +44,7 @@ from portal.urls import external_url
 
 OFFER_REPLY_DAYS = 7
 # Places whose ending offers them to someone else.
-_REFILLED = (PlaceStatus.DECLINED, PlaceStatus.LAPSED, PlaceStatus.LEFT)
+_REFILLED = (PlaceStatus.DECLINED, PlaceStatus.LAPSED, PlaceStatus.LEFT, PlaceStatus.MOVED)
 
 
 def token_hash(raw: str) -> str:

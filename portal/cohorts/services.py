@@ -125,6 +125,7 @@ def set_place_status(
     allowed_from: Collection[PlaceStatus],
     values: Mapping[str, Any] | None = None,
     fields: Sequence[str] = ("status",),
+    reason: str | None = None,
 ) -> None:
     """The one way a place's status changes: guarded (portal.state_changes), so of two
     requests answering one offer (or leaving one group) only one does, with one audit
@@ -140,7 +141,9 @@ def set_place_status(
         now=now,
         allowed_from=allowed_from,
         values=values,
-        audit=Audit(actor, f"cohort_place.{status.value}", "cohort_place", fields=fields),
+        audit=Audit(
+            actor, f"cohort_place.{status.value}", "cohort_place", fields=fields, reason=reason
+        ),
     )
 
 

@@ -37,7 +37,8 @@ from portal.surveys.models import ResponseStatus, SurveyInvitation, SurveyRespon
 from portal.timefmt import to_london
 
 # Places whose holders are (or were) members: those offered, declined or lapsed never were.
-MEMBER_STATUSES = (PlaceStatus.ACCEPTED, PlaceStatus.LEFT)
+# A member moved to another cohort keeps the sessions they attended here.
+MEMBER_STATUSES = (PlaceStatus.ACCEPTED, PlaceStatus.LEFT, PlaceStatus.MOVED)
 
 # The short words a register cell shows (the attendance label is long for a grid).
 ATTENDANCE_WORDS = {
