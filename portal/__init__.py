@@ -121,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.earlier_rounds.views import bp as earlier_rounds
     from portal.home.views import bp as home
     from portal.measures.views import bp as measures
+    from portal.messages.standard_emails_views import bp as standard_emails
+    from portal.messages.views import bp as messages
     from portal.notifications.views import bp as notifications
     from portal.operations.views import bp as operations
     from portal.outcomes.board_report_views import bp as board_report
@@ -159,6 +161,8 @@ def _register_blueprints(app: Flask) -> None:
         offers,
         facilitation,
         my_cohort,
+        messages,
+        standard_emails,
         coaching,
         one_to_one,
         support_report,

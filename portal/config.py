@@ -86,6 +86,9 @@ DEFAULTS: dict[str, Any] = {
     # 8 and 16 minutes), and marked failed for an administrator after MAIL_MAX_ATTEMPTS.
     "MAIL_RETRY_BASE_SECONDS": 60,
     "MAIL_MAX_ATTEMPTS": 6,
+    # Messages to groups (portal.messages): the most people one message may go to, so a slip
+    # cannot email everyone at once.
+    "MESSAGE_MAX_RECIPIENTS": 500,
     "TIMEZONE": "Europe/London",
     # How long personal data is kept, per kind of record: {} keeps the defaults in
     # portal/privacy/retention.py (participants_years 6, applicants_years 2,

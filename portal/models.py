@@ -32,7 +32,8 @@ from portal.cohorts.models import (
 )
 from portal.db_base import Base
 from portal.jobs import JobRun
-from portal.notifications.models import OutboxAttachment, OutboxMessage
+from portal.messages.models import GroupMessage, GroupMessageRecipient
+from portal.notifications.models import OutboxAttachment, OutboxMessage, StandardEmailVersion
 
 # Imported for its listeners: every commit that writes a record raises the data version.
 from portal.outcomes import stored as _stored  # noqa: F401
@@ -100,6 +101,8 @@ __all__ = [
     "EmailPreference",
     "EndedSession",
     "Feedback",
+    "GroupMessage",
+    "GroupMessageRecipient",
     "IssuedReport",
     "JobRun",
     "OutboxAttachment",
@@ -112,6 +115,7 @@ __all__ = [
     "ReferenceItem",
     "Round",
     "SessionTheme",
+    "StandardEmailVersion",
     "StatusChange",
     "StoredFigures",
     "SupersededSpend",

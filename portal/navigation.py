@@ -79,6 +79,7 @@ SECTIONS = [
         "case_study_drafts.",
     ),
     Section("Surveys", "survey_officers.index", frozenset({Role.OFFICER}), "survey_"),
+    Section("Messages", "messages.index", frozenset({Role.OFFICER, Role.FACILITATOR}), "messages."),
     Section(
         "Case studies", "case_study_review.index", frozenset({Role.OFFICER}), "case_study_review."
     ),

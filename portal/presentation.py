@@ -142,3 +142,10 @@ def minutes_in_words(minutes: int) -> str:
 def possessive(name: str) -> str:
     """ "Sam's", "Friday afternoons'" (a name ending in "s" takes only the apostrophe)."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def first_name(name: str) -> str:
+    """The first word of a person's name, as a greeting uses it ("Priya Shah" -> "Priya");
+    the whole name when it has one word, and "" for no name."""
+    words = name.split()
+    return words[0] if words else ""

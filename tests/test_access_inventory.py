@@ -294,6 +294,40 @@ def a_task(world: World) -> dict[str, Any]:
     return {"task_id": found.id}
 
 
+def a_message_audience(world: World) -> dict[str, Any]:
+    """The facilitator's cohort: officers may write to any cohort, facilitators to theirs."""
+    return {"audience": "cohort", "cohort": world.delivery_cohort.id}
+
+
+def a_group_message(world: World) -> dict[str, Any]:
+    """A draft message the officer wrote to the facilitator's cohort, made the first time it
+    is asked for (drafts are their writer's own: anyone else gets 404)."""
+    from sqlalchemy.orm import object_session
+
+    from portal.messages.models import AudienceKind, GroupMessage
+
+    session = object_session(world.round)
+    session.rollback()
+    found = session.scalars(select(GroupMessage)).first()
+    if found is None:
+        found = GroupMessage(
+            audience_kind=AudienceKind.COHORT,
+            audience={"audience": "cohort", "cohort": world.delivery_cohort.id},
+            audience_label="Members of Makers of Preston",
+            cohort_id=world.delivery_cohort.id,
+            subject="Next session",
+            body="Dear {first_name}, see you soon.",
+            created_by_id=world.users[Role.OFFICER].id,
+        )
+        session.add(found)
+    session.commit()
+    return {"message_id": found.id}
+
+
+def a_standard_email(world: World) -> dict[str, Any]:
+    return {"kind": "offer"}
+
+
 def an_outcomes_figure(world: World) -> dict[str, Any]:
     return {"round_id": world.round.id, "figure": "participants"}
 
@@ -495,6 +529,27 @@ INVENTORY: dict[str, Declared] = {
     "facilitation.register_exceptions": only(Role.FACILITATOR, url=a_session),
     "facilitation.move_session": only(Role.FACILITATOR, url=a_session),
     "facilitation.cancel_session": only(Role.FACILITATOR, url=a_session),
+    # Messages to groups: officers to anyone, facilitators to their own cohorts; drafts are
+    # their writer's own
+    "messages.index": only(Role.OFFICER, Role.FACILITATOR),
+    "messages.write": only(Role.OFFICER, Role.FACILITATOR, url=a_message_audience),
+    "messages.edit": only(
+        Role.OFFICER, Role.FACILITATOR, url=a_group_message, out_of_scope={Role.FACILITATOR}
+    ),
+    "messages.preview": only(
+        Role.OFFICER, Role.FACILITATOR, url=a_group_message, out_of_scope={Role.FACILITATOR}
+    ),
+    "messages.test": only(
+        Role.OFFICER, Role.FACILITATOR, url=a_group_message, out_of_scope={Role.FACILITATOR}
+    ),
+    "messages.confirm_send": only(
+        Role.OFFICER, Role.FACILITATOR, url=a_group_message, out_of_scope={Role.FACILITATOR}
+    ),
+    "messages.show": only(
+        Role.OFFICER, Role.FACILITATOR, url=a_group_message, out_of_scope={Role.FACILITATOR}
+    ),
+    "standard_emails.index": only(Role.OFFICER),
+    "standard_emails.change": only(Role.OFFICER, url=a_standard_email),
     "my_cohort.index": only(Role.PARTICIPANT),
     "my_cohort.session_ics": only(Role.PARTICIPANT, url=a_session),
     "my_cohort.feed": only(Role.PARTICIPANT),

@@ -33,6 +33,7 @@ PURE_MODULES = (
     "portal.cohorts.schedule",
     "portal.calendar",
     "portal.timefmt",
+    "portal.merge_fields",
     "portal.presentation",
     "portal.outcomes.figures",
     "portal.outcomes.figures_inputs",

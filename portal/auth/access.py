@@ -81,6 +81,7 @@ facilitators = roles_required(Role.FACILITATOR)
 coaches = roles_required(Role.COACH)
 officers_and_admins = roles_required(Role.OFFICER, Role.ADMIN)
 officers_and_leads = roles_required(Role.OFFICER, Role.CONTRACTOR_LEAD)
+officers_and_facilitators = roles_required(Role.OFFICER, Role.FACILITATOR)
 officers_admins_and_leads = roles_required(Role.OFFICER, Role.ADMIN, Role.CONTRACTOR_LEAD)
 
 

@@ -34,7 +34,8 @@ from portal.matching.checks import check_cohort
 from portal.matching.model import Basis, MatchingRules, Weights
 from portal.matching.scoring import score_cohort
 from portal.notifications.services import queue_email
-from portal.presentation import plural
+from portal.notifications.wording import rendered
+from portal.presentation import first_name, plural
 from portal.registration import services as applications
 from portal.registration.models import Application, ApplicationStatus
 from portal.rounds.models import Round
@@ -133,14 +134,25 @@ def offer_place(
     )
     cohort = session.get(Cohort, place.cohort_id)
     assert cohort is not None
+    details = offer_details(session, cohort, now=now)
+    wording = rendered(
+        session,
+        "offer",
+        {
+            "first_name": first_name(person.name),
+            "cohort": details.cohort_name,
+            "reply_by": govuk_date(reply_by, weekday=True),
+        },
+    )
     queue_email(
         session,
         to=person,
-        subject="You have been offered a place in a Peer Networks group",
+        subject=wording.subject,
         template="place_offered",
         context={
             "name": person.name,
-            "details": offer_details(session, cohort, now=now),
+            "opening": wording.opening,
+            "details": details,
             "reply_by": govuk_date(reply_by, weekday=True),
             "accept_url": external_url("offers.respond", token=raw, answer="accept"),
             "decline_url": external_url("offers.respond", token=raw, answer="decline"),

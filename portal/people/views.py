@@ -11,6 +11,7 @@ from portal import db
 from portal.auth.access import current_person, officers, officers_and_leads
 from portal.cohorts.hours import hours_text
 from portal.forms import form_status
+from portal.messages.services import messages_to
 from portal.paging import page_items, requested_page
 from portal.people.forms import ContactNoteForm, SearchForm
 from portal.people.models import ContactChannel
@@ -54,6 +55,7 @@ def show_person(person_id: int) -> str:
         "people/person.html",
         record=person_record(db.session, person, viewer),
         notes=contact_notes(db.session, person) if viewer.is_officer else [],
+        group_messages=messages_to(db.session, person) if viewer.is_officer else [],
         officer=viewer.is_officer,
         hours=hours_text,
     )

@@ -45,6 +45,8 @@ from portal.cohorts.models import (
     SessionStatus,
 )
 from portal.notifications.services import queue_email
+from portal.notifications.wording import rendered
+from portal.presentation import first_name
 from portal.rounds.models import Round
 from portal.state_changes import Audit, StatusConflict, change_status, claim
 from portal.surveys.definitions import current_version
@@ -250,6 +252,22 @@ def _invite(
     return invitation
 
 
+# Why each survey is sent now: the {why} merge field of the survey invitation's wording.
+WHY = {
+    SurveyTiming.BASELINE: (
+        "Welcome to Peer Networks. Before your group starts, please tell us about your "
+        "business as it is now. We ask again at the end, so we can see what changed."
+    ),
+    SurveyTiming.EXIT: (
+        "Thank you for taking part in Peer Networks. Please tell us how it went for you."
+    ),
+    SurveyTiming.FOLLOW_UP: (
+        "It is about 6 months since your Peer Networks group finished. Please tell us what "
+        "has happened since."
+    ),
+}
+
+
 def _email(
     session: Session,
     invitation: SurveyInvitation,
@@ -260,21 +278,24 @@ def _email(
     template: str,
     category: EmailCategory | None = None,
 ) -> bool:
-    """Queue the email; False when the person turned that (optional) email off."""
-    subject = {
-        "survey_invitation": f"Please tell us: {title}",
-        "survey_reminder": f"Reminder: {title}",
-    }[template]
+    """Queue the email, in the standard email's current wording (portal.notifications.
+    wording); False when the person turned that (optional) email off."""
+    wording = rendered(
+        session,
+        template,
+        {"first_name": first_name(person.name), "survey": title, "why": WHY[invitation.timing]},
+    )
     link = session.scalar(select(SurveyLink).where(SurveyLink.token_hash == _hash(raw)))
     assert link is not None
     message = queue_email(
         session,
         to=person,
-        subject=subject,
+        subject=wording.subject,
         template=template,
         category=category,
         context={
             "name": person.name,
+            "opening": wording.opening,
             "survey_title": title,
             "timing": invitation.timing,
             "survey_url": external_url("surveys.start", token=raw),
