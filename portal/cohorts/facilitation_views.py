@@ -233,6 +233,21 @@ def _register(cohort_session: CohortSession) -> list[RegisterMember]:
     return sorted((RegisterMember(p.id, persons[p.id].name) for p in members), key=lambda m: m.name)
 
 
+def _about_session(cohort_session: CohortSession) -> dict[str, object]:
+    """What both register pages show about the session: its cohort, number and length."""
+    return {
+        "cohort_session": cohort_session,
+        "cohort": cohort_session.cohort,
+        "number": delivery.session_numbers(cohort_session.cohort).get(cohort_session.id),
+        "length": session_hours(cohort_session),
+    }
+
+
+def _register_saved(cohort_session: CohortSession) -> Response:
+    flash("The register, themes and notes have been saved.", "success")
+    return redirect(url_for("facilitation.cohort", cohort_id=cohort_session.cohort_id))
+
+
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @facilitators
 def session_page(session_id: int) -> Page:
@@ -275,17 +290,12 @@ def session_page(session_id: int) -> Page:
                         "facilitation.register_exceptions", session_id=found.id, place=missed_places
                     )
                 )
-            flash("The register, themes and notes have been saved.", "success")
-            return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
+            return _register_saved(found)
     return render_template(
         "facilitation/session.html",
         form=form,
-        cohort_session=found,
-        cohort=found.cohort,
-        number=delivery.session_numbers(found.cohort).get(found.id),
+        **_about_session(found),
         register=register,
-        saved=saved,
-        length=session_hours(found),
         open_=open_,
         planned=found.status == SessionStatus.PLANNED
         and found.cohort.status in delivery.DELIVERING,
@@ -327,17 +337,13 @@ def register_exceptions(session_id: int) -> Page:
             )
             target.errors = [error.message]
         else:
-            flash("The register, themes and notes have been saved.", "success")
-            return redirect(url_for("facilitation.cohort", cohort_id=found.cohort_id))
+            return _register_saved(found)
     return render_template(
         "facilitation/register_exceptions.html",
         form=form,
-        cohort_session=found,
-        cohort=found.cohort,
-        number=delivery.session_numbers(found.cohort).get(found.id),
+        **_about_session(found),
         members=members,
         present=[m for m in register if m.place_id not in asked],
-        length=session_hours(found),
     ), form_status(form)
 
 
