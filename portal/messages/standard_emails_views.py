@@ -52,11 +52,13 @@ def change(kind: str) -> str | Response | tuple[str, int]:
     current = current_wording(db.session, kind)
     form = WordingForm(data={"subject": current.subject, "body": current.body})
     preview: Rendered | None = None
-    if form.validate_on_submit():
-        subject, body = form.subject.data or "", form.body.data or ""
-        problems = check_wording(kind, subject, body)
-        for problem in problems:
+    valid = form.validate_on_submit()
+    subject, body = form.subject.data or "", form.body.data or ""
+    problems = check_wording(kind, subject, body) if form.is_submitted() else []
+    for problem in problems:
+        if not form[problem.field].errors:  # the form's own message comes first
             form[problem.field].errors = [problem.message]
+    if valid:
         if not problems and form.save.data:
             try:
                 version = save_version(

@@ -30,6 +30,7 @@ from portal.messages.models import GroupMessage, MessageStatus
 from portal.messages.services import (
     MessageRefused,
     audience_of,
+    check_words,
     letter_for,
     max_recipients,
     message_for,
@@ -83,6 +84,14 @@ def _write_page(form: MessageForm, audience: Audience, message: GroupMessage | N
 
 
 def _save(form: MessageForm, audience: Audience, draft: GroupMessage | None) -> Response | None:
+    """Save the draft and go to its preview, or put every problem on the form (the merge
+    fields are checked even when another answer is missing, so all are shown at once)."""
+    valid = form.validate_on_submit()
+    for problem in check_words(audience, form.subject.data or "", form.body.data or ""):
+        if problem.field and not form[problem.field].errors:
+            form[problem.field].errors = [problem.message]
+    if not valid or form.errors:
+        return None
     try:
         message = save_draft(
             db.session,
@@ -107,7 +116,7 @@ def write() -> Page:
     form = MessageForm()
     if request.method == "GET":
         form.kind.data = ESSENTIAL
-    if form.validate_on_submit() and (done := _save(form, audience, None)):
+    if form.is_submitted() and (done := _save(form, audience, None)):
         return done
     return _write_page(form, audience, None)
 
@@ -127,7 +136,7 @@ def edit(message_id: int) -> Page:
             "kind": message.category.value if message.category else ESSENTIAL,
         }
     )
-    if form.validate_on_submit() and (done := _save(form, audience, message)):
+    if form.is_submitted() and (done := _save(form, audience, message)):
         return done
     return _write_page(form, audience, message)
 

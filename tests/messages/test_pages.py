@@ -103,6 +103,8 @@ def test_mistakes_are_explained_and_the_answers_kept(client, signed_in_as, make_
     assert page.title.get_text().startswith("Error: ")
     assert error_messages(page) == [
         "Enter a subject",
+        "Remove or correct the merge field {firstname}: you can use {first_name}, {cohort} "
+        "or {next_session}",
         "Select what the message is about",
     ]
     assert page.find("textarea").get_text() == "Hello {firstname}\n\nBye"
