@@ -70,6 +70,7 @@ def test_an_officer_sees_everything_about_a_person(client, signed_in_as, member,
         "Surveys",
         "Case studies",
         "Emails sent",
+        "Messages to groups",
         "Contact notes",
         "Audit trail",
     ]
@@ -147,6 +148,7 @@ def test_a_contractor_lead_sees_only_their_own_contractors_people(
     page = check_page(client.get(f"/people/{person.id}"))
     contents = [link.get_text(strip=True) for link in page.select("nav.app-contents a")]
     assert "Emails sent" not in contents
+    assert "Messages to groups" not in contents
     assert "Audit trail" not in contents
     assert "Applications in every round" not in page.get_text()
     assert summary(page)["Phone number"] == "01632 960 001"
