@@ -114,6 +114,18 @@ def make_app(url: str, instance: Path) -> Any:
     )
 
 
+def officer_client(app: Any, built: outcomes_data.Built) -> Any:
+    """A test client signed in as the data set's officer (a session cookie, as after signing
+    in with two-factor)."""
+    client = app.test_client()
+    with client.session_transaction() as browser_session:
+        browser_session["_user_id"] = f"{built.officer_id}:{built.officer_session_version}"
+        browser_session["_fresh"] = True
+        browser_session["signed_in_at"] = time.time()
+        browser_session["seen_at"] = time.time()
+    return client
+
+
 def has_route(app: Any, path: str) -> bool:
     return any(rule.rule == path for rule in app.url_map.iter_rules())
 
@@ -143,12 +155,7 @@ def bench_one(built: outcomes_data.Built, instance: Path, runs: int) -> dict[str
 
         result["figures"] = measure(dashboard_figures, counter, runs)
 
-    client = app.test_client()
-    with client.session_transaction() as browser_session:
-        browser_session["_user_id"] = f"{built.officer_id}:{built.officer_session_version}"
-        browser_session["_fresh"] = True
-        browser_session["signed_in_at"] = time.time()
-        browser_session["seen_at"] = time.time()
+    client = officer_client(app, built)
     day = built.as_at.isoformat()
     pages = {
         "dashboard": ("/outcomes/", f"/outcomes/?round={built.largest_round_id}&as_at={day}"),

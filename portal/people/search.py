@@ -1,14 +1,15 @@
 """Searching people and businesses across every round: one box that matches a person's name
 or email address, a business's name (as registered or as answered), a postcode (spaces and
 case ignored) or an application's reference. One row per application, newest round first;
-two statements a page (the count and the page)."""
+one statement a page (the page with the count of all matches)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from portal.auth.models import ERASED, User
@@ -37,31 +38,50 @@ class Found:
 
 
 def _matching(text: str, viewer: Viewer) -> Select[int]:
+    """The ids of the applications that match: a union of one scan per table (people,
+    applications, businesses), each filtering its own rows before anything is joined, so a
+    search at national size reads each table once instead of filtering their join."""
     wanted = text.strip().lower()
     squeezed = wanted.replace(" ", "").upper()
-    query = (
-        select(Application.id)
-        .join(User, User.id == Application.person_id)
-        .outerjoin(Business, Business.id == Application.business_id)
-        .where(
-            # autoescape: a % or _ typed in the search matches itself, not any characters.
-            or_(
-                func.lower(User.name).contains(wanted, autoescape=True),
-                func.lower(User.email).contains(wanted, autoescape=True),
-                func.lower(Application.business_name).contains(wanted, autoescape=True),
-                # A business others share never finds an erased person (their own answers
-                # were erased; the shared record is the others').
-                and_(~User.erased(), func.lower(Business.name).contains(wanted, autoescape=True)),
-                func.replace(func.upper(Application.postcode), " ", "").contains(
-                    squeezed, autoescape=True
-                ),
-                func.upper(Application.reference).contains(wanted.upper(), autoescape=True),
+
+    def contains(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
+        # autoescape: a % or _ typed in the search matches itself, not any characters.
+        return column.contains(value, autoescape=True)
+
+    by_person = select(Application.id).where(
+        Application.person_id.in_(
+            select(User.id).where(
+                or_(
+                    contains(func.lower(User.name), wanted),
+                    contains(func.lower(User.email), wanted),
+                )
             )
         )
     )
+    by_answers = select(Application.id).where(
+        or_(
+            contains(func.lower(Application.business_name), wanted),
+            contains(func.replace(func.upper(Application.postcode), " ", ""), squeezed),
+            contains(func.upper(Application.reference), wanted.upper()),
+        )
+    )
+    # A business others share never finds an erased person (their own answers were erased;
+    # the shared record is the others').
+    by_business = (
+        select(Application.id)
+        .join(User, User.id == Application.person_id)
+        .where(
+            ~User.erased(),
+            Application.business_id.in_(
+                select(Business.id).where(contains(func.lower(Business.name), wanted))
+            ),
+        )
+    )
+    found = union(by_person, by_answers, by_business).subquery()
+    query = select(found.c.id)
     if viewer.contractor_ids is not None:
         query = query.where(
-            Application.id.in_(
+            found.c.id.in_(
                 select(Place.application_id).where(
                     Place.id.in_(places_in_scope(viewer.contractor_ids))
                 )
@@ -70,15 +90,10 @@ def _matching(text: str, viewer: Viewer) -> Select[int]:
     return query
 
 
-def search_people(
-    session: Session, text: str, viewer: Viewer, *, page: int = 1
-) -> ResultsPage[Found]:
-    """Applications whose person or business matches ``text`` (see the module docstring),
-    within the viewer's scope. No side effects."""
-    ids = _matching(text, viewer).subquery()
-    total = session.scalar(select(func.count()).select_from(ids)) or 0
-    page = within_pages(page, total, PER_PAGE)
-    rows = session.execute(
+def _page_query(ids: Subquery, page: int) -> Select[Any]:
+    """One page of the matching applications, newest round first, each row with the count
+    of all matches (a window count, so the page and the total are one statement)."""
+    return (
         select(
             User.id,
             User.name,
@@ -93,6 +108,7 @@ def search_people(
             Application.reference,
             Application.status,
             Application.submitted_at,
+            func.count().over(),
         )
         .join(User, User.id == Application.person_id)
         .join(Round, Round.id == Application.round_id)
@@ -102,6 +118,21 @@ def search_people(
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
+
+
+def search_people(
+    session: Session, text: str, viewer: Viewer, *, page: int = 1
+) -> ResultsPage[Found]:
+    """Applications whose person or business matches ``text`` (see the module docstring),
+    within the viewer's scope. One statement (two for a page past the end, which shows the
+    last page). No side effects."""
+    ids = _matching(text, viewer).subquery()
+    rows = session.execute(_page_query(ids, page)).all()
+    total = rows[0][-1] if rows else 0
+    if not rows and page > 1:  # past the end: count, then show the last page
+        total = session.scalar(select(func.count()).select_from(ids)) or 0
+        page = within_pages(page, total, PER_PAGE)
+        rows = session.execute(_page_query(ids, page)).all() if total else []
     found = [
         Found(
             person_id=row[0],
