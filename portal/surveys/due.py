@@ -36,6 +36,7 @@ from portal.surveys.invitations import (
     _invite,
     add_months,
     attended_any_session,
+    baseline_in_round,
     exit_due_at,
     invite_finished_members,
     invite_to_baseline,
@@ -95,6 +96,8 @@ def _due_at(
     if timing == SurveyTiming.BASELINE:
         # Taking a place; no longer worth asking once the group has finished.
         if place.status != PlaceStatus.ACCEPTED or (exit_due is not None and exit_due <= now):
+            return None
+        if baseline_in_round(session, place) is not None:
             return None
         return place.accepted_at or now
     if timing == SurveyTiming.EXIT:

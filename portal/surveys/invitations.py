@@ -136,8 +136,28 @@ def invite_to_baseline(
     """
     if place.status != PlaceStatus.ACCEPTED:
         return None
+    earlier = baseline_in_round(session, place)
+    if earlier is not None:  # moved from another cohort of the round: asked there already
+        return earlier
     when = place.accepted_at or now
     return _invite(session, place, SurveyTiming.BASELINE, when, now, notify=notify)
+
+
+def baseline_in_round(session: Session, place: Place) -> SurveyInvitation | None:
+    """The person's baseline invitation for another place in the same round (someone moved
+    between cohorts is asked about their business once a round), if any."""
+    cohort = session.get(Cohort, place.cohort_id)
+    assert cohort is not None
+    return session.scalar(
+        select(SurveyInvitation)
+        .where(
+            SurveyInvitation.person_id == place.person_id,
+            SurveyInvitation.round_id == cohort.round_id,
+            SurveyInvitation.timing == SurveyTiming.BASELINE,
+            SurveyInvitation.place_id != place.id,
+        )
+        .limit(1)
+    )
 
 
 def invite_to_exit(

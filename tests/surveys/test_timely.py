@@ -213,3 +213,40 @@ def test_no_survey_is_due_for_people_whose_processing_is_restricted(app, session
     with app.app_context():
         due = due_not_sent(session, group.cohort, utcnow())
     assert [d.person.id for d in due] == [group.people[1].id]
+
+
+def test_someone_moved_to_another_cohort_is_not_asked_the_baseline_again(
+    app, session, make_round, make_application, make_user, make_contractor, surveys_loaded, outbox
+):
+    from portal.cohorts.member_changes import move_member
+    from tests.fixtures.factories import confirmed_group_factory
+
+    factory = confirmed_group_factory(
+        session, make_round, make_application, make_user, make_contractor
+    )
+    here, there = factory(members=2), factory(members=1, name="Growers")
+    for group in (here, there):  # a day and start the factory's applicants can all make
+        group.cohort.meeting_weekday = 1
+        group.cohort.start_on = dt.date(2026, 12, 15)
+    session.commit()
+    now = utcnow()
+    with app.app_context():
+        invite_to_baseline(session, here.places[0], now=now)
+        session.commit()
+        moved = move_member(
+            session,
+            here.places[0],
+            there.cohort,
+            actor=make_user(Role.OFFICER),
+            reason="Closer to work",
+            now=now,
+        )
+        session.commit()
+        assert invite_to_baseline(session, moved, now=now).place_id == here.places[0].id
+        assert moved.id not in {d.place.id for d in due_not_sent(session, there.cohort, now)}
+        run_survey_job(session, now + dt.timedelta(minutes=30))
+    person = here.people[0]
+    assert [i.place_id for i in invitations(session) if i.person_id == person.id] == [
+        here.places[0].id
+    ]
+    assert len(survey_emails(outbox, person)) == 1
