@@ -121,8 +121,9 @@ def change_status(
 ) -> Any:
     """Change ``target``'s status to ``new`` if it is still in the state this request
     loaded (see ``claim``), then write exactly one history row (``history``, for records
-    that keep a history table) and one audit event. ``status_changed_at`` is set to ``now``
-    where the record has it. Returns the status it was moved from.
+    that keep a history table) and one audit event, the event dated ``now`` too.
+    ``status_changed_at`` is set to ``now`` where the record has it. Returns the status it
+    was moved from.
 
     Raises StatusConflict when another request changed the record first; nothing is
     written then. Side effects: the conditional UPDATE, the history row, the audit event,
@@ -153,6 +154,7 @@ def change_status(
         fields=audit.fields,
         reason=audit.reason,
         on_behalf_of=audit.on_behalf_of,
+        occurred_at=now,
     )
     return seen
 

@@ -214,6 +214,11 @@ def a_survey_cohort(world: World) -> dict[str, Any]:
     return {"cohort_id": world.delivery_cohort.id}
 
 
+def a_due_survey(world: World) -> dict[str, Any]:
+    place = world.delivery_cohort.places[0]
+    return {"cohort_id": world.delivery_cohort.id, "place_id": place.id, "timing": "baseline"}
+
+
 def a_survey(world: World) -> dict[str, Any]:
     return {"timing": "exit"}
 
@@ -349,6 +354,7 @@ INVENTORY: dict[str, Declared] = {
     "survey_officers.index": only(Role.OFFICER),
     "survey_officers.cohort": only(Role.OFFICER, url=a_survey_cohort),
     "survey_officers.resend": only(Role.OFFICER, url=a_survey_invitation),
+    "survey_officers.send_now": only(Role.OFFICER, url=a_due_survey),
     "survey_officers.key_in": only(Role.OFFICER, url=a_survey_invitation),
     "survey_officers.key_in_page": only(Role.OFFICER, url=a_key_in_page),
     "survey_officers.key_in_check": only(Role.OFFICER, url=a_survey_invitation),

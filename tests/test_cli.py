@@ -54,6 +54,60 @@ def test_init_then_demo_data_twice(fresh_app):
     assert len(sent.output.splitlines()) <= 6, sent.output
     with fresh_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReferenceItem)) == 62
+        assert_the_demo_tells_one_story(db.session)
+
+
+def assert_the_demo_tells_one_story(session) -> None:
+    """Officers judge the product by the demo (issue 21, section 5): every dated status
+    agrees with the audit event recording it, things happen in order, and the published
+    story is told by the person whose business it is about."""
+    from portal.audit.models import AuditEvent
+    from portal.casestudies.models import CaseStudy, CaseStudyStatus
+    from portal.cohorts.models import Cohort, CohortSession, CohortStatusChange, Place
+    from portal.registration.models import Application
+
+    def audited_at(action: str, entity_id: int) -> set:
+        return set(
+            session.scalars(
+                select(AuditEvent.occurred_at).where(
+                    AuditEvent.action == action, AuditEvent.entity_id == str(entity_id)
+                )
+            )
+        )
+
+    places = session.scalars(select(Place).where(Place.accepted_at.is_not(None))).all()
+    demo_places = [p for p in places if audited_at("cohort_place.accepted", p.id)]
+    assert demo_places
+    for place in demo_places:
+        assert audited_at("cohort_place.accepted", place.id) == {place.accepted_at}
+        cohort = session.get(Cohort, place.cohort_id)
+        first = min((s.starts_at for s in cohort.sessions), default=None)
+        assert first is None or place.accepted_at < first  # replied before the group met
+        application = session.get(Application, place.application_id)
+        assert application.submitted_at < place.accepted_at
+    changes = session.scalars(select(CohortStatusChange)).all()
+    checked = 0
+    for change in changes:  # earlier rounds' imported history has the import's audit
+        events = audited_at(f"cohort.{change.status.value}", change.cohort_id)
+        if events:
+            assert change.changed_at in events
+            checked += 1
+    assert checked
+    taken = session.scalars(
+        select(CohortSession).where(CohortSession.register_taken_at.is_not(None))
+    ).all()
+    for held in [s for s in taken if audited_at("cohort_session.register_taken", s.id)]:
+        assert held.register_taken_at in audited_at("cohort_session.register_taken", held.id)
+        assert held.ends_at <= held.register_taken_at
+    published = session.scalars(
+        select(CaseStudy).where(CaseStudy.status == CaseStudyStatus.PUBLISHED)
+    ).all()
+    stories = [c for c in published if "Preston bakery" in (c.title or "")]
+    assert stories
+    for story in stories:
+        application = session.get(Application, session.get(Place, story.place_id).application_id)
+        assert "Bake" in application.business_name
+        assert application.district_code == "preston"
 
 
 def test_two_servers_running_init_at_once_take_turns(tmp_path):

@@ -50,6 +50,7 @@ FORM_PAGES = {
     "registration.begin": "registration.start",
     "survey_definitions.start_draft": "survey_definitions.survey",
     "survey_officers.resend": "survey_officers.cohort",
+    "survey_officers.send_now": "survey_officers.cohort",
 }
 # Steps that need an earlier step first: editing a survey needs a draft.
 NEEDS_FIRST = {

@@ -25,6 +25,7 @@ PURE_MODULES = (
     "portal.matching",
     "portal.registration.eligibility",
     "portal.reference.shipped",
+    "portal.reference.bands",
     "portal.registration.postcodes",
     "portal.registration.duplicates",
     "portal.registration.questions",

@@ -24,9 +24,12 @@ def record(
     fields: Iterable[str] = (),
     reason: str | None = None,
     on_behalf_of: User | None = None,
+    occurred_at: dt.datetime | None = None,
 ) -> AuditEvent:
     """Add an event to the log in the caller's transaction, so it stands or falls with the
     change it describes. ``fields`` are names of what changed, never their values.
+    ``occurred_at``: the moment the change records as its own (a status's ``changed_at``),
+    so the log and the record agree; the clock's time otherwise.
 
     Side effect: flushes a new AuditEvent.
     """
@@ -39,6 +42,8 @@ def record(
         fields=sorted(fields),
         reason=reason or None,
     )
+    if occurred_at is not None:
+        event.occurred_at = occurred_at
     session.add(event)
     session.flush()
     return event

@@ -2,7 +2,9 @@
 
 ``load`` is a step of ``portal.demo.load``, run once cohorts exist in the demo. It only
 touches confirmed or running cohorts that have no sessions yet, so running it again adds
-nothing twice, and it does nothing when there are no such cohorts. No email is sent.
+nothing twice, and it does nothing when there are no such cohorts. No email is sent. The
+schedule is dated when the cohort was formed and each register as its session ended
+(``portal.demo_dates``), so the records and the audit log agree.
 """
 
 from __future__ import annotations
@@ -13,18 +15,16 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import demo_dates
 from portal.auth.models import User
 from portal.cohorts.delivery import DELIVERING, DeliveryError, active_sessions
 from portal.cohorts.hours import session_hours
-from portal.cohorts.membership import current_members, session_members
+from portal.cohorts.membership import session_members
 from portal.cohorts.models import AttendanceStatus, Cohort
 from portal.cohorts.registers import RegisterEntry, issue_labels, record_register, record_themes
 from portal.cohorts.sessions import generate_schedule
 from portal.db_base import utcnow
-from portal.timefmt import to_london
 
-# Demo cohorts started this long ago, so a few sessions are in the past with registers.
-STARTED_WEEKS_AGO = 5
 # Issue codes the demo's facilitators record as discussed, in turn.
 DEMO_THEMES = (
     ("staffing", "finance"),
@@ -50,28 +50,16 @@ def load(session: Session) -> int:
             continue
         facilitator = session.get(User, cohort.facilitator_id) if cohort.facilitator_id else None
         if cohort.start_on is None:
-            cohort.start_on = to_london(now).date() - dt.timedelta(weeks=STARTED_WEEKS_AGO)
+            cohort.start_on = demo_dates.first_session_day(now)
+        scheduled = demo_dates.offers_answered_at(now)
         try:
-            generate_schedule(session, cohort, actor=facilitator, now=now, notify=False)
+            generate_schedule(session, cohort, actor=facilitator, now=scheduled, notify=False)
         except DeliveryError:
             continue  # settings no schedule can be made from: leave it for a facilitator
         made += len(cohort.sessions)
-        _accepted_before_the_start(cohort)
         if facilitator is not None:
             _take_registers(session, cohort, facilitator, now)
     return made
-
-
-def _accepted_before_the_start(cohort: Cohort) -> None:
-    """In the demo, members accepted their places a week before the first session (the
-    demo's places are made today, after the sessions it backdates)."""
-    sessions = active_sessions(cohort)
-    if not sessions:
-        return
-    before = sessions[0].starts_at - dt.timedelta(days=7)
-    for place in current_members(cohort):
-        if place.accepted_at is None or place.accepted_at > before:
-            place.accepted_at = before
 
 
 def _take_registers(session: Session, cohort: Cohort, facilitator: User, now: dt.datetime) -> None:
@@ -89,7 +77,8 @@ def _take_registers(session: Session, cohort: Cohort, facilitator: User, now: dt
                 entries.append(RegisterEntry(place.id, AttendanceStatus.PARTIAL, hours))
             else:
                 entries.append(RegisterEntry(place.id, AttendanceStatus.PRESENT))
-        record_register(session, cohort_session, entries, actor=facilitator, now=now)
+        taken = min(cohort_session.ends_at + dt.timedelta(minutes=30), now)
+        record_register(session, cohort_session, entries, actor=facilitator, now=taken)
         themes = DEMO_THEMES[(cohort.id + number) % len(DEMO_THEMES)]
         known = issue_labels(session)
         record_themes(
@@ -97,5 +86,5 @@ def _take_registers(session: Session, cohort: Cohort, facilitator: User, now: dt
             cohort_session,
             [code for code in themes if code in known],
             actor=facilitator,
-            now=now,
+            now=taken,
         )

@@ -1,10 +1,15 @@
-"""Demo cohorts: matching the open demo round, confirming some cohorts, replies to offers."""
+"""Demo cohorts: matching the open demo round, confirming some cohorts, replies to offers,
+each dated as ``portal.demo_dates`` tells the demo's story (so statuses and the audit log
+agree)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import demo_dates
 from portal.auth.models import Contractor, Role, User, UserRole
 from portal.cohorts import forming, offers, services
 from portal.cohorts.models import PlaceStatus
@@ -31,12 +36,15 @@ def load(session: Session) -> int:
     )
     if officer is None:
         return 0
-    now = utcnow()
+    today = utcnow()
+    now = demo_dates.cohorts_formed_at(today)
+    replied = demo_dates.offers_answered_at(today)
     outcome = forming.run_matching(
         session, programme_round, settings=forming.RunSettings(), actor=officer, now=now
     )
     contractors = list(session.scalars(select(Contractor).order_by(Contractor.id)))
     for number, (cohort, name) in enumerate(zip(outcome.cohorts, CONFIRMED_NAMES, strict=False)):
+        cohort.start_on = demo_dates.first_session_day(today)
         offers.confirm_cohort(session, cohort, name=name, actor=officer, now=now)
         contractor = contractors[number % len(contractors)] if contractors else None
         if contractor is not None:
@@ -52,6 +60,7 @@ def load(session: Session) -> int:
         for index, place in enumerate(offered):
             # Everyone accepts, except the last person in the second cohort, who declines.
             accept = not (number == 1 and index == len(offered) - 1)
-            offers.respond_to_offer(session, place, accept=accept, now=now)
+            answered = replied + dt.timedelta(hours=index)
+            offers.respond_to_offer(session, place, accept=accept, now=answered)
     session.flush()
     return len(outcome.cohorts)

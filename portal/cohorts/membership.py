@@ -23,6 +23,7 @@ from werkzeug.exceptions import NotFound
 
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.cohorts import events
 from portal.cohorts.delivery import DELIVERING, DeliveryError, active_sessions, round_of
 from portal.cohorts.hours import hours_by_place
 from portal.cohorts.models import Cohort, CohortSession, Place, PlaceStatus
@@ -189,7 +190,8 @@ def leave_cohort(
     them). Their place ends (it still counts for the sessions they attended: figures.md
     counts someone who left after their first session as withdrawn, still a participant),
     their calendar link stops working, their application is withdrawn, and while people
-    may still join, the place is offered to someone waiting.
+    may still join, the place is offered to someone waiting. Sends ``events.member_left``
+    (someone who attended is invited to the exit survey).
 
     Raises DeliveryError if the place is not held. Side effects: flushes the place, the
     application's status, audit events and perhaps an offer to someone else.
@@ -214,6 +216,7 @@ def leave_cohort(
             if conflict.current == PlaceStatus.LEFT
             else "You do not have a place in this group"
         ) from conflict
+    events.member_left.send(place, session=session, now=now)
     application = session.get(Application, place.application_id)
     if application is not None and application.status != ApplicationStatus.WITHDRAWN:
         applications.set_status(

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
+from portal.cohorts import events
 from portal.cohorts.matching_inputs import MATCHABLE, engine_inputs
 from portal.cohorts.models import Cohort, CohortStatus, DeclineReason, Place, PlaceStatus
 from portal.cohorts.offer_details import meeting_pattern, offer_details
@@ -178,8 +179,9 @@ def respond_to_offer(
     now: dt.datetime,
     reason: DeclineReason | None = None,
 ) -> Place | None:
-    """Accept (the person is placed) or decline, perhaps saying why (the place is offered at
-    once to the best-suited person waiting; that new place is returned, if any).
+    """Accept (the person is placed, and ``events.place_accepted`` is sent: the baseline
+    survey invitation is queued with it) or decline, perhaps saying why (the place is
+    offered at once to the best-suited person waiting; that new place is returned, if any).
 
     Guarded (portal.state_changes): of two answers sent at once, or an answer and the
     lapsing job, exactly one counts. Raises OfferClosed, with the state that won, when
@@ -204,6 +206,7 @@ def respond_to_offer(
             applications.set_status(
                 session, application, ApplicationStatus.PLACED, actor=person, now=now
             )
+            events.place_accepted.send(place, session=session, now=now)
             return None
         return _end_offer(
             session,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.cohorts import events
 from portal.cohorts.delivery import DELIVERING, DeliveryError
 from portal.cohorts.hours import hours_text, quantised
 from portal.cohorts.membership import people, session_members
@@ -73,7 +74,8 @@ def record_register(
 ) -> None:
     """Record who attended, one entry per member: present (the session's length), partial
     (the hours given, more than 0 and less than the session's length), apologies or
-    absent (0 hours). Marks the session held and the cohort running.
+    absent (0 hours). Marks the session held and the cohort running, and sends
+    ``events.register_taken`` (after the last session, the exit survey invitations).
 
     Raises DeliveryError (naming the place) for someone who was not a member at this
     session, partial attendance without hours, or hours outside the session's length.
@@ -174,6 +176,7 @@ def record_register(
             if conflict.current != CohortStatus.RUNNING:
                 raise
             # Another session's register started the cohort at the same moment.
+    events.register_taken.send(cohort_session, session=session, now=now)
 
 
 def issue_labels(session: Session) -> dict[str, str]:

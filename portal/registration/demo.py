@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import demo_dates
 from portal.auth.demo import DEMO_PASSWORD, add_demo_participant
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
@@ -125,8 +126,8 @@ def _applicants(now: dt.datetime) -> list[DemoApplicant]:
             district = str(twin.answers.values["district_code"])
             sector = str(twin.answers.values["sector_code"])
             role = "manager"
-        # Spread over the weeks before now, at different times of day.
-        submitted_at = now - dt.timedelta(days=COUNT - index, hours=index % 7)
+        # Spread over the month before the cohorts were formed (portal.demo_dates).
+        submitted_at = demo_dates.applied_at(now, index, COUNT)
         problem = INELIGIBLE.get(index) or NEEDS_REVIEW.get(index)
         if problem == "turnover":
             band = TurnoverBand.FROM_50K_TO_100K
@@ -185,8 +186,15 @@ def _applicants(now: dt.datetime) -> list[DemoApplicant]:
             ]
         email, name = f"{first}.{last}{index}@{DOMAIN}".lower(), f"{first} {last}"
         if index == 0:
-            # The demo participant who signs in (portal.auth.demo) applied too.
+            # The demo participant who signs in (portal.auth.demo) applied too: she owns
+            # the Preston bakery whose published story is in the demo (a bakery baking for
+            # orders is manufacturing, sector C, like the others in her group).
             email, name = "owner@bakery.example.org", "Priya Participant"
+            answers.values.update(
+                business_name="Ribbleton Bakehouse",
+                district_code="preston",
+                postcode="PR1 2HE",
+            )
         made.append(
             DemoApplicant(
                 email=email,
@@ -232,7 +240,7 @@ def load_demo_applicants(session: Session) -> int:
                 session,
                 email=applicant.email,
                 name=applicant.name,
-                at=now,
+                at=applicant.submitted_at,
                 password_hash=password_hash,
             )
         when = applicant.submitted_at
@@ -244,9 +252,13 @@ def load_demo_applicants(session: Session) -> int:
         services.submit(
             session, application, actor=person, programme_round=programme_round, now=when
         )
-        if index == WITHDRAWN:
+        if index == WITHDRAWN:  # before the cohorts were formed
             services.withdraw(
-                session, application, actor=person, reason="Too busy this year", now=now
+                session,
+                application,
+                actor=person,
+                reason="Too busy this year",
+                now=when + dt.timedelta(hours=2),
             )
         added += 1
     return added

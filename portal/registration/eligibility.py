@@ -11,9 +11,9 @@ rule, so an officer checks with the applicant rather than the portal turning the
   counted in whole days: a business that started on 3 May 2025 has, on 3 May 2026, completed
   12 months and is into its 366th day of trading, and the start date people give is often
   approximate. One day earlier fails outright; one day later passes.
-- A turnover band that straddles the minimum (with a minimum of £150,000, the band
-  "£100,001 to £250,000" may be either side of it). A band wholly at or below the minimum
-  fails outright: "£50,000 to £100,000" is not above £100,000.
+- A turnover band (``portal.reference.bands``) that straddles the minimum (with a minimum
+  of £150,000, the band "£100,001 to £250,000" may be either side of it). A band wholly at
+  or below the minimum fails outright: "£50,000 to £100,000" is not above £100,000.
 - An employee count that is not a whole number, where counting the part-time people as
   nobody or as whole people would change the answer: 5.5 against "more than 5", 249.5
   against "fewer than 250", 4.5 against "at least 5". The half is an approximation of
@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from portal.reference.bands import TurnoverBand
 from portal.reference.shipped import shipped_codes
 from portal.timefmt import govuk_date
 
@@ -63,42 +64,6 @@ class PreviousParticipation(enum.StrEnum):
     NONE = "none"
     TOOK_PART = "took_part"  # held a place but did not complete
     COMPLETED = "completed"
-
-
-class TurnoverBand(enum.StrEnum):
-    """The yearly turnover bands applicants choose from, with inclusive bounds in pounds."""
-
-    UNDER_50K = "under_50k"
-    FROM_50K_TO_100K = "50k_to_100k"
-    FROM_100K_TO_250K = "100k_to_250k"
-    FROM_250K_TO_1M = "250k_to_1m"
-    FROM_1M_TO_5M = "1m_to_5m"
-    OVER_5M = "over_5m"
-
-    @property
-    def label(self) -> str:
-        return _TURNOVER_BANDS[self][0]
-
-    @property
-    def lower_pounds(self) -> int:
-        """The smallest turnover in the band, in whole pounds."""
-        return _TURNOVER_BANDS[self][1]
-
-    @property
-    def upper_pounds(self) -> int | None:
-        """The largest turnover in the band, in whole pounds; None for the top band."""
-        return _TURNOVER_BANDS[self][2]
-
-
-# Bounds do not overlap and leave no gaps, so every whole-pound turnover is in one band.
-_TURNOVER_BANDS: dict[TurnoverBand, tuple[str, int, int | None]] = {
-    TurnoverBand.UNDER_50K: ("Under £50,000", 0, 49_999),
-    TurnoverBand.FROM_50K_TO_100K: ("£50,000 to £100,000", 50_000, 100_000),
-    TurnoverBand.FROM_100K_TO_250K: ("£100,001 to £250,000", 100_001, 250_000),
-    TurnoverBand.FROM_250K_TO_1M: ("£250,001 to £1 million", 250_001, 1_000_000),
-    TurnoverBand.FROM_1M_TO_5M: ("£1 million to £5 million", 1_000_001, 5_000_000),
-    TurnoverBand.OVER_5M: ("Over £5 million", 5_000_001, None),
-}
 
 
 class RoundSettings(Protocol):

@@ -1,8 +1,9 @@
 """Surveys: baseline, exit and follow-up, as versioned data; invitations, reminders,
 the runner, officers' response rates and keyed-in responses.
 
-``init_app`` registers the job that creates invitations when their triggers are reached
-and sends reminders (see ``portal.surveys.invitations``).
+``init_app`` connects the receivers that queue an invitation the moment its trigger
+happens (``portal.surveys.due``) and registers the job that creates any still missing and
+sends reminders (``portal.surveys.invitations``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    from portal.surveys import invitations
+    from portal.surveys import due, invitations
 
+    due.init_app(app)
     invitations.init_app(app)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.db_base import utcnow
+from portal.reference.bands import OPTION_LISTS
 from portal.surveys.models import (
     QuestionKind,
     Survey,
@@ -73,10 +74,7 @@ def questions_from(data: dict[str, Any]) -> list[SurveyQuestion]:
                     hint=str(item.get("hint", "")),
                     error_message=str(item.get("error_message", "")),
                     required=bool(item.get("required", True)),
-                    options=[
-                        {"value": str(o["value"]), "label": str(o["label"])}
-                        for o in item.get("options", [])
-                    ],
+                    options=_options(item),
                     min_value=item.get("min"),
                     max_value=item.get("max"),
                     max_length=item.get("max_length"),
@@ -84,6 +82,21 @@ def questions_from(data: dict[str, Any]) -> list[SurveyQuestion]:
                 )
             )
     return questions
+
+
+def _options(item: dict[str, Any]) -> list[dict[str, str]]:
+    """A question's options: a named list (``"options_from": "turnover_bands"``, defined
+    once in ``portal.reference.bands``) followed by any written in the file."""
+    named = []
+    if "options_from" in item:
+        lists = OPTION_LISTS
+        if item["options_from"] not in lists:
+            raise DefinitionProblem(f"There is no option list called {item['options_from']!r}")
+        named = lists[item["options_from"]]()
+    written = [
+        {"value": str(o["value"]), "label": str(o["label"])} for o in item.get("options", [])
+    ]
+    return named + written
 
 
 def page_titles_from(data: dict[str, Any]) -> dict[str, str]:

@@ -24,7 +24,7 @@ from portal.surveys.questions import AnswerValue
 # Answers by turn, so the demo's figures look like a real group's.
 CONFIDENCE = ("fairly", "not_very", "very", "fairly", "not_at_all")
 PRACTICES = (["business_plan"], ["financial_reports", "targets"], ["none"], ["staff_reviews"])
-TURNOVER = ("250k_1m", "100k_250k", "1m_5m", "250k_1m")
+TURNOVER = ("250k_to_1m", "100k_to_250k", "1m_to_5m", "250k_to_1m")
 ISSUES = (["staffing", "finance"], ["exporting"], ["marketing", "technology"], ["supply-chain"])
 
 

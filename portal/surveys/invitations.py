@@ -1,7 +1,9 @@
 """Inviting people to surveys and chasing them: triggers, personal links, reminders.
 
-One service function per trigger, which the cohorts code may call directly and the job
-calls for anything it finds due (so a missed call is only ever late, never lost):
+One service function per trigger. Each is called the moment its trigger happens, in the
+same transaction (``portal.surveys.due`` receives the cohorts code's signals), and the job
+calls it again for anything it finds due and not yet made (so a missed call is only ever
+late, never lost, and never sent twice):
 
 - ``invite_to_baseline``: the person took a place;
 - ``invite_to_exit``: their cohort's last session was held, or they left after attending;
@@ -134,8 +136,28 @@ def invite_to_baseline(
     """
     if place.status != PlaceStatus.ACCEPTED:
         return None
+    earlier = baseline_in_round(session, place)
+    if earlier is not None:  # moved from another cohort of the round: asked there already
+        return earlier
     when = place.accepted_at or now
     return _invite(session, place, SurveyTiming.BASELINE, when, now, notify=notify)
+
+
+def baseline_in_round(session: Session, place: Place) -> SurveyInvitation | None:
+    """The person's baseline invitation for another place in the same round (someone moved
+    between cohorts is asked about their business once a round), if any."""
+    cohort = session.get(Cohort, place.cohort_id)
+    assert cohort is not None
+    return session.scalar(
+        select(SurveyInvitation)
+        .where(
+            SurveyInvitation.person_id == place.person_id,
+            SurveyInvitation.round_id == cohort.round_id,
+            SurveyInvitation.timing == SurveyTiming.BASELINE,
+            SurveyInvitation.place_id != place.id,
+        )
+        .limit(1)
+    )
 
 
 def invite_to_exit(
@@ -201,11 +223,13 @@ def _invite(
     now: dt.datetime,
     *,
     notify: bool = True,
+    actor: User | None = None,
 ) -> SurveyInvitation | None:
     """Create the invitation and email it, unless it exists already.
 
-    Returns None when the survey has no published version yet, or the person's processing is
-    restricted (the job tries again).
+    Returns None when the survey has no published version yet, the person's processing is
+    restricted (the job tries again) or they were erased. ``actor``: the officer who sent
+    it, if not sent automatically.
     Side effects: flushes the invitation and its link, queues the email, records an
     ``survey_invitation.created`` audit event. Without ``notify`` no link or email is
     made (and no reminders follow) until an officer sends it.
@@ -221,6 +245,8 @@ def _invite(
     assert cohort is not None
     assert person is not None
     if person.is_restricted:  # not surveyed while restricted (portal.privacy.restriction)
+        return None
+    if person.is_erased:  # nothing new is made about them (portal.privacy.erasure)
         return None
     invitation = SurveyInvitation(
         timing=timing,
@@ -243,7 +269,7 @@ def _invite(
         _email(session, invitation, person, raw, version.title, template="survey_invitation")
     record(
         session,
-        actor=None,
+        actor=actor,
         action="survey_invitation.created",
         entity_type="survey_invitation",
         entity_id=invitation.id,
@@ -460,6 +486,35 @@ def last_session_held_at(cohort: Cohort) -> dt.datetime | None:
     return max(s.ends_at for s in held)
 
 
+def exit_due_at(session: Session, cohort: Cohort) -> dt.datetime | None:
+    """When the cohort's members are due their exit survey: the round's
+    ``exit_survey_days_after_last_session`` after its last session ended; None until then."""
+    ended = last_session_held_at(cohort)
+    if ended is None:
+        return None
+    programme_round = session.get(Round, cohort.round_id)
+    assert programme_round is not None
+    return ended + dt.timedelta(days=programme_round.exit_survey_days_after_last_session)
+
+
+def invite_finished_members(
+    session: Session, cohort: Cohort, *, now: dt.datetime
+) -> list[SurveyInvitation]:
+    """Invite the members of a cohort whose exit survey is due to it (once each), if it
+    became due recently. Returns the invitations new or existing. Side effects: see
+    ``_invite``."""
+    due = exit_due_at(session, cohort)
+    if not _recent(due, now):
+        return []
+    found = []
+    for place in cohort.places:
+        if place.status == PlaceStatus.ACCEPTED:
+            invitation = invite_to_exit(session, place, now=now, triggered_at=due)
+            if invitation is not None:
+                found.append(invitation)
+    return found
+
+
 def _recent(moment: dt.datetime | None, now: dt.datetime) -> bool:
     return moment is not None and now - CATCH_UP_LIMIT <= moment <= now
 
@@ -521,12 +576,7 @@ def create_due_invitations(session: Session, now: dt.datetime) -> dict[SurveyTim
         if place.cohort_id not in finished:
             cohort = session.get(Cohort, place.cohort_id)
             assert cohort is not None
-            ended = last_session_held_at(cohort)
-            if ended is not None:
-                programme_round = session.get(Round, cohort.round_id)
-                assert programme_round is not None
-                ended += dt.timedelta(days=programme_round.exit_survey_days_after_last_session)
-            finished[place.cohort_id] = ended
+            finished[place.cohort_id] = exit_due_at(session, cohort)
         due = finished[place.cohort_id]
         if _recent(due, now):
             count(

@@ -1,5 +1,6 @@
-"""Officers' survey pages: response rates, a cohort's invitations, sending an invitation
-again, keying in answers given on paper or by phone, and reading a response.
+"""Officers' survey pages: response rates, a cohort's invitations, sending a due invitation
+now or an invitation again, keying in answers given on paper or by phone, and reading a
+response.
 
 Officers only: answers in people's own words are for officers' eyes (the issue's privacy
 rule), so facilitators and contractors have no page here.
@@ -20,7 +21,7 @@ from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
-from portal.surveys import invitations, rates, runner
+from portal.surveys import due, invitations, rates, runner
 from portal.surveys.forms import KeyInForm
 from portal.surveys.models import ResponseMode, SurveyInvitation, SurveyTiming
 from portal.surveys.runner_pages import (
@@ -85,8 +86,46 @@ def cohort(cohort_id: int) -> Page:
         programme_round=db.session.get(Round, found.round_id),
         contractor=db.session.get(Contractor, found.contractor_id) if found.contractor_id else None,
         rows=rates.cohort_invitations(db.session, found),
+        due_rows=due.due_not_sent(db.session, found, utcnow()),
         resend_form=ConfirmForm(formdata=None),
     )
+
+
+@bp.post("/cohorts/<int:cohort_id>/send-now/<int:place_id>/<timing>")
+@officers
+def send_now(cohort_id: int, place_id: int, timing: str) -> Page:
+    """Send an invitation that is due and has not been sent, at once."""
+    found = db.session.get(Cohort, cohort_id)
+    if found is None or timing not in {t.value for t in SurveyTiming}:
+        raise NotFound()
+    place = next((p for p in found.places if p.id == place_id), None)
+    if place is None:
+        raise NotFound()
+    person = db.session.get(User, place.person_id)
+    assert person is not None
+    survey = SurveyTiming(timing).label.lower()
+    back = url_for("survey_officers.cohort", cohort_id=found.id)
+    if not ConfirmForm().validate_on_submit():
+        flash("The page was open for too long. Try sending the invitation again.", "info")
+        return redirect(back)
+    try:
+        due.send_now(
+            db.session,
+            found,
+            place.id,
+            SurveyTiming(timing),
+            actor=current_person(),
+            now=utcnow(),
+        )
+    except due.AlreadySent:
+        db.mark_failed()
+        flash(f"The {survey} survey has already been sent to {person.name}.", "info")
+    except due.NotDue:
+        db.mark_failed()
+        flash(f"The {survey} survey is not due for {person.name}, so it was not sent.", "info")
+    else:
+        flash(f"We have sent the {survey} survey to {person.email}.", "success")
+    return redirect(back)
 
 
 @bp.post("/invitations/<int:invitation_id>/resend")

@@ -242,7 +242,7 @@ def answer_every_question(hands: Keyboard) -> None:
 
     expect_question(page, "What was the business's turnover in its last financial year?", caption)
     turnover = group(page, "What was the business's turnover in its last financial year?")
-    hands.choose_in_group(turnover, "£250,001 to £1 million")
+    hands.choose_in_group(turnover, "£250,001 to £1,000,000")
     next_question()
 
     expect_question(page, "When did the business start trading?", caption)
@@ -380,7 +380,7 @@ def test_an_eligible_owner_registers_from_the_start_page_by_keyboard_alone(
         "PR1 2HE",
         "Preston",
         "Accommodation and food services",
-        "£250,001 to £1 million",
+        "£250,001 to £1,000,000",
         "1 March 2015",
         "Limited company",
         "Women-led: yes",

@@ -235,3 +235,17 @@ def test_an_officer_follows_rates_keys_in_a_paper_form_and_publishes_a_version(
     press(page, "Publish this version")
     assert "Version 2 of the exit survey is published" in page.inner_text("main")
     screenshot(page, "survey-definition-published")
+
+
+def test_an_officer_sends_a_due_baseline_survey_now(page, session, make_group, make_user, outbox):
+    group = make_group(members=2)  # places taken a day ago; the job has not run yet
+    make_user(Role.OFFICER, email="officer@example.com")
+    sign_in(page, "officer@example.com", code=True)
+    go(page, f"/surveys/cohorts/{group.cohort.id}")
+    assert page.get_by_role("heading", name="Due and not sent").is_visible()
+    screenshot(page, "survey-officer-send-now")
+    person = sorted(group.people, key=lambda p: p.name)[0]
+    press(page, f"Send now to {person.name}, baseline survey")
+    assert f"We have sent the baseline survey to {person.email}" in page.inner_text("main")
+    screenshot(page, "survey-officer-sent-now")
+    assert outbox.last(person.email).subject == "Please tell us: Your business before Peer Networks"

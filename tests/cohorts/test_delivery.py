@@ -620,10 +620,15 @@ def test_the_feed_has_every_session_not_cancelled_and_names_nobody(session, make
 
 
 def test_the_demo_schedules_confirmed_cohorts_and_takes_past_registers(session, make_group, outbox):
+    from portal import demo_dates
     from portal.cohorts import delivery_demo
+    from portal.db_base import utcnow
 
     assert delivery_demo.load(session) == 0  # no cohorts: nothing to do
     group = make_group(members=3, start_on=None)
+    for place in group.places:  # as the cohorts' demo does: before the first session
+        place.accepted_at = demo_dates.offers_answered_at(utcnow())
+    session.commit()
     emails_before = len(outbox.messages())
     made = delivery_demo.load(session)
     session.commit()

@@ -79,7 +79,7 @@ def test_the_page_shows_every_answer_grouped(client, signed_in_as, priya):
         "Preston",
         "Accommodation and food services (SIC code 10710)",
         "7.5",
-        "£250,001 to £1 million",
+        "£250,001 to £1,000,000",
         "1 March 2015",
         "Limited company",
         "North and Western Lancashire Chamber of Commerce",

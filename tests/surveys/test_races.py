@@ -1,5 +1,5 @@
-"""A survey sent from two tabs at once, and an invitation sent again by two officers at
-once, on PostgreSQL: each happens once, with one audit event, and each tab or officer is
+"""A survey sent from two tabs at once, and an invitation sent again (or sent now) by two
+officers at once, on PostgreSQL: each happens once, with one audit event, and each tab or officer is
 told what is stored (portal.state_changes)."""
 
 from __future__ import annotations
@@ -10,7 +10,12 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.surveys.invitations import invite_to_exit
-from portal.surveys.models import ResponseStatus, SurveyInvitation, SurveyResponse
+from portal.surveys.models import (
+    ResponseStatus,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyTiming,
+)
 from tests.fixtures.races import postgres_only, race
 from tests.fixtures.users import sign_in
 from tests.surveys.conftest import survey_emails, survey_path
@@ -95,4 +100,38 @@ def test_two_officers_sending_an_invitation_again_at_once_send_it_once(
     assert events(session, "survey_invitation.resent") == 1
     session.rollback()
     assert session.get(SurveyInvitation, invitation.id, populate_existing=True).resent_count == 1
+    session.commit()
+
+
+def test_two_officers_sending_now_at_once_send_once(app, session, make_group, make_user, outbox):
+    group = make_group(members=1)
+    page = f"/surveys/cohorts/{group.cohort.id}"
+    posts = []
+    for _ in range(2):
+        officer = app.test_client()
+        sign_in(officer, make_user(Role.OFFICER))
+        token = officer.csrf_token_from(page)
+
+        def post(officer=officer, token=token) -> str:  # type: ignore[no-untyped-def]
+            response = officer.post(
+                f"/surveys/cohorts/{group.cohort.id}/send-now/{group.places[0].id}/baseline",
+                data={"csrf_token": token},
+            )
+            return officer.get(response.headers["Location"]).text
+
+        posts.append(post)
+
+    pages = race(app, posts)
+
+    person = group.people[0]
+    told = sorted(
+        "already" if "has already been sent" in text else "sent"
+        for text in pages
+        if person.name in text or person.email in text
+    )
+    assert told == ["already", "sent"]
+    assert len(survey_emails(outbox, person)) == 1
+    session.rollback()
+    (invitation,) = session.scalars(select(SurveyInvitation)).all()
+    assert invitation.timing == SurveyTiming.BASELINE
     session.commit()

@@ -218,7 +218,9 @@ class SurveyMaker:
                 ("employees", self.rng.choice([6, 7, 9, 12, 15, 22, 30, 48, 75, 120])),
                 (
                     "turnover_band",
-                    self.rng.choice(["100k_250k", "250k_1m", "250k_1m", "1m_5m", "prefer_not"]),
+                    self.rng.choice(
+                        ["100k_to_250k", "250k_to_1m", "250k_to_1m", "1m_to_5m", "prefer_not"]
+                    ),
                 ),
                 ("issues_to_tackle", ";".join(SURVEY_ISSUE.get(c, c) for c in person.issues)),
             ):
@@ -253,7 +255,7 @@ class SurveyMaker:
                 ("actions_sustained", self.rng.choice(["all", "some", "some", "nothing_changed"])),
                 ("confidence", self.rng.choice(["fairly", "very", "very"])),
                 ("employees", self.rng.choice([6, 8, 10, 14, 18, 25, 33, 50, 80])),
-                ("turnover_band", self.rng.choice(["100k_250k", "250k_1m", "1m_5m"])),
+                ("turnover_band", self.rng.choice(["100k_to_250k", "250k_to_1m", "1m_to_5m"])),
                 ("new_markets", new_markets),
             ):
                 answers.append(
