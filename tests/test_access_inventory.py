@@ -175,6 +175,10 @@ def a_delivery_cohort(world: World) -> dict[str, Any]:
     return {"cohort_id": world.delivery_cohort.id}
 
 
+def a_delivery_member(world: World) -> dict[str, Any]:
+    return {"cohort_id": world.delivery_cohort.id, "place_id": world.delivery_cohort.places[0].id}
+
+
 def a_session(world: World) -> dict[str, Any]:
     return {"session_id": world.cohort_session.id}
 
@@ -477,6 +481,10 @@ INVENTORY: dict[str, Declared] = {
     "cohorts.assign": only(Role.OFFICER, url=a_cohort),
     "cohorts.add_member": only(Role.OFFICER, url=a_cohort),
     "cohorts.conflicts": only(Role.OFFICER, url=a_round),
+    "cohort_changes.move_member": only(Role.OFFICER, url=a_delivery_member),
+    "cohort_changes.withdraw_member": only(Role.OFFICER, url=a_delivery_member),
+    "cohort_changes.change_details": only(Role.OFFICER, url=a_delivery_cohort),
+    "cohort_changes.cancel": only(Role.OFFICER, url=a_delivery_cohort),
     "offers.mine": only(Role.PARTICIPANT),
     "offers.respond": Declared(None, url=an_offer),
     # Officers screen applicants
