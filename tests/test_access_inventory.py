@@ -562,6 +562,7 @@ INVENTORY: dict[str, Declared] = {
     "my_cohort.session_ics": only(Role.PARTICIPANT, url=a_session),
     "my_cohort.feed": only(Role.PARTICIPANT),
     "my_cohort.leave": only(Role.PARTICIPANT),
+    "my_cohort.move": only(Role.PARTICIPANT),
     "my_cohort.calendar_feed": Declared(None, url=a_feed),
     # One-to-one support: coaches' own diaries, participants' own bookings, the report
     "coaching.diary_page": only(Role.COACH),

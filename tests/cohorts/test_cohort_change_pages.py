@@ -231,3 +231,64 @@ def test_an_officer_cancels_a_cohort_choosing_for_each_member(
     assert group.cohort.status == CohortStatus.CANCELLED
     assert outbox.last(group.people[1].email).subject == "Makers of Preston is cancelled"
     assert client.get(path).status_code == 404
+
+
+# A participant asking to move
+
+
+def test_a_participant_moves_themselves_until_the_rounds_cut_off(
+    client, session, make_group, outbox
+):
+    from tests.fixtures.users import sign_in
+
+    here = make_group(members=2, name="Makers of Preston")
+    there = make_group(members=2, name="Growers of Preston")
+    full = make_group(members=2, name="Full of Preston")
+    add_sessions(session, there.cohort, FUTURE)
+    here.round.members_can_move_until = dt.date(2099, 1, 31)
+    here.round.cohort_size_max = 10
+    session.commit()
+    full.cohort.meeting_weekday = 4  # a time its members' applications cannot make
+    session.commit()
+    person = here.people[0]
+    sign_in(client, person)
+
+    home = check_page(client.get("/my-cohort/"))
+    assert home.find("a", string="move to another group")["href"] == "/my-cohort/move"
+    page = check_page(client.get("/my-cohort/move"))
+    labels = [label.get_text(strip=True) for label in page.select("label.govuk-radios__label")]
+    assert labels == ["Growers of Preston"]
+    check = check_page(client.submit_form("/my-cohort/move", {"target": str(there.cohort.id)}))
+    assert "You join Growers of Preston" in check.get_text(" ", strip=True)
+
+    done = client.submit_form(
+        "/my-cohort/move", {"target": str(there.cohort.id), "confirmed": "yes"}
+    )
+
+    assert done.status_code == 302
+    moved = check_page(client.get("/my-cohort/"))
+    assert moved.h1.get_text(strip=True) == "Growers of Preston"
+    assert "You have moved to Growers of Preston." in moved.get_text(" ", strip=True)
+    assert "As you asked, you have moved" in outbox.last(person.email).body_text
+
+
+def test_after_the_cut_off_the_page_says_to_contact_the_growth_hub(client, session, make_group):
+    from tests.fixtures.users import sign_in
+
+    group = make_group(members=1)
+    make_group(members=1)
+    group.round.members_can_move_until = dt.date(2020, 1, 31)
+    session.commit()
+    sign_in(client, group.people[0])
+
+    page = check_page(client.get("/my-cohort/move"))
+
+    text = page.get_text(" ", strip=True)
+    assert "contact the Growth Hub's team" in text
+    assert page.select("input[type=radio]") == []
+    refused = client.post(
+        "/my-cohort/move",
+        data={"csrf_token": client.csrf_token_from("/my-cohort/"), "target": "1"},
+    )
+    assert refused.status_code == 200
+    assert group.places[0].status == PlaceStatus.ACCEPTED
