@@ -224,8 +224,8 @@ def move() -> Page:
 def _choice_hint(details: OfferDetails) -> str:
     starts = f", starting {details.starts}" if details.starts else ""
     return (
-        f"{details.pattern}{starts}. {details.format}: {details.where}. "
-        f"Facilitator: {details.facilitator}."
+        f"{details.pattern}{starts}. {details.where.rstrip('.')}. "
+        f"Facilitator: {details.facilitator.rstrip('.')}."
     )
 
 
