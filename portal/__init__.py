@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.coaching.one_to_one_views import bp as one_to_one
     from portal.coaching.support_report_views import bp as support_report
     from portal.coaching.views import bp as coaching
+    from portal.cohorts.cohort_changes_views import bp as cohort_changes
     from portal.cohorts.facilitation_views import bp as facilitation
     from portal.cohorts.my_cohort_views import bp as my_cohort
     from portal.cohorts.offers_views import bp as offers
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         businesses,
         cohort_delivery,
         cohorts,
+        cohort_changes,
         offers,
         facilitation,
         my_cohort,

@@ -154,6 +154,18 @@ def error_summary(form: FlaskForm) -> dict[str, Any]:
     take focus.
     """
     params = wtforms_errors(form)
+    # Every message of a field, not only its first: a change refused by several rules
+    # (a move that breaks three of the cohort rules) lists each one.
+    listed = []
+    for field in form:
+        errors = field.errors
+        if isinstance(errors, list) and all(isinstance(error, str) for error in errors):
+            listed += [{"text": error, "href": f"#{field.id}"} for error in errors]
+        else:
+            listed += [
+                item for item in params["errorList"] if item["href"].startswith(f"#{field.id}")
+            ]
+    params["errorList"] = listed
     visible_ids = [field.id for field in form if field.type not in _NOT_QUESTIONS]
     first = f"#{visible_ids[0]}" if visible_ids else "#main-content"
     for item in params["errorList"]:

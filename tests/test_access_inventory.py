@@ -175,6 +175,10 @@ def a_delivery_cohort(world: World) -> dict[str, Any]:
     return {"cohort_id": world.delivery_cohort.id}
 
 
+def a_delivery_member(world: World) -> dict[str, Any]:
+    return {"cohort_id": world.delivery_cohort.id, "place_id": world.delivery_cohort.places[0].id}
+
+
 def a_session(world: World) -> dict[str, Any]:
     return {"session_id": world.cohort_session.id}
 
@@ -483,6 +487,10 @@ INVENTORY: dict[str, Declared] = {
     "cohorts.assign": only(Role.OFFICER, url=a_cohort),
     "cohorts.add_member": only(Role.OFFICER, url=a_cohort),
     "cohorts.conflicts": only(Role.OFFICER, url=a_round),
+    "cohort_changes.move_member": only(Role.OFFICER, url=a_delivery_member),
+    "cohort_changes.withdraw_member": only(Role.OFFICER, url=a_delivery_member),
+    "cohort_changes.change_details": only(Role.OFFICER, url=a_delivery_cohort),
+    "cohort_changes.cancel": only(Role.OFFICER, url=a_delivery_cohort),
     "offers.mine": only(Role.PARTICIPANT),
     "offers.respond": Declared(None, url=an_offer),
     # Officers screen applicants
@@ -560,6 +568,7 @@ INVENTORY: dict[str, Declared] = {
     "my_cohort.session_ics": only(Role.PARTICIPANT, url=a_session),
     "my_cohort.feed": only(Role.PARTICIPANT),
     "my_cohort.leave": only(Role.PARTICIPANT),
+    "my_cohort.move": only(Role.PARTICIPANT),
     "my_cohort.calendar_feed": Declared(None, url=a_feed),
     # One-to-one support: coaches' own diaries, participants' own bookings, the report
     "coaching.diary_page": only(Role.COACH),

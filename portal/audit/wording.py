@@ -48,6 +48,11 @@ _WORDS = {
     "cohort.locked": "Cohort locked",
     "cohort.unlocked": "Cohort unlocked",
     "cohort.conflict_confirmed": "Conflict confirmed",
+    "cohort.details_changed": "Details changed by an officer",
+    "cohort_place.moved": "Member moved to another cohort",
+    "cohort_place.moved_in": "Member moved in from another cohort",
+    "cohort_place.left": "Member left or was withdrawn",
+    "cohort_place.removed": "Place ended",
 }
 
 

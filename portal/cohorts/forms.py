@@ -213,16 +213,6 @@ class DeliveryAssignmentForm(PortalForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class AddMemberForm(PortalForm):
-    application = SelectField(
-        "Who should be offered a place?",
-        choices=[],
-        widget=GovSelect(),
-        validators=[Required("Select someone from the waiting list")],
-    )
-    submit = SubmitField("Offer a place", widget=GovSubmitInput())
-
-
 class ConfirmConflictForm(PortalForm):
     pair = StringField(validators=[Required()])
     submit = SubmitField("Keep apart", widget=GovSubmitInput())

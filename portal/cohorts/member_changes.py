@@ -286,3 +286,18 @@ def waiting_by_fit(session: Session, cohort: Cohort) -> list[Candidate]:
         found.append((not problems, score, -order, Candidate(candidate, person, score, problems)))
     found.sort(key=lambda item: item[:3], reverse=True)
     return [item[3] for item in found]
+
+
+# A participant asking to move
+
+
+def can_ask_to_move(programme_round: Round, today: dt.date) -> bool:
+    """Whether members may still move themselves: the round sets a last day, not passed."""
+    until = programme_round.members_can_move_until
+    return until is not None and today <= until
+
+
+def own_move_choices(session: Session, place: Place, now: dt.datetime) -> list[Cohort]:
+    """The cohorts a member may choose to move to: the round's other confirmed or running
+    cohorts with room whose rules (times, format, area, conflicts) allow them."""
+    return [c for c in move_targets(session, place) if not move_problems(session, place, c, now)]

@@ -8,20 +8,34 @@ the only key, and it can be replaced.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import session as cookie_session
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
 
 from portal import db
 from portal.auth.access import current_person, participants, public
 from portal.auth.models import User
-from portal.cohorts import delivery, member_emails, membership
+from portal.cohorts import delivery, member_changes, member_emails, membership
+from portal.cohorts.cohort_changes_forms import SelfMoveForm
 from portal.cohorts.hours import hours_text, is_completer
 from portal.cohorts.models import Place, PlaceStatus, SessionStatus
 from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
+from portal.cohorts.offer_details import OfferDetails, offer_details
+from portal.cohorts.services import CohortError
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.refusals import refuse
+from portal.timefmt import today_in_london
 from portal.urls import external_url
 
 bp = Blueprint("my_cohort", __name__, url_prefix="/my-cohort")
@@ -72,6 +86,7 @@ def my_cohort() -> str:
         not_sharing=len([m for m in others if not m.shares_with_cohort]),
         hours=hours,
         completed=is_completer(hours, programme_round),
+        can_move=member_changes.can_ask_to_move(programme_round, today_in_london()),
         attendance={
             a.session_id: a for s in found.sessions for a in s.attendance if a.place_id == place.id
         },
@@ -145,6 +160,72 @@ def leave() -> Page:
         return redirect(url_for("my_cohort.index"))
     return render_template("my_cohort/leave.html", form=form, cohort=place.cohort), form_status(
         form
+    )
+
+
+@bp.route("/move", methods=["GET", "POST"])
+@participants
+def move() -> Page:
+    """Ask to move to another group of the round, until the round's cut-off: the person
+    chooses among the groups with room that the rules allow, checks, then confirms."""
+    place = _my_place_or_home()
+    if isinstance(place, WerkzeugResponse):
+        return place
+    now = utcnow()
+    programme_round = delivery.round_of(place.cohort)
+    if not member_changes.can_ask_to_move(programme_round, today_in_london()):
+        return render_template(
+            "my_cohort/move.html", cohort=place.cohort, open=False, form=None, until=None
+        )
+    choices = member_changes.own_move_choices(db.session, place, now)
+    form = SelfMoveForm()
+    form.target.choices = [SelectChoice(str(c.id), c.name) for c in choices]
+    details = {str(c.id): offer_details(db.session, c, now=now) for c in choices}
+    items = [{"hint": {"text": _choice_hint(details[str(c.id)])}} for c in choices]
+    if form.validate_on_submit() and request.form.get("confirmed") != "change":
+        target = next(c for c in choices if str(c.id) == form.target.data)
+        if not form.is_confirmed:
+            return render_template(
+                "my_cohort/check_move.html",
+                cohort=place.cohort,
+                target=target,
+                details=details[str(target.id)],
+                answers=[("target", form.target.data)],
+            )
+        person = current_person()
+        try:
+            member_changes.move_member(
+                db.session,
+                place,
+                target,
+                actor=person,
+                reason="They asked to move",
+                now=now,
+                own_request=True,
+            )
+        except CohortError as error:
+            form.target.errors = error.problems
+        else:
+            flash(
+                f"You have moved to {target.name}. We have emailed you its details and dates.",
+                "success",
+            )
+            return redirect(url_for("my_cohort.index"))
+    return render_template(
+        "my_cohort/move.html",
+        cohort=place.cohort,
+        open=True,
+        form=form,
+        items=items,
+        until=programme_round.members_can_move_until,
+    ), form_status(form)
+
+
+def _choice_hint(details: OfferDetails) -> str:
+    starts = f", starting {details.starts}" if details.starts else ""
+    return (
+        f"{details.pattern}{starts}. {details.where.rstrip('.')}. "
+        f"Facilitator: {details.facilitator.rstrip('.')}."
     )
 
 

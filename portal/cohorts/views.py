@@ -10,12 +10,20 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
+from portal.audit.services import history as audit_history
 from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Contractor, Role, User
-from portal.cohorts import forming, matching_inputs, matching_task, offers, services
+from portal.cohorts import (
+    forming,
+    matching_inputs,
+    matching_task,
+    member_changes,
+    offers,
+    services,
+)
+from portal.cohorts.cohort_changes_forms import AddMemberForm
 from portal.cohorts.forms import (
-    AddMemberForm,
     ConfirmCohortForm,
     ConfirmConflictForm,
     DeliveryAssignmentForm,
@@ -27,10 +35,11 @@ from portal.cohorts.models import Cohort, CohortDelivery, CohortStatus, DeclineR
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.matching.model import Basis, Weights
+from portal.matching.words import slots_phrase
 from portal.reference.models import ReferenceKind
 from portal.reference.services import active_items
 from portal.registration.models import Application, ApplicationStatus, PartOfDay
-from portal.registration.officer_answers import reference_labels
+from portal.registration.officer_answers import ReferenceLabels, reference_labels
 from portal.registration.services import get_application
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
@@ -284,6 +293,8 @@ def _detail_page(cohort: Cohort, **values: object) -> str:
         members=services.members,
         chain=offers.offer_chain(cohort),
         decline_reasons={reason.value: reason.label for reason in DeclineReason},
+        changeable=cohort.status in (CohortStatus.CONFIRMED, CohortStatus.RUNNING),
+        history=audit_history(db.session, "cohort", cohort.id),
         **values,
     )
 
@@ -364,34 +375,61 @@ def assign(cohort_id: int) -> Page:
 @bp.route("/<int:cohort_id>/add-member", methods=["GET", "POST"])
 @officers
 def add_member(cohort_id: int) -> Page:
+    """Offer a place to someone on the waiting list, chosen from the list ranked by fit,
+    each with their times, format, sector and the rules they would break; then a check
+    page before the offer is sent."""
     cohort = services.get_cohort(db.session, cohort_id)
-    waiting = list(
-        db.session.scalars(
-            select(Application)
-            .where(
-                Application.round_id == cohort.round_id,
-                Application.status == ApplicationStatus.WAITLISTED,
-            )
-            .order_by(Application.id)
-        )
-    )
-    people = _people(waiting)
+    candidates = member_changes.waiting_by_fit(db.session, cohort)
+    labels = reference_labels(db.session)
     form = AddMemberForm()
-    form.application.choices = [SelectChoice("", "Choose someone")] + [
-        SelectChoice(str(a.id), f"{people[a.person_id].name}, {a.business_name}") for a in waiting
+    form.application.choices = [
+        SelectChoice(str(c.application.id), f"{c.person.name}, {c.application.business_name}")
+        for c in candidates
     ]
-    if form.validate_on_submit():
-        application = next(a for a in waiting if str(a.id) == form.application.data)
-        try:
-            offers.add_to_cohort(
-                db.session, cohort, application, actor=current_person(), now=utcnow()
+    hints = [{"hint": {"text": _candidate_hint(c, labels)}} for c in candidates]
+    if form.validate_on_submit() and request.form.get("confirmed") != "change":
+        chosen = next(c for c in candidates if str(c.application.id) == form.application.data)
+        if chosen.problems:
+            form.application.errors = list(chosen.problems)
+        elif not form.is_confirmed:
+            return render_template(
+                "cohorts/check_add_member.html",
+                cohort=cohort,
+                chosen=chosen,
+                hint=_candidate_hint(chosen, labels),
+                answers=[("application", form.application.data)],
             )
-        except services.CohortError as error:
-            form.application.errors = error.problems
         else:
-            flash("A place has been offered.", "success")
-            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    return render_template("cohorts/add_member.html", form=form, cohort=cohort), form_status(form)
+            try:
+                offers.add_to_cohort(
+                    db.session, cohort, chosen.application, actor=current_person(), now=utcnow()
+                )
+            except services.CohortError as error:
+                form.application.errors = error.problems
+            else:
+                flash(f"{chosen.person.name} has been offered a place.", "success")
+                return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template(
+        "cohorts/add_member.html", form=form, cohort=cohort, items=hints
+    ), form_status(form)
+
+
+def _candidate_hint(candidate: member_changes.Candidate, labels: ReferenceLabels) -> str:
+    """What an officer needs to choose: times, format, sector, and any rule broken."""
+    application = candidate.application
+    slots = [(a.weekday, a.part_of_day.value) for a in application.availability]
+    delivery = application.delivery.label if application.delivery else "Either"
+    sector = labels.label(ReferenceKind.SECTOR, application.sector_code) or "not given"
+    parts = [
+        f"Can meet {slots_phrase(slots)}." if slots else "Gave no times.",
+        f"Format: {delivery.lower()}.",
+        f"Sector: {sector}.",
+    ]
+    if candidate.problems:
+        parts.append("Would break the rules: " + "; ".join(candidate.problems) + ".")
+    else:
+        parts.append("No conflict with the members; fits the cohort's rules.")
+    return " ".join(parts)
 
 
 @bp.route("/rounds/<int:round_id>/conflicts", methods=["GET", "POST"])

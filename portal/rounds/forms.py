@@ -16,7 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from portal.forms import PortalForm, Required, strip_whitespace
 from portal.rounds.fields import (
@@ -228,6 +228,14 @@ class EligibilityForm(PortalForm):
         }
 
 
+class OptionalDateField(DateField):
+    """A date that may be left blank."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            raise StopValidation()
+
+
 class CohortsForm(PortalForm):
     cohort_size_min = WholeNumberField(
         "Smallest cohort", noun="smallest cohort size", minimum=2, maximum=30
@@ -262,6 +270,13 @@ class CohortsForm(PortalForm):
         maximum=20,
         description="For example, 3 means people can join until the second session has been "
         "held. 1 means nobody joins after the first session.",
+    )
+    members_can_move_until = OptionalDateField(
+        "Members can ask to move to another cohort until (optional)",
+        noun="date members can move until",
+        description="Members choose among the round's cohorts with room that the rules "
+        "allow, up to and including this day. Leave it blank and they contact the Growth Hub "
+        "instead. For example, 31 1 2027",
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 

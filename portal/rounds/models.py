@@ -177,6 +177,9 @@ class Round(Base):
     session_frequency_days: Mapped[int] = mapped_column(default=14)
     # New members may join a cohort only before this session: 3 means up to session 2.
     join_before_session_number: Mapped[int] = mapped_column(default=3)
+    # Members may ask to move to another cohort of the round until this day (London), if
+    # set; after it, or without it, they contact the Growth Hub.
+    members_can_move_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
     # Thresholds used by the figures (figures.md).
     completion_threshold_hours: Mapped[int] = mapped_column(default=12)

@@ -48,6 +48,7 @@ SETTING_GROUPS: dict[str, tuple[str, ...]] = {
         "session_length_minutes",
         "session_frequency_days",
         "join_before_session_number",
+        "members_can_move_until",
     ),
     "thresholds": ("completion_threshold_hours", "business_supported_threshold_hours"),
     "one-to-one": (

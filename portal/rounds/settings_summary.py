@@ -170,6 +170,13 @@ def summary_groups(session: Session, round: Round) -> list[Group]:
                 f"Before session {round.join_before_session_number}",
                 "join_before_session_number",
             ),
+            Row(
+                "Members can ask to move",
+                f"Until {govuk_date(round.members_can_move_until, weekday=True)}"
+                if round.members_can_move_until
+                else "No: they contact the Growth Hub",
+                "members_can_move_until-day",
+            ),
         ],
         "thresholds": [
             Row(

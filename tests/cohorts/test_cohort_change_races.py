@@ -1,0 +1,162 @@
+"""Two officers changing one confirmed cohort at the same moment, on PostgreSQL: a member
+withdrawn twice, moved and withdrawn, or a cohort cancelled twice, changes once, with one
+audit event and one set of emails, and the officer who lost is told (portal.state_changes)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEvent
+from portal.auth.models import Role
+from portal.cohorts.models import Cohort, CohortStatus, CohortStatusChange, Place, PlaceStatus
+from tests.fixtures.app import reload
+from tests.fixtures.factories import confirmed_group_factory
+from tests.fixtures.races import postgres_only, race
+from tests.fixtures.users import sign_in
+
+pytestmark = postgres_only
+
+
+@pytest.fixture
+def make_group(session, make_round, make_application, make_user, make_contractor):
+    factory = confirmed_group_factory(
+        session, make_round, make_application, make_user, make_contractor
+    )
+
+    def tuesday(**fields):
+        group = factory(**fields)
+        group.cohort.meeting_weekday = 1
+        session.commit()
+        return group
+
+    return tuesday
+
+
+def count(session, model, *where) -> int:  # type: ignore[no-untyped-def]
+    session.rollback()
+    found = session.scalar(select(func.count()).select_from(model).where(*where))
+    session.commit()
+    return int(found or 0)
+
+
+def posting(app, person, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    sign_in(client, person)
+    token = client.csrf_token_from(path)
+
+    def post() -> tuple[int, str]:
+        response = client.post(path, data={"csrf_token": token, **data})
+        if response.status_code != 302:
+            return response.status_code, response.get_data(as_text=True)
+        return response.status_code, client.get(response.headers["Location"]).text
+
+    return post
+
+
+def test_two_officers_withdrawing_one_member_at_once_withdraw_them_once(
+    app, session, make_group, make_user, outbox
+):
+    group = make_group(members=2)
+    place, person = group.places[0], group.people[0]
+    path = f"/cohorts/{group.cohort.id}/members/{place.id}/withdraw"
+    form = {"reason": "Sold the business", "confirmed": "yes"}
+
+    results = race(
+        app,
+        [
+            posting(app, make_user(Role.OFFICER), path, form),
+            posting(app, make_user(Role.OFFICER), path, form),
+        ],
+    )
+
+    assert sorted(code for code, _ in results) == [302, 400]
+    (lost,) = [page for code, page in results if code == 400]
+    assert f"{person.name} no longer holds a place in" in lost
+    assert reload(session, Place, place.id).status == PlaceStatus.LEFT
+    assert (
+        count(
+            session,
+            AuditEvent,
+            AuditEvent.action == "cohort_place.left",
+            AuditEvent.entity_id == str(place.id),
+        )
+        == 1
+    )
+    ended = [m for m in outbox.messages(person.email) if m.subject.endswith("has ended")]
+    assert len(ended) == 1
+
+
+def test_a_move_and_a_withdrawal_at_once_leave_the_member_in_one_state(
+    app, session, make_group, make_user
+):
+    here = make_group(members=2)
+    there = make_group(members=2)
+    place = here.places[0]
+    base = f"/cohorts/{here.cohort.id}/members/{place.id}"
+
+    results = race(
+        app,
+        [
+            posting(
+                app,
+                make_user(Role.OFFICER),
+                f"{base}/move",
+                {"target": str(there.cohort.id), "reason": "Asked", "confirmed": "yes"},
+            ),
+            posting(
+                app,
+                make_user(Role.OFFICER),
+                f"{base}/withdraw",
+                {"reason": "Sold the business", "confirmed": "yes"},
+            ),
+        ],
+    )
+
+    assert sorted(code for code, _ in results) == [302, 400]
+    status = reload(session, Place, place.id).status
+    assert status in (PlaceStatus.MOVED, PlaceStatus.LEFT)
+    moved_in = count(
+        session,
+        Place,
+        Place.cohort_id == there.cohort.id,
+        Place.application_id == place.application_id,
+    )
+    assert moved_in == (1 if status == PlaceStatus.MOVED else 0)
+
+
+def test_two_officers_cancelling_one_cohort_at_once_cancel_it_once(
+    app, session, make_group, make_user, outbox
+):
+    group = make_group(members=2, name="Makers of Preston")
+    path = f"/cohorts/{group.cohort.id}/cancel"
+    form = {f"to_{p.id}": "waiting-list" for p in group.places} | {
+        "reason": "The facilitator is ill",
+        "confirmed": "yes",
+    }
+
+    results = race(
+        app,
+        [
+            posting(app, make_user(Role.OFFICER), path, form),
+            posting(app, make_user(Role.OFFICER), path, form),
+        ],
+    )
+
+    codes = sorted(code for code, _ in results)
+    assert codes[0] == 302
+    assert codes[1] in (400, 404)  # told it is already cancelled, or it is no longer changeable
+    assert reload(session, Cohort, group.cohort.id).status == CohortStatus.CANCELLED
+    assert (
+        count(
+            session,
+            CohortStatusChange,
+            CohortStatusChange.cohort_id == group.cohort.id,
+            CohortStatusChange.status == CohortStatus.CANCELLED,
+        )
+        == 1
+    )
+    cancelled = [
+        m for m in outbox.messages(group.people[0].email) if m.subject.endswith("is cancelled")
+    ]
+    assert len(cancelled) == 1
