@@ -86,7 +86,7 @@ class SignOutForm:
     """Enough of a form for the base layout's sign-out button: the session's CSRF token."""
 
     def csrf_token(self, **_attributes: Any) -> Markup:
-        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+        return Markup('<input name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
 
 
 @app.get("/healthz")

@@ -9,13 +9,15 @@ commit, so a failed request never leaves half a change behind.
 from __future__ import annotations
 
 import re
+import select
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from werkzeug.exceptions import NotFound
 from werkzeug.local import LocalProxy
@@ -35,8 +37,25 @@ def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 15_000, echo: bool = 
         engine = create_engine(url, echo=echo)
         _configure_sqlite(engine, sqlite_busy_timeout_ms)
         return engine
-    # pool_pre_ping: a connection broken by a database restart is replaced, not handed out.
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo)
+    _replace_closed_connections(engine)
+    return engine
+
+
+def _replace_closed_connections(engine: Engine) -> None:
+    """A connection the server closed (a restart, an administrator ending it) is replaced,
+    not handed out: a server that closes a connection says so on its socket, so an idle
+    pooled connection with anything to read is finished. This costs no round trip, where
+    pinging the server before every checkout (``pool_pre_ping``) costs one per request."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: Any) -> None:
+        try:
+            readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        except (OSError, ValueError) as error:
+            raise DisconnectionError("the connection's socket is gone") from error
+        if readable:
+            raise DisconnectionError("the server closed the connection")
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -114,6 +133,43 @@ class Database:
             return self.sessions(bind=self.engine.execution_options(**{_BEGIN_IMMEDIATE: True}))
         return self.sessions()
 
+    def reading_session(self) -> Session:
+        """A session for a view declared ``reads_only``. On PostgreSQL it runs without a
+        transaction (the driver's autocommit): each statement sees what is committed, as
+        READ COMMITTED gives inside a transaction anyway, and the request saves the BEGIN
+        and COMMIT round trips. Any write through it is refused (``_refuse_writes``)."""
+        if self.engine.dialect.name != "postgresql":
+            found = self.sessions()
+        else:
+            found = self.sessions(bind=self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        found.info[_READS_ONLY] = True
+        return found
+
+
+_READS_ONLY = "portal_reads_only"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def reads_only(view: View) -> View:
+    """Declare that this GET view never writes, so its requests may read without a
+    transaction (``Database.reading_session``). A write would fail with an error."""
+    setattr(view, _READS_ONLY, True)
+    return view
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flushing_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(_READS_ONLY) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("A view declared reads_only tried to write")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statement_writes(state: ORMExecuteState) -> None:
+    if state.session.info.get(_READS_ONLY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise RuntimeError("A view declared reads_only tried to write")
+
 
 def begin_writing(session: Session) -> None:
     """End the session's transaction and begin the next as a writing one (on SQLite, taking
@@ -165,8 +221,16 @@ def get_session() -> Session:
     """
     if "portal_session" not in g:
         writing = not has_request_context() or request.method not in _SAFE_METHODS
-        g.portal_session = database().session(writing=writing)
+        if not writing and request.method == "GET" and _view_reads_only():
+            g.portal_session = database().reading_session()
+        else:
+            g.portal_session = database().session(writing=writing)
     return cast(Session, g.portal_session)
+
+
+def _view_reads_only() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, _READS_ONLY, False))
 
 
 session: Session = cast(Session, LocalProxy(get_session))

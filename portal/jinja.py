@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from portal import security, timefmt
 from portal.audit.wording import describe_action
 from portal.auth.access import signed_in_user
-from portal.auth.forms import ConfirmForm, password_hint
+from portal.auth.forms import password_hint
 from portal.auth.models import Role
 from portal.forms import error_summary
 from portal.navigation import admin_sections, service_navigation
@@ -55,6 +55,8 @@ def init_app(app: Flask, templates: Path) -> None:
 
 
 def _service_details() -> dict[str, Any]:
+    """What every page's layout shows. The sign-out buttons take the session's CSRF token
+    (``csrf_token()``) rather than a form built for every page."""
     config = current_app.config
     details = {
         "service_name": config["SERVICE_NAME"],
@@ -68,6 +70,4 @@ def _service_details() -> dict[str, Any]:
         details["feedback_url"] = url_for("pages.feedback", from_path=request.path)
         details["current_person"] = user
         details["service_navigation"] = service_navigation(user)
-        if user is not None:
-            details["sign_out_form"] = ConfirmForm(formdata=None)
     return details

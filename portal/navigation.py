@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from sqlalchemy import select
 
 from portal import db
@@ -99,11 +99,19 @@ SECTIONS = [
 ]
 
 
+def place_held() -> None:
+    """Tell the menu that the signed-in participant holds an accepted place (read by the
+    page already), so it need not ask the database what applies to them."""
+    g.portal_participant_stage = {HAS_OFFER, HAS_PLACE}
+
+
 def _participant_stage(user: User) -> set[str]:
-    """What applies to this participant so far (one query): any offer of a place, and a place
-    they took (held now, or left)."""
+    """What applies to this participant so far (one query, unless the page said): any offer
+    of a place, and a place they took (held now, or left)."""
     if not user.has_role(Role.PARTICIPANT):
         return set()
+    if "portal_participant_stage" in g:
+        return set(g.portal_participant_stage)
     accepted = db.session.execute(select(Place.accepted_at).where(Place.person_id == user.id)).all()
     stage = {HAS_OFFER} if accepted else set()
     if any(row.accepted_at is not None for row in accepted):
@@ -119,13 +127,24 @@ def service_navigation(user: User | None) -> list[dict[str, object]]:
     return [
         {
             "text": section.text,
-            "href": url_for(section.endpoint),
+            "href": _address(section.endpoint),
             "active": endpoint.startswith(section.prefix),
         }
         for section in SECTIONS
         if (not section.roles or user.has_role(*section.roles))
         and (not section.needs or section.needs in stage)
     ]
+
+
+def _address(endpoint: str) -> str:
+    """The menu's links, worked out once per app (and mount point) rather than per page."""
+    found: dict[tuple[str, str], str] = current_app.extensions.setdefault(
+        "portal.navigation_addresses", {}
+    )
+    key = (request.script_root, endpoint)
+    if key not in found:
+        found[key] = url_for(endpoint)
+    return found[key]
 
 
 @dataclass(frozen=True)

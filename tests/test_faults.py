@@ -137,12 +137,13 @@ def postgres_portal(tmp_path: Path) -> tuple[Flask, str]:
 
 
 def drop_connections(application_name: str) -> int:
-    """Ends every server connection with that name, as a restart would."""
+    """Ends every server connection with that name, as a restart would: waits (up to 5 s)
+    until each has gone, as after a restart, rather than only asking them to end."""
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:
         ended = connection.execute(
             text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
                 "WHERE application_name = :name"
             ),
             {"name": application_name},

@@ -2,7 +2,7 @@
 
 import pytest
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal import db
 from portal.auth.access import public
@@ -52,6 +52,26 @@ def app(app):
     def reads():
         return str(db.session.scalar(select(func.count()).select_from(Feedback)))
 
+    @app.get("/test/reads-only")
+    @public
+    @db.reads_only
+    def reads_only():
+        return str(db.session.scalar(select(func.count()).select_from(Feedback)))
+
+    @app.get("/test/reads-only-but-writes")
+    @public
+    @db.reads_only
+    def reads_only_but_writes():
+        add_feedback("refused")
+        return "claims success"
+
+    @app.get("/test/reads-only-but-updates")
+    @public
+    @db.reads_only
+    def reads_only_but_updates():
+        db.session.execute(update(Feedback).values(comments="refused"))
+        return "claims success"
+
     return app
 
 
@@ -97,3 +117,13 @@ def test_a_view_that_ignores_a_failed_csrf_check_cannot_commit(client, session):
 def test_reads_see_committed_data(client, session):
     client.post("/test/ok", headers=csrf_headers(client))
     assert client.get("/test/read").get_data(as_text=True) == "1"
+
+
+def test_a_view_declared_reads_only_reads_but_cannot_write(client, session):
+    """Views declared ``reads_only`` read without a transaction on PostgreSQL (no BEGIN or
+    COMMIT round trips); a write through them fails instead of being kept half-done."""
+    assert client.post("/test/ok", headers=csrf_headers(client)).status_code == 200
+    assert client.get("/test/reads-only").get_data(as_text=True) == "1"
+    assert client.get("/test/reads-only-but-writes").status_code == 500
+    assert client.get("/test/reads-only-but-updates").status_code == 500
+    assert stored(session) == ["kept"]

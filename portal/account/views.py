@@ -22,6 +22,7 @@ from portal.auth.models import EmailCategory
 from portal.auth.services import normalise_email
 from portal.auth.sessions import refresh_session_identity
 from portal.auth.tokens import TokenError, TokenPurpose
+from portal.db import reads_only
 from portal.db_base import utcnow
 from portal.forms import form_status
 
@@ -33,6 +34,7 @@ _SETUP_SECRET = "account_two_factor_secret"  # noqa: S105 (a session key)
 
 @bp.get("/")
 @signed_in
+@reads_only
 def home() -> str:
     user = current_person()
     return render_template(

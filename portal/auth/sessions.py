@@ -17,11 +17,11 @@ from typing import Any
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.models import EndedSession, Role, User
+from portal.auth.models import EndedSession, Role, User, UserRole
 from portal.db_base import utcnow
 
 login_manager = LoginManager()
@@ -34,6 +34,20 @@ _NEXT = "after_sign_in"
 _SESSION_ID = "sid"
 # How long the gap between password and two-factor code may be.
 PENDING_SECONDS = 10 * 60
+# The last request's time is written to the cookie at most this often: a cookie that changes
+# is signed and sent again on every response. The idle timeout is counted from it, so a
+# session may end up to this much earlier than SESSION_IDLE_MINUTES after the last request.
+SEEN_AT_GRANULARITY_SECONDS = 60
+# What pages read of the signed-in person; other columns are loaded when first read.
+_SIGNED_IN_COLUMNS = (
+    User.id,
+    User.email,
+    User.name,
+    User.status,
+    User.session_version,
+    User.totp_confirmed_at,
+    User.restricted_at,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -48,11 +62,16 @@ def _load_user(identity: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     # One query for the person, their roles and contractors (every page reads them) and
-    # whether this cookie is a copy of a session its owner signed out of.
+    # whether this cookie is a copy of a session its owner signed out of. Only the columns
+    # pages read: the password hash, two-factor secret and the rest load if a page asks.
     query = (
         select(User)
         .where(User.id == int(user_id))
-        .options(joinedload(User.role_grants), joinedload(User.memberships))
+        .options(
+            load_only(*_SIGNED_IN_COLUMNS),
+            joinedload(User.role_grants).load_only(UserRole.role),
+            joinedload(User.memberships),
+        )
     )
     session_id = session.get(_SESSION_ID)
     if isinstance(session_id, str):
@@ -90,8 +109,11 @@ def _expire_idle_session() -> None:
             "info",
         )
         return
-    # The timeout warning's status check must not count as activity.
-    if request.endpoint != "auth.session_status":
+    # The timeout warning's status check must not count as activity; a page read counts
+    # once a minute, anything sent (staying signed in, a form) every time.
+    if request.endpoint != "auth.session_status" and (
+        request.method != "GET" or now - seen_at >= SEEN_AT_GRANULARITY_SECONDS
+    ):
         session[_SEEN_AT] = now
 
 

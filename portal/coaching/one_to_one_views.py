@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from portal import db
+from portal import db, navigation
 from portal.auth.access import current_person, participants
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import User
@@ -29,6 +29,7 @@ from portal.coaching.forms import (
 from portal.coaching.messages import booking_page_values, support_label, when_text
 from portal.coaching.models import Booking, BookingStatus, CoachProfile
 from portal.cohorts.models import Place
+from portal.db import reads_only
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.refusals import refuse
@@ -89,22 +90,27 @@ def _parse_minutes(text: str | None) -> int | None:
 
 @bp.get("/")
 @participants
+@reads_only
 def index() -> str:
     me = current_person()
     place = scope.booking_place(db.session, me)
     if place is None:
         return render_template("one_to_one/none.html")
+    navigation.place_held()
     now = utcnow()
-    bookings = scope.bookings_of_participant(db.session, me)
+    # Held here, so the round is read once (later look-ups find it in the session).
+    programme_round = scope.round_of(db.session, place)
+    bookings, labels = scope.labelled_bookings_of_participant(db.session, me)
     coaches = {c.id: c for c in scope.offered_coaches(db.session, place)}
     people = {
         b.coach_id: db.session.get(User, b.coach_id) for b in bookings if b.coach_id not in coaches
     }
+    waiting_for = waiting.waiting_for(db.session, me) if coaches else set()
     return render_template(
         "one_to_one/index.html",
         place=place,
-        programme_round=scope.round_of(db.session, place),
-        balance=scope.balance(db.session, place),
+        programme_round=programme_round,
+        balance=scope.balance(db.session, place, bookings=bookings),
         upcoming=[b for b in bookings if b.status == BookingStatus.BOOKED and b.ends_at > now],
         past=[
             b
@@ -112,8 +118,8 @@ def index() -> str:
             if not (b.status == BookingStatus.BOOKED and b.ends_at > now)
         ],
         coaches={**people, **coaches},
-        waiting_for=[coaches[i] for i in waiting.waiting_for(db.session, me) if i in coaches],
-        labels=diary.support_type_labels(db.session),
+        waiting_for=[coaches[i] for i in waiting_for if i in coaches],
+        labels=labels,
         now=now,
     )
 

@@ -9,6 +9,7 @@ how much of it is used. No side effects.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -20,6 +21,7 @@ from portal.coaching import diary
 from portal.coaching.models import Booking, BookingStatus, CoachProfile, OutsideSupport
 from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
 from portal.presentation import minutes_in_words
+from portal.reference.models import ReferenceItem, ReferenceKind
 from portal.rounds.models import CoachPool, Round, RoundStatus
 
 # Cohorts whose members may book one-to-one support.
@@ -124,6 +126,25 @@ def bookings_of_participant(session: Session, person: User) -> list[Booking]:
     )
 
 
+def labelled_bookings_of_participant(
+    session: Session, person: User
+) -> tuple[list[Booking], dict[str, str]]:
+    """``bookings_of_participant``, with the label of each support type they use (read in
+    the same query; a type retired since keeps its label here)."""
+    rows = session.execute(
+        select(Booking, ReferenceItem.label)
+        .outerjoin(
+            ReferenceItem,
+            (ReferenceItem.kind == ReferenceKind.SUPPORT_TYPE)
+            & (ReferenceItem.code == Booking.support_type),
+        )
+        .where(Booking.participant_id == person.id)
+        .order_by(Booking.starts_at, Booking.id)
+    ).all()
+    labels = {booking.support_type: label for booking, label in rows if label is not None}
+    return [booking for booking, _label in rows], labels
+
+
 def bookings_of_coach(
     session: Session, coach: User, *, since: dt.datetime | None = None
 ) -> list[Booking]:
@@ -155,20 +176,33 @@ class Balance:
         return max(0, self.entitled - self.used)
 
 
-def balance(session: Session, place: Place, *, ignore_booking_id: int | None = None) -> Balance:
+def balance(
+    session: Session,
+    place: Place,
+    *,
+    ignore_booking_id: int | None = None,
+    bookings: Sequence[Booking] | None = None,
+) -> Balance:
     """What the person is entitled to in their round, and how much of it is used: booked
     sessions (their booked length), delivered ones (the actual minutes), late
     cancellations and no-shows (their booked length, if the round's policy counts them),
-    and support recorded outside the booking system."""
+    and support recorded outside the booking system.
+
+    ``bookings``: all the person's bookings, if the caller has read them already."""
     programme_round = round_of(session, place)
-    bookings = session.scalars(
-        select(Booking).where(
-            Booking.participant_id == place.person_id,
-            Booking.round_id == programme_round.id,
+    if bookings is None:
+        bookings = list(
+            session.scalars(
+                select(Booking).where(
+                    Booking.participant_id == place.person_id,
+                    Booking.round_id == programme_round.id,
+                )
+            )
         )
-    )
     booked = delivered = lost = 0
     for booking in bookings:
+        if booking.participant_id != place.person_id or booking.round_id != programme_round.id:
+            continue
         if booking.id == ignore_booking_id:
             continue
         if booking.status == BookingStatus.BOOKED:

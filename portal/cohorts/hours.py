@@ -5,6 +5,7 @@ Completion follows figures.md: group hours only; one-to-one hours count elsewher
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -23,6 +24,17 @@ def quantised(value: Decimal) -> Decimal:
 def session_hours(cohort_session: CohortSession) -> Decimal:
     """The session's length in hours, to the hundredth (as the register stores hours)."""
     return quantised(cohort_session.length_hours)
+
+
+def hours_from_registers(sessions: Iterable[CohortSession]) -> dict[int, Decimal]:
+    """The same as ``hours_by_place``, from sessions whose registers are loaded already."""
+    totals: dict[int, Decimal] = {}
+    for cohort_session in sessions:
+        if cohort_session.status != SessionStatus.HELD:
+            continue
+        for row in cohort_session.attendance:
+            totals[row.place_id] = totals.get(row.place_id, Decimal(0)) + Decimal(row.hours)
+    return {place_id: quantised(total) for place_id, total in totals.items()}
 
 
 def hours_by_place(session: Session, cohort: Cohort) -> dict[int, Decimal]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 from werkzeug.exceptions import NotFound
 
 from portal.audit.services import record
@@ -31,6 +31,7 @@ from portal.cohorts.offers import backfill, token_hash
 from portal.cohorts.services import set_place_status
 from portal.registration import services as applications
 from portal.registration.models import Application, ApplicationStatus
+from portal.rounds.models import Round
 from portal.state_changes import StatusConflict
 
 # Statuses a place can have once it was accepted.
@@ -76,6 +77,25 @@ def current_place(session: Session, person: User) -> Place | None:
         .order_by(Place.accepted_at.desc().nulls_last(), Place.id.desc())
         .limit(1)
     )
+
+
+def current_place_and_round(session: Session, person: User) -> tuple[Place, Round] | None:
+    """``current_place`` with its cohort and round in the same query, and the cohort's
+    sessions with their registers (not their themes) in one more."""
+    row = session.execute(
+        select(Place, Round)
+        .join(Cohort, Cohort.id == Place.cohort_id)
+        .join(Round, Round.id == Cohort.round_id)
+        .where(Place.person_id == person.id, Place.status == PlaceStatus.ACCEPTED)
+        .options(
+            contains_eager(Place.cohort)
+            .selectinload(Cohort.sessions)
+            .lazyload(CohortSession.themes)
+        )
+        .order_by(Place.accepted_at.desc().nulls_last(), Place.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def session_for_participant(place: Place, session_id: int) -> CohortSession:
@@ -128,34 +148,42 @@ class Member:
     hours: Decimal
 
 
-def members_of(session: Session, cohort: Cohort) -> list[Member]:
-    """Everyone who holds or held an accepted place, with their hours, by name."""
+def members_of(
+    session: Session, cohort: Cohort, *, hours: dict[int, Decimal] | None = None
+) -> list[Member]:
+    """Everyone who holds or held an accepted place, with their hours, by name.
+
+    ``hours``: each place's group hours, if the caller has them already
+    (``hours_from_registers``); otherwise they are read."""
     places = [
         p
         for p in cohort.places
         if p.status == PlaceStatus.ACCEPTED or (p.status in _ONCE_ACCEPTED and p.accepted_at)
     ]
-    persons = people(session, places)
-    hours = hours_by_place(session, cohort)
-    # Only the two answers shown: loading whole applications brings their lists with them.
+    if hours is None:
+        hours = hours_by_place(session, cohort)
+    # Each person with the two answers shown, in one query (whole applications would bring
+    # their lists with them).
     found = {
-        row.id: row
+        row.place_id: row
         for row in session.execute(
-            select(Application.id, Application.business_name, Application.share_with_cohort).where(
-                Application.id.in_([p.application_id for p in places])
+            select(
+                Place.id.label("place_id"),
+                User,
+                Application.business_name,
+                Application.share_with_cohort,
             )
+            .join(User, User.id == Place.person_id)
+            .outerjoin(Application, Application.id == Place.application_id)
+            .where(Place.id.in_([p.id for p in places]))
         )
     }
     rows = [
         Member(
             place=p,
-            person=persons[p.id],
-            business_name=(found[p.application_id].business_name or "")
-            if p.application_id in found
-            else "",
-            shares_with_cohort=bool(
-                p.application_id in found and found[p.application_id].share_with_cohort
-            ),
+            person=found[p.id].User,
+            business_name=found[p.id].business_name or "",
+            shares_with_cohort=bool(found[p.id].share_with_cohort),
             hours=hours.get(p.id, Decimal(0)),
         )
         for p in places

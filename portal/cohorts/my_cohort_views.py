@@ -22,16 +22,17 @@ from flask import session as cookie_session
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from portal import db
+from portal import db, navigation
 from portal.auth.access import current_person, participants, public
 from portal.auth.models import User
 from portal.cohorts import delivery, member_changes, member_emails, membership
 from portal.cohorts.cohort_changes_forms import SelfMoveForm
-from portal.cohorts.hours import hours_text, is_completer
+from portal.cohorts.hours import hours_from_registers, hours_text, is_completer
 from portal.cohorts.models import Place, PlaceStatus, SessionStatus
 from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
 from portal.cohorts.offer_details import OfferDetails, offer_details
 from portal.cohorts.services import CohortError
+from portal.db import reads_only
 from portal.db_base import utcnow
 from portal.forms import form_status
 from portal.refusals import refuse
@@ -60,15 +61,17 @@ def _my_place_or_home() -> Place | WerkzeugResponse:
 
 @bp.get("/", endpoint="index")
 @participants
+@reads_only
 def my_cohort() -> str:
-    place = membership.current_place(db.session, current_person())
-    if place is None:
+    held = membership.current_place_and_round(db.session, current_person())
+    if held is None:
         return render_template("my_cohort/none.html")
+    place, programme_round = held
+    navigation.place_held()
     found = place.cohort
     now = utcnow()
-    programme_round = delivery.round_of(found)
     facilitator = db.session.get(User, found.facilitator_id) if found.facilitator_id else None
-    members = membership.members_of(db.session, found)
+    members = membership.members_of(db.session, found, hours=hours_from_registers(found.sessions))
     others = [
         m for m in members if m.place.id != place.id and m.place.status == PlaceStatus.ACCEPTED
     ]

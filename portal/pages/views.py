@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal import db
 from portal.auth.access import public, signed_in_user
+from portal.db import reads_only
 from portal.forms import form_status
 from portal.pages.forms import FeedbackForm
 from portal.pages.models import FeedbackRating
@@ -18,6 +19,7 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 @public
+@reads_only
 def start() -> str:
     return render_template("pages/start.html")
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User, UserStatus
+from tests.fixtures.app import PAGE_STATEMENTS
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import PASSWORD, sign_in
 
@@ -302,3 +303,15 @@ def test_an_address_our_email_cannot_reach_is_refused_and_names_lose_bidi_contro
     ]:
         page = check_page(client.submit_form(path, data), status=400)
         assert error_messages(page)[-1].startswith("Enter an email address that uses only"), path
+
+
+def test_the_account_page_sends_few_statements(client, signed_in_as, statements_of):
+    """Issue 16: a participant's account page, with their roles, recovery codes and email
+    choices, stays within the statements every participant page may send."""
+    signed_in_as(Role.PARTICIPANT)
+    sent = statements_of(lambda: client.get("/account/"))
+    assert len(sent) <= PAGE_STATEMENTS, sent
+    # The signed-in person is loaded without their password hash or two-factor secret.
+    (person,) = [statement for statement in sent if "FROM user_account" in statement]
+    assert "password_hash" not in person
+    assert "totp_secret" not in person

@@ -87,3 +87,14 @@ def test_a_session_from_before_session_ids_still_works_until_its_time_limit(app,
         browser_session["signed_in_at"] = time.time()
         browser_session["seen_at"] = time.time()
     assert client.get("/account/").status_code == 200
+
+
+def test_pages_read_within_a_minute_leave_the_cookie_as_it_was(client, signed_in_as):
+    """A cookie that changes is signed and sent again: the time of the last request is
+    written at most once a minute, so reading pages sends no new cookie."""
+    signed_in_as(Role.PARTICIPANT)
+    client.get("/account/")
+    assert "Set-Cookie" not in client.get("/account/").headers
+    assert "Set-Cookie" not in client.get("/").headers
+    age_session(client, idle_seconds=61)
+    assert "Set-Cookie" in client.get("/account/").headers

@@ -19,8 +19,8 @@ from portal.coaching.models import (
 )
 from portal.cohorts.models import CohortSession, SessionStatus
 from portal.db_base import utcnow
-from tests.fixtures.app import reload
-from tests.fixtures.factories import cohort_of, next_slot_start
+from tests.fixtures.app import PAGE_STATEMENTS, reload
+from tests.fixtures.factories import cohort_of, delivered_booking, next_slot_start
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import sign_in
 
@@ -487,3 +487,30 @@ def test_nonsense_in_links_never_breaks_a_page(client, session, coaching, make_u
     for query in ("by=coach&round_id=-1", "round_id=" + "9" * 30, "by=%00"):
         assert client.get(f"/one-to-one-support/?{query}").status_code in {200, 400}
         assert client.get(f"/one-to-one-support/export.csv?{query}").status_code in {200, 404}
+
+
+def test_the_one_to_one_page_sends_few_statements_however_many_bookings(
+    client, session, coaching, statements_of
+):
+    """Issue 16: the participant's one-to-one page reads the round and the bookings once
+    (with their support types' labels), whatever the person has booked."""
+    world = coaching()
+    place = world.places[0]
+    sign_in(client, world.people[0])
+    before = statements_of(lambda: client.get("/one-to-one/"))
+    assert len(before) <= PAGE_STATEMENTS, before
+
+    starts_at = next_slot_start(utcnow())
+    book_through_pages(client, world, starts_at)
+    book_through_pages(client, world, starts_at + dt.timedelta(days=1))
+    for days in (3, 10):
+        delivered_booking(session, place, world.coach, utcnow() - dt.timedelta(days=days))
+    path = f"/one-to-one/coaches/{world.coach.id}"
+    assert client.submit_form(f"{path}/wait", {}, from_page=path).status_code == 302
+    after = statements_of(lambda: client.get("/one-to-one/"))
+    assert len(after) <= PAGE_STATEMENTS, after
+    assert len(after) == len(before)
+    page = check_page(client.get("/one-to-one/"))
+    text = " ".join(page.select_one("main").get_text().split())
+    assert "10am to 11am: coaching with Colin Coach" in text
+    assert "We will email you when an earlier time opens up with: Colin Coach" in text

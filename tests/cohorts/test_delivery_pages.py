@@ -20,7 +20,7 @@ from portal.cohorts.models import (
     SessionStatus,
 )
 from portal.db_base import utcnow
-from tests.fixtures.app import reload
+from tests.fixtures.app import PAGE_STATEMENTS, reload
 from tests.fixtures.factories import Group, add_sessions, confirmed_group_factory
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.users import sign_in
@@ -464,6 +464,42 @@ def test_a_participant_sees_their_group_and_hours(client, session, group, starte
     calendar = icalendar.Calendar.from_ical(download.data)
     (event,) = calendar.walk("VEVENT")
     assert event["UID"] == f"cohort-session-{upcoming.id}@peernetworks.example.org.uk"
+
+
+def test_the_cohort_page_sends_few_statements_however_many_sessions_and_members(
+    client, session, make_group, statements_of
+):
+    """Issue 16: the participant's cohort page reads the registers once (the hours come from
+    them too), and the members with their businesses in one query."""
+    from portal.cohorts import registers
+
+    small = make_group(members=2, sharing=(True, False))
+    add_sessions(session, small.cohort, hour_now() + dt.timedelta(days=1))
+    sign_in(client, small.people[0])
+    before = statements_of(lambda: client.get("/my-cohort/"))
+    assert len(before) <= PAGE_STATEMENTS, before
+
+    bigger = make_group(members=6, sharing=(True, True, False, True, False, True))
+    held = add_sessions(
+        session, bigger.cohort, *(hour_now() - dt.timedelta(days=days) for days in (15, 8, 1))
+    )
+    add_sessions(session, bigger.cohort, hour_now() + dt.timedelta(days=12))
+    with client.application.app_context():
+        for made in held:
+            registers.record_register(
+                session,
+                made,
+                [(place.id, "present", None) for place in bigger.places],
+                actor=bigger.facilitator,
+                now=utcnow(),
+            )
+    session.commit()
+    sign_in(client, bigger.people[0])
+    after = statements_of(lambda: client.get("/my-cohort/"))
+    assert len(after) <= PAGE_STATEMENTS, after
+    assert len(after) == len(before)
+    text = " ".join(check_page(client.get("/my-cohort/")).get_text().split())
+    assert "You have attended 7.5 hours of group sessions" in text
 
 
 def test_a_participant_cannot_download_another_groups_session(
