@@ -59,7 +59,7 @@ def on_starting(server: Any) -> None:
 
 def when_ready(server: Any) -> None:
     """Before the workers are forked (with ``preload_app``): warm the app up once for all."""
-    if server.cfg.preload_app:
+    if server.cfg.preload_app and _is_portal(server.app.wsgi()):
         from portal.warm_up import warm_up
 
         started = time.process_time()
@@ -76,10 +76,15 @@ def when_ready(server: Any) -> None:
 
 def post_fork(server: Any, worker: Any) -> None:
     """A forked worker makes its own database connections, never its parent's."""
-    if server.cfg.preload_app:
+    if server.cfg.preload_app and _is_portal(server.app.wsgi()):
         from portal import db
 
         db.engine_for(server.app.wsgi()).dispose(close=False)
+
+
+def _is_portal(app: Any) -> bool:
+    """Whether gunicorn serves the portal (the benchmarks serve small apps of their own)."""
+    return "portal.db" in getattr(app, "extensions", {})
 
 
 def _refuse_per_worker_sign_in_limits(workers: int) -> None:
