@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with Python 3.11+ and Node 20+:
 #   make run   set everything up and serve the portal with demo data on http://127.0.0.1:5000
 #   make test  set everything up and run the whole test suite
+# While changing the code, `make dev` serves with Flask's reloading development server instead.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +13,7 @@ PORT ?= 5000
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 ASSET_SOURCES := $(shell find static/src static/js -type f) static/build.mjs
 
-.PHONY: run test setup lint format lock clean
+.PHONY: run dev test setup lint format lock clean
 
 setup: $(VENV)/.installed static/dist/.built instance/config.py
 
@@ -42,13 +43,25 @@ instance/.demo-data-loaded: $(VENV)/.installed instance/config.py
 	$(FLASK) portal demo-data
 	@touch $@
 
+# Served as in production, by gunicorn with deploy/gunicorn.conf.py (its workers forked from
+# one warmed-up app), so the speed seen first is the real one.
 run: setup instance/.demo-data-loaded
 	$(FLASK) portal init
 	@$(FLASK) portal demo-sign-ins
 	@echo "Serving on http://$(HOST):$(PORT) with the job runner and mail sender. Ctrl+C stops both."
 	@$(FLASK) portal worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT; \
-	  $(FLASK) run --host $(HOST) --port $(PORT)
+	  PORTAL_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+
+# The same, served by Flask's development server, which restarts when the code changes and
+# shows the debugger on errors (slower: one process, nothing warmed up).
+dev: setup instance/.demo-data-loaded
+	$(FLASK) portal init
+	@$(FLASK) portal demo-sign-ins
+	@echo "Serving (reloading) on http://$(HOST):$(PORT) with the job runner and mail sender. Ctrl+C stops both."
+	@$(FLASK) portal worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 # Tests run in parallel (pytest-xdist), one worker per core (more workers were measured slower:
 # the suite is bound by CPU). worksteal hands the slow tests left at the end to a free worker.

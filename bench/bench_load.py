@@ -222,6 +222,9 @@ def throughput(
             result["cpu_ms"] = (server_cpu_seconds(server) - cpu) * 1000 / max(requests, 1)
             found[name].append(result)
     loads.append(os.getloadavg()[0])
+    failed = [name for name, results in found.items() if any(r["errors"] for r in results)]
+    if failed:
+        print(f"WARNING: non-2xx/3xx answers from {', '.join(failed)}: their figures are wrong")
     ceiling_name = pages[1][0]
     print(
         f"Throughput (wrk, 2 threads, 16 connections, {seconds} s a page, {runs} runs; "

@@ -79,3 +79,20 @@ def test_workers_restart_rarely_and_at_different_times():
     exec((ROOT / "deploy/gunicorn.conf.py").read_text(), settings)  # noqa: S102 (our own file)
     assert settings["max_requests"] >= 10_000  # type: ignore[operator]
     assert settings["max_requests_jitter"] >= settings["max_requests"] / 2  # type: ignore[operator]
+
+
+def test_workers_are_forked_from_an_app_warmed_up_once(app):
+    """Issue 16: gunicorn imports and warms the app once and forks workers from it, so a
+    worker starts in milliseconds and its first request is not paying for compiling
+    templates; the warmed app holds no database connection a worker could inherit."""
+    settings: dict[str, object] = {}
+    exec((ROOT / "deploy/gunicorn.conf.py").read_text(), settings)  # noqa: S102 (our own file)
+    assert settings["preload_app"] is True
+    from portal import db
+    from portal.warm_up import warm_up
+
+    compiled = warm_up(app)
+    assert compiled >= 100
+    loaded = {key[1] for key in app.jinja_env.cache}  # type: ignore[union-attr]
+    assert {"base.html", "my_cohort/index.html", "one_to_one/index.html"} <= loaded
+    assert db.engine_for(app).pool.checkedout() == 0

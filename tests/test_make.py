@@ -40,3 +40,23 @@ def test_the_base_url_follows_the_port_served():
 def test_a_base_url_set_in_the_environment_wins():
     given = {"PORTAL_BASE_URL": "https://peernetworks.example.org.uk"}
     assert base_url_make_gives("PORT=5101", environment=given) == given["PORTAL_BASE_URL"]
+
+
+def recipe(target: str) -> str:
+    """What `make <target>` would run (make's dry run: nothing is run)."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.fail("make is needed to run the portal; install it")
+    return subprocess.run(  # noqa: S603 (our own Makefile, fixed arguments)
+        [make, "--dry-run", target], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_make_run_serves_with_the_production_server_and_make_dev_reloads():
+    """Issue 16: the first thing people try serves as production does (gunicorn, its
+    settings and workers); the reloading development server is `make dev`."""
+    served = recipe("run")
+    assert "gunicorn -c deploy/gunicorn.conf.py wsgi:app" in served
+    assert "PORTAL_BIND=127.0.0.1:5000" in served
+    assert "flask --app wsgi run" not in served
+    assert "--app wsgi run --debug --host 127.0.0.1 --port 5000" in recipe("dev")

@@ -350,3 +350,31 @@ def test_answers_to_a_registration_not_sent_yet_keep_the_store_and_sending_it_do
     assert not sent.stored
     assert sent.figures == live(session, tiny_round)
     assert sent.figures.summary.applicants == before.figures.summary.applicants + 1
+
+
+def test_working_figures_out_sends_as_many_statements_for_a_large_round_as_a_small_one(
+    session, sample_rounds
+):
+    """Issue 16: working out a round's dashboard from scratch sends a fixed number of
+    statements, whatever the round's size (the samples' rounds differ in size)."""
+    board_day = figures.as_at_moment(dt.date(2022, 6, 30))
+    sent: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    engine = session.get_bind()
+    for programme_round in session.scalars(select(Round).order_by(Round.id)).all():
+        session.refresh(programme_round)  # loaded again after the last round's rollback
+        statements: list[str] = []
+
+        def seen(*args: object, into: list[str] = statements) -> None:
+            into.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            worked_out = stored.work_out(session, programme_round, board_day, None)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        session.rollback()
+        sent[programme_round.name] = len(statements)
+        sizes[programme_round.name] = worked_out.summary.participants
+    assert len(set(sizes.values())) > 1, sizes
+    assert len(set(sent.values())) == 1, (sent, sizes)
