@@ -1,7 +1,7 @@
 """Files made by background tasks (a board report as a .docx), kept for a day
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Created: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import portal.db
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
