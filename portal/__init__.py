@@ -69,7 +69,10 @@ def _init_extensions(app: Flask) -> None:
     from portal.auth.access import enforce_access
     from portal.cohorts import matching_task
     from portal.cohorts import offers as cohort_offers
+    from portal.earlier_rounds import import_tasks as earlier_rounds_import_tasks
     from portal.extensions import csrf, limiter, wtforms_helpers
+    from portal.outcomes import board_report_task
+    from portal.registration import import_tasks as applicant_import_tasks
 
     operations.init_app(app)  # request ids, log lines and request metrics, before all else
     csrf.init_app(app)
@@ -81,6 +84,9 @@ def _init_extensions(app: Flask) -> None:
     jobs.init_app(app)
     tasks.init_app(app)  # the background task queue; registers the job that watches over it
     matching_task.init_app(app)  # registers the matching run as a kind of background task
+    applicant_import_tasks.init_app(app)  # the applicant import's check and import tasks
+    earlier_rounds_import_tasks.init_app(app)  # and the earlier-rounds import's
+    board_report_task.init_app(app)  # the board report's .docx, made as a background task
     notifications.init_app(app)  # registers the send-mail job
     cohort_offers.init_app(app)  # registers the job that lapses unanswered offers
     coaching.init_app(app)  # registers the one-to-one booking reminders job

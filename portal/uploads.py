@@ -1,11 +1,11 @@
-"""A file uploaded to be checked, kept until the person confirms the import.
+"""A file uploaded to be imported, kept while it is checked and until the import is confirmed.
 
-The file waits in the database (``pending_upload``: at most 2 MB, as uploads are), so a file
-checked on one server can be confirmed on another. The browser session holds only the row's
-random token, the original filename, the file's SHA-256 and what the caller adds. A file
-changed after it was checked is never handed back, so what is imported is exactly what was
-checked. The row is deleted on confirming, on a new upload, and after a day whatever happens
-(the next upload sweeps older ones).
+The file waits in the database (``pending_upload``: at most a few MB, as uploads are), so
+the background tasks that check and import it can run on any server, and a file checked on
+one server can be confirmed on another. The tasks carry the row's random token and the
+file's SHA-256 in their inputs: a file changed after it was checked is never handed back, so
+what is imported is exactly what was checked. The row is deleted when its import is done,
+and after a day whatever happens (the next upload sweeps older ones).
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from flask import session as browser_session
 from sqlalchemy import LargeBinary, String, delete
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal import db
 from portal.db_base import Base, utcnow
 
 KEEP_FOR = dt.timedelta(days=1)
+GONE = "The file you checked is no longer here (files are kept for a day). Upload it again."
 
 
 class PendingUploadFile(Base):
-    """An uploaded file waiting for its import to be confirmed."""
+    """An uploaded file waiting to be checked and imported."""
 
     __tablename__ = "pending_upload"
 
@@ -38,62 +38,60 @@ class PendingUploadFile(Base):
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
-class PendingUpload:
-    """One kind of pending upload, named ``session_key`` in the browser session."""
+@dataclass(frozen=True)
+class KeptUpload:
+    """What names a kept upload in a task's inputs."""
 
-    def __init__(self, session_key: str) -> None:
-        self.session_key = session_key
+    token: str
+    filename: str
+    sha256: str
 
-    def keep(self, data: bytes, filename: str, **extra: Any) -> None:
-        """Keep ``data`` for this browser session, replacing any earlier upload. Side effects:
-        deletes uploads older than a day; adds the row; flushes."""
-        db.session.execute(
-            delete(PendingUploadFile).where(PendingUploadFile.created_at < utcnow() - KEEP_FOR)
+    def params(self) -> dict[str, Any]:
+        return {"upload": self.token, "filename": self.filename, "sha256": self.sha256}
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> KeptUpload:
+        return cls(str(params["upload"]), str(params["filename"]), str(params["sha256"]))
+
+
+def keep(session: Session, kind: str, data: bytes, filename: str) -> KeptUpload:
+    """Keep ``data`` to be checked and imported. Side effects: deletes uploads older than a
+    day; adds the row; flushes."""
+    session.execute(
+        delete(PendingUploadFile).where(PendingUploadFile.created_at < utcnow() - KEEP_FOR)
+    )
+    kept = KeptUpload(secrets.token_hex(16), filename[:300], hashlib.sha256(data).hexdigest())
+    session.add(
+        PendingUploadFile(
+            token=kept.token,
+            kind=kind,
+            filename=kept.filename,
+            sha256=kept.sha256,
+            data=data,
+            created_at=utcnow(),
         )
-        self.forget()
-        token = secrets.token_hex(16)
-        digest = hashlib.sha256(data).hexdigest()
-        db.session.add(
-            PendingUploadFile(
-                token=token,
-                kind=self.session_key,
-                filename=filename[:300],
-                sha256=digest,
-                data=data,
-                created_at=utcnow(),
-            )
+    )
+    session.flush()
+    return kept
+
+
+def kept_data(session: Session, kind: str, kept: KeptUpload) -> bytes | None:
+    """The kept file's bytes, or None if it has gone, has expired or has changed since it was
+    uploaded (never import what was not checked)."""
+    if not kept.token.isalnum():
+        return None
+    found = session.get(PendingUploadFile, kept.token)
+    if found is None or found.kind != kind or found.created_at < utcnow() - KEEP_FOR:
+        return None
+    if hashlib.sha256(found.data).hexdigest() != kept.sha256:
+        return None
+    return found.data
+
+
+def forget(session: Session, kind: str, kept: KeptUpload) -> None:
+    """Delete the kept file (its import is done). Side effects: deletes its row."""
+    session.execute(
+        delete(PendingUploadFile).where(
+            PendingUploadFile.token == kept.token, PendingUploadFile.kind == kind
         )
-        db.session.flush()
-        browser_session[self.session_key] = {
-            "token": token,
-            "filename": filename,
-            "sha256": digest,
-            **extra,
-        }
-
-    def pending(self) -> tuple[dict[str, Any], bytes] | None:
-        """The kept upload and its bytes, or None if there is none, it has expired or it
-        has changed since it was checked."""
-        pending = browser_session.get(self.session_key)
-        if not isinstance(pending, dict) or not str(pending.get("token", "")).isalnum():
-            return None
-        found = db.session.get(PendingUploadFile, pending["token"])
-        if found is None or found.kind != self.session_key:
-            return None
-        if found.created_at < utcnow() - KEEP_FOR:
-            return None
-        if hashlib.sha256(found.data).hexdigest() != pending.get("sha256"):
-            self.forget()  # changed since it was checked: never import what was not checked
-            return None
-        return pending, found.data
-
-    def forget(self) -> None:
-        """Drop this browser session's upload. Side effects: deletes its row, flushes."""
-        pending = browser_session.pop(self.session_key, None)
-        if isinstance(pending, dict) and str(pending.get("token", "")).isalnum():
-            db.session.execute(
-                delete(PendingUploadFile).where(
-                    PendingUploadFile.token == pending["token"],
-                    PendingUploadFile.kind == self.session_key,
-                )
-            )
+    )

@@ -296,7 +296,9 @@ def a_task(world: World) -> dict[str, Any]:
         tasks.register(current_app, tasks.TaskKind("inventory", "An example", lambda _: {}))
     session = object_session(world.round)
     session.rollback()  # an earlier lazy load's read may be open: start afresh to write
-    found = session.scalars(select(BackgroundTask)).first()
+    found = session.scalars(
+        select(BackgroundTask).where(BackgroundTask.kind == "inventory")
+    ).first()
     if found is None:
         found = background_task(session, "inventory", world.users[Role.OFFICER])
     session.commit()
@@ -335,6 +337,54 @@ def a_group_message(world: World) -> dict[str, Any]:
 
 def a_standard_email(world: World) -> dict[str, Any]:
     return {"kind": "offer"}
+
+
+def a_task_of(kind: str) -> Callable[[World], dict[str, Any]]:
+    """A queued officer's task of ``kind`` (its pages send the officer to its status page)."""
+
+    def made(world: World) -> dict[str, Any]:
+        from sqlalchemy.orm import object_session
+
+        from portal.tasks.models import BackgroundTask
+        from tests.fixtures.factories import background_task
+
+        session = object_session(world.round)
+        session.rollback()
+        found = session.scalars(select(BackgroundTask).where(BackgroundTask.kind == kind)).first()
+        if found is None:
+            found = background_task(session, kind, world.users[Role.OFFICER])
+        session.commit()
+        return {"task_id": found.id}
+
+    return made
+
+
+def a_task_file(world: World) -> dict[str, Any]:
+    """An officer's finished task with the file it made (admins are not shown it)."""
+    from sqlalchemy.orm import object_session
+
+    from portal.outcomes import board_report_task
+    from portal.tasks.models import BackgroundTask, TaskFile, TaskStatus
+    from tests.fixtures.factories import background_task
+
+    session = object_session(world.round)
+    session.rollback()
+    found = session.scalars(select(BackgroundTask).join(TaskFile)).first()
+    if found is None:
+        found = background_task(
+            session, board_report_task.KIND, world.users[Role.OFFICER], status=TaskStatus.SUCCEEDED
+        )
+        session.add(
+            TaskFile(
+                task_id=found.id,
+                filename="a.docx",
+                mimetype="application/octet-stream",
+                data=b"a",
+                created_at=utcnow(),
+            )
+        )
+    session.commit()
+    return {"task_id": found.id}
 
 
 def an_outcomes_figure(world: World) -> dict[str, Any]:
@@ -447,6 +497,7 @@ INVENTORY: dict[str, Declared] = {
     "measures.index": only(Role.OFFICER, Role.ADMIN),
     "tasks.status": only(Role.OFFICER, Role.ADMIN, url=a_task, out_of_scope={Role.ADMIN}),
     "tasks.cancel": only(Role.OFFICER, Role.ADMIN, url=a_task, out_of_scope={Role.ADMIN}),
+    "tasks.download": only(Role.OFFICER, Role.ADMIN, url=a_task_file, out_of_scope={Role.ADMIN}),
     # No METRICS_TOKEN in tests, so no /metrics (tests/operations/test_operations.py covers
     # the token).
     "operations.metrics_page": Declared(None, everyone_gets="not found"),
@@ -499,7 +550,9 @@ INVENTORY: dict[str, Declared] = {
     "applicants.override_eligibility": only(Role.OFFICER, url=an_application),
     "applicants.export": only(Role.OFFICER),
     "applicants.import_file": only(Role.OFFICER),
-    "applicants.confirm_import": only(Role.OFFICER),
+    "applicants.import_check": only(Role.OFFICER, url=a_task_of("applicant-import-check")),
+    "applicants.confirm_import": only(Role.OFFICER, url=a_task_of("applicant-import-check")),
+    "applicants.import_done": only(Role.OFFICER, url=a_task_of("applicant-import")),
     # People across rounds: officers, and contractor leads for their own contractors' people
     # (the inventory's participant has no place with a contractor)
     "people.show_person": only(
@@ -532,7 +585,9 @@ INVENTORY: dict[str, Declared] = {
     ),
     # Importing earlier rounds from a workbook
     "earlier_rounds.upload": only(Role.OFFICER),
-    "earlier_rounds.confirm": only(Role.OFFICER),
+    "earlier_rounds.check": only(Role.OFFICER, url=a_task_of("earlier-rounds-check")),
+    "earlier_rounds.confirm": only(Role.OFFICER, url=a_task_of("earlier-rounds-check")),
+    "earlier_rounds.done": only(Role.OFFICER, url=a_task_of("earlier-rounds-import")),
     # Delivering cohorts: facilitators' own cohorts, participants' own place, the feed by link
     "facilitation.index": only(Role.FACILITATOR),
     "facilitation.cohort": only(Role.FACILITATOR, url=a_delivery_cohort),

@@ -8,7 +8,7 @@ ports, driven over real HTTP.
 - A matching run started on one server is queued on Redis, run by a separate
   ``portal worker`` and followed to its end on the other server.
 - An applicant import checked on one server is confirmed on the other (the checked file
-  waits in the database, not on one server's disk).
+  waits in the database, not on one server's disk; a separate worker checks and imports).
 - Two job runners started at the same moment send each queued email exactly once (on SQLite
   too: two cron runs on one machine).
 """
@@ -131,9 +131,42 @@ def test_two_servers_share_bookings_throttling_and_sessions(servers, session, co
     assert Browser().sign_in(one, email) == 429
 
 
+@pytest.fixture
+def worker(servers: list[str], database_url: str, tmp_path: Path) -> Iterator[None]:
+    """A separate ``portal worker`` process taking tasks from the servers' Redis queue."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "portal", "worker", "--interval", "1"],
+        cwd=ROOT,
+        env=server_environment(database_url, tmp_path / "instance-worker", _free_port()),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)  # stops once running tasks finish
+        process.wait(timeout=60)
+
+
+def finished_task_page(browser: Browser, server: str, task_path: str | None) -> str:
+    """The task's status page on ``server`` once the worker has finished it."""
+    assert task_path is not None
+    assert task_path.startswith("/tasks/"), task_path
+    deadline = time.monotonic() + 90
+    while True:
+        status, page = browser.request(f"{server}{task_path}")
+        assert status == 200
+        if "data-finished" in page:
+            return page
+        assert time.monotonic() < deadline, "the worker never finished the task"
+        time.sleep(0.5)
+
+
 def test_an_import_checked_on_one_server_is_confirmed_on_the_other(
-    servers, app, session, make_user, reference_data
+    servers, worker, app, session, make_user, reference_data
 ):
+    """The file waits in the database, not on one server's disk: the worker checks it, the
+    officer confirms on the other server, and the worker imports it."""
     from portal.registration.models import Application
     from tests.fixtures.factories import open_round
     from tests.fixtures.users import PASSWORD, current_code
@@ -146,27 +179,34 @@ def test_an_import_checked_on_one_server_is_confirmed_on_the_other(
     assert browser.sign_in_with_code(one, officer.email, PASSWORD, current_code()) == 302
     token = browser.token(f"{one}/applicants/import")
 
-    checked, page = browser.upload(
+    started, _page = browser.upload(
         f"{one}/applicants/import",
         {"csrf_token": token, "round": str(round_3.id)},
         "file",
         "partner.csv",
         csv_bytes(ROWS),
     )
-    assert checked == 200, page
+    assert started == 302
+    check_task = browser.last_location
+    assert "See the check and import the file" in finished_task_page(browser, two, check_task)
+    check_path = f"/applicants/import/check/{check_task.rsplit('/', 1)[1]}"
+    status, page = browser.request(f"{two}{check_path}")
+    assert status == 200
+    assert "Import 2 rows" in page
     confirmed, page = browser.request(
-        f"{two}/applicants/import/confirm", {"csrf_token": browser.token(f"{two}/feedback")}
+        f"{two}{check_path}/confirm", {"csrf_token": browser.token(f"{two}/feedback")}
     )
 
-    assert confirmed == 200, page
-    assert "no longer here" not in page
+    assert confirmed == 302, page
+    done = finished_task_page(browser, one, browser.last_location)
+    assert "Imported: 2 created, 0 updated, 0 unchanged, 0 rows with problems." in done
     session.rollback()
     imported = session.scalars(select(Application).where(Application.round_id == round_3.id))
     assert len(imported.all()) == len(ROWS)
 
 
 def test_a_matching_run_started_on_one_server_is_run_by_a_worker_and_followed_on_the_other(
-    servers, database_url, tmp_path, session, make_user, make_round, make_application
+    servers, worker, session, make_user, make_round, make_application
 ):
     """The production layout: web servers queue the task on Redis, a separate
     ``portal worker`` runs it, and its status page shows progress on any server."""
@@ -179,38 +219,17 @@ def test_a_matching_run_started_on_one_server_is_run_by_a_worker_and_followed_on
     for number in range(9):
         make_application(round_3, business_name=f"Firm {number} Ltd")
     officer = make_user(Role.OFFICER, email=f"officer-{uuid.uuid4().hex[:8]}@example.com")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "portal", "worker", "--interval", "1"],
-        cwd=ROOT,
-        env=server_environment(database_url, tmp_path / "instance-worker", _free_port()),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    browser = Browser()
+    assert browser.sign_in_with_code(one, officer.email, PASSWORD, current_code()) == 302
+    match = f"/cohorts/rounds/{round_3.id}/match"
+    status, _page = browser.request(
+        f"{one}{match}",
+        {"csrf_token": browser.token(f"{one}{match}"), **matching_answers()},
     )
-    try:
-        browser = Browser()
-        assert browser.sign_in_with_code(one, officer.email, PASSWORD, current_code()) == 302
-        match = f"/cohorts/rounds/{round_3.id}/match"
-        status, _page = browser.request(
-            f"{one}{match}",
-            {"csrf_token": browser.token(f"{one}{match}"), **matching_answers()},
-        )
-        assert status == 302
-        task_path = browser.last_location
-        assert task_path is not None
-        assert task_path.startswith("/tasks/")
-        deadline = time.monotonic() + 90
-        while True:
-            status, page = browser.request(f"{two}{task_path}")
-            assert status == 200
-            if "data-finished" in page:
-                break
-            assert time.monotonic() < deadline, "the worker never finished the run"
-            time.sleep(0.5)
-        assert "Review the proposed cohorts" in page
-        assert "The matching proposed 1 cohort placing 9 people" in page
-    finally:
-        worker.send_signal(signal.SIGINT)  # stops once running tasks finish
-        worker.wait(timeout=60)
+    assert status == 302
+    page = finished_task_page(browser, two, browser.last_location)
+    assert "Review the proposed cohorts" in page
+    assert "The matching proposed 1 cohort placing 9 people" in page
 
 
 def test_two_job_runners_at_once_send_each_email_once(app, session, database_url, tmp_path):

@@ -1,9 +1,10 @@
 """Officers import earlier rounds from a workbook: upload, see the dry run, confirm.
 
-The uploaded workbook is kept between the check and the import in the database
-(``portal.uploads``), named in the officer's signed session with its SHA-256, so what is
-imported is exactly what was checked, without a second upload and on any server (as the
-applicant import does). It is removed once imported and swept after a day.
+The check and the import are background tasks (``import_tasks``), followed on their status
+pages. The uploaded workbook is kept between them in the database (``portal.uploads``),
+named in the tasks' inputs with its SHA-256, so what is imported is exactly what was
+checked, without a second upload and on any server (as the applicant import does). It is
+removed once imported and swept after a day.
 """
 
 from __future__ import annotations
@@ -11,75 +12,126 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from portal import db
+from portal import db, uploads
 from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.db_base import utcnow
-from portal.earlier_rounds import imports
-from portal.earlier_rounds.files import Sources, configured_limits, read_workbook
+from portal.auth.models import Role
+from portal.earlier_rounds import import_tasks
+from portal.earlier_rounds.files import configured_limits
 from portal.earlier_rounds.forms import EarlierRoundsUploadForm
 from portal.earlier_rounds.imports import ImportReport
 from portal.forms import form_status
-from portal.uploads import PendingUpload
+from portal.tasks import services as task_services
+from portal.tasks.models import BackgroundTask, TaskStatus
+from portal.uploads import KeptUpload
 
 bp = Blueprint("earlier_rounds", __name__, url_prefix="/outcomes/import")
 
 Page = str | Response | tuple[str, int]
-PENDING = "earlier_rounds_import"
-UPLOAD = PendingUpload(PENDING)
 
 
-def _limits() -> dict[str, int]:
-    return configured_limits(current_app.config)
-
-
-def _read(data: bytes, filename: str) -> Sources:
-    return read_workbook(data, filename, **_limits())
-
-
-def _check_page(report: ImportReport) -> str:
-    return render_template(
-        "earlier_rounds/check.html", report=report, confirm_form=ConfirmForm(formdata=None)
-    )
+def _upload_page(form: EarlierRoundsUploadForm) -> str:
+    return render_template("earlier_rounds/upload.html", form=form)
 
 
 @bp.route("", methods=["GET", "POST"])
 @officers
 def upload() -> Page:
+    """Upload a workbook: it is kept, and a task checks it (the status page follows it)."""
     form = EarlierRoundsUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(_limits()["max_bytes"] + 1)
-        filename = upload.filename or ""
-        sources = _read(data, filename)
-        if not sources.tables and sources.problems:
-            form.file.errors = [sources.problems[0].message]
-        else:
-            report = imports.check(
-                db.session, sources, filename, now=utcnow(), actor=current_person()
-            )
-            if report.ok:
-                UPLOAD.keep(data, filename)
-            return _check_page(report)
-    return render_template("earlier_rounds/upload.html", form=form), form_status(form)
+        data = upload.read(configured_limits(current_app.config)["max_bytes"] + 1)
+        kept = uploads.keep(db.session, import_tasks.UPLOAD, data, upload.filename or "")
+        task = task_services.start(
+            db.session,
+            import_tasks.CHECK,
+            starter=current_person(),
+            role=Role.OFFICER,
+            params=kept.params(),
+        )
+        return redirect(url_for("tasks.status", task_id=task.id))
+    return _upload_page(form), form_status(form)
 
 
-@bp.post("/confirm")
+def _finished(task_id: int, kind: str) -> tuple[BackgroundTask, dict] | Response:
+    """The officer's finished task of ``kind`` and its result, or a redirect to its status
+    page while it has not succeeded (404 for another role's or an unknown task)."""
+    task = task_services.finished_task(db.session, task_id, current_person(), kind)
+    if task.status != TaskStatus.SUCCEEDED or task.result is None:
+        return redirect(url_for("tasks.status", task_id=task.id))
+    return task, task.result
+
+
+def _check_page(task: BackgroundTask, report: ImportReport) -> str:
+    return render_template(
+        "earlier_rounds/check.html",
+        task=task,
+        report=report,
+        confirm_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.get("/check/<int:task_id>")
 @officers
-def confirm() -> Page:
+def check(task_id: int) -> Page:
+    """What the check task found: a workbook that cannot be read is shown on the upload
+    form; otherwise the problems, or what importing would do and the button that does it."""
+    found = _finished(task_id, import_tasks.CHECK)
+    if isinstance(found, Response):
+        return found
+    task, result = found
+    if result.get("file_error"):
+        form = EarlierRoundsUploadForm(formdata=None)
+        form.file.errors = [result["file_error"]]
+        return _upload_page(form)
+    return _check_page(task, import_tasks.shown(result))
+
+
+@bp.post("/check/<int:task_id>/confirm")
+@officers
+def confirm(task_id: int) -> Response:
+    """Start the import of the checked workbook: a task reads it again and imports it."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    pending = UPLOAD.pending()
-    if pending is None:
+    found = _finished(task_id, import_tasks.CHECK)
+    if isinstance(found, Response):
+        return found
+    checked, result = found
+    report = None if result.get("file_error") else import_tasks.shown(result)
+    if report is None or not report.ok or not report.changes:
+        return redirect(url_for("earlier_rounds.check", task_id=checked.id))
+    kept = KeptUpload.from_params(checked.params)
+    if uploads.kept_data(db.session, import_tasks.UPLOAD, kept) is None:
         flash("The workbook you checked is no longer here. Upload it again.", "info")
         return redirect(url_for("earlier_rounds.upload"))
-    details, data = pending
-    filename = str(details["filename"])
-    report = imports.run_import(
-        db.session, _read(data, filename), filename, now=utcnow(), actor=current_person()
-    )
+    try:
+        task = task_services.start(
+            db.session,
+            import_tasks.IMPORT,
+            starter=current_person(),
+            role=Role.OFFICER,
+            params={**checked.params, "check": checked.id},
+            one_per_round=True,
+        )
+    except task_services.AlreadyRunning as running:
+        flash(
+            "An import of earlier rounds is already going. Start this one when it has finished.",
+            "info",
+        )
+        return redirect(url_for("tasks.status", task_id=running.task.id))
+    return redirect(url_for("tasks.status", task_id=task.id))
+
+
+@bp.get("/done/<int:task_id>")
+@officers
+def done(task_id: int) -> Page:
+    found = _finished(task_id, import_tasks.IMPORT)
+    if isinstance(found, Response):
+        return found
+    task, result = found
+    report = import_tasks.shown(result)
     if not report.imported:
-        return _check_page(report)  # someone changed the data since the check
-    UPLOAD.forget()
+        return _check_page(task, report)  # someone changed the data since the check
     return render_template("earlier_rounds/done.html", report=report)

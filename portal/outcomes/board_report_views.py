@@ -1,5 +1,6 @@
-"""The board report: rounds side by side in the report's own sentences, printable, as a .docx,
-and issued as a frozen snapshot that never changes afterwards."""
+"""The board report: rounds side by side in the report's own sentences, printable, as a .docx
+(made by a background task: ``board_report_task``), and issued as a frozen snapshot that
+never changes afterwards."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from portal import db
-from portal.auth.access import officers_and_admins, signed_in_user
+from portal.auth.access import current_person, officers_and_admins, signed_in_user
+from portal.auth.forms import ConfirmForm
+from portal.auth.models import Role
 from portal.exports import attachment
 from portal.forms import form_status
-from portal.outcomes import snapshot, stored
-from portal.outcomes.board_report import BoardReport, build_report
-from portal.outcomes.figures import as_at_moment
+from portal.outcomes import board_report_task, snapshot
+from portal.outcomes.board_report import BoardReport
 from portal.outcomes.money_forms import BoardReportForm, Choices, IssueForm, read_choices
-from portal.outcomes.report_docx import DOCX_MIMETYPE, report_docx
-from portal.outcomes.round_figures import RoundSummary
+from portal.outcomes.report_docx import DOCX_MIMETYPE
 from portal.rounds.services import rounds_by_start
+from portal.tasks import services as task_services
 from portal.timefmt import govuk_date
 
 bp = Blueprint("board_report", __name__, url_prefix="/board-report")
@@ -30,19 +32,8 @@ def report_form(source: MultiDict[str, str]) -> tuple[BoardReportForm, Choices |
     return read_choices(BoardReportForm, source, rounds_by_start(db.session))
 
 
-def summaries_for(choices: Choices) -> list[RoundSummary]:
-    moment = as_at_moment(choices.as_at)
-    return [stored.round_summary(db.session, r, moment) for r in choices.rounds]
-
-
 def board_report_for(choices: Choices) -> BoardReport:
-    return build_report(
-        summaries_for(choices),
-        area=current_app.config["HUB_AREA"],
-        as_at=choices.as_at,
-        basis=choices.basis,
-        projected_cohorts=choices.cohorts,
-    )
+    return board_report_task.report_for(db.session, choices, area=current_app.config["HUB_AREA"])
 
 
 def report_html(report: BoardReport) -> Markup:
@@ -57,10 +48,6 @@ def docx_response(filename: str, body: bytes) -> Response:
     return response
 
 
-def _filename(report: BoardReport) -> str:
-    return f"board-report-as-at-{report.as_at}.docx"
-
-
 @bp.get("/")
 @officers_and_admins
 def index() -> tuple[str, int]:
@@ -72,19 +59,29 @@ def index() -> tuple[str, int]:
         report=report,
         body=report_html(report) if report else None,
         args=choices.args() if choices else None,
+        download_form=ConfirmForm(formdata=None),
     ), form_status(form)
 
 
-@bp.get("/report.docx")
+@bp.post("/report.docx")
 @officers_and_admins
 def download() -> Response | tuple[str, int]:
+    """Start the task that makes the report (choices in the query string, as on the page)
+    as a .docx; its status page links to the download."""
     form, choices = report_form(request.args)
-    if choices is None:
+    if choices is None or not ConfirmForm().validate_on_submit():
         return render_template(
             "board_report/index.html", form=form, report=None, body=None, args=None
         ), 400
-    report = board_report_for(choices)
-    return docx_response(_filename(report), report_docx(report))
+    person = current_person()
+    task = task_services.start(
+        db.session,
+        board_report_task.KIND,
+        starter=person,
+        role=Role.OFFICER if person.has_role(Role.OFFICER) else Role.ADMIN,
+        params=choices.args(),
+    )
+    return redirect(url_for("tasks.status", task_id=task.id))
 
 
 @bp.route("/issue", methods=["GET", "POST"])

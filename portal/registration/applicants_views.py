@@ -1,11 +1,12 @@
 """The officers' side of registration: the applicant list, an application, overriding
 eligibility, exports and imports. Officers only (administrators need the officer role too).
 
-Imports take two steps, a check (the dry run) and the import. The uploaded file is kept
-between them in the database (``portal.uploads``), named in the officer's signed session
-with its SHA-256, so the officer confirms with one button instead of uploading again, on
-any server, and what is imported is exactly what was checked. Files are removed once
-imported and swept after a day.
+Imports take two steps, a check (the dry run) and the import, each a background task
+(``import_tasks``) followed on its status page. The uploaded file is kept between them in
+the database (``portal.uploads``), named in the tasks' inputs with its SHA-256, so the
+officer confirms with one button instead of uploading again, on any server, and what is
+imported is exactly what was checked. Files are removed once imported and swept after a
+day.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,16 +24,16 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from portal import db
+from portal import db, uploads
 from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.db_base import utcnow
 from portal.exports import csv_response, xlsx_response
 from portal.forms import form_status
 from portal.paging import page_items, requested_page
 from portal.reference.models import ReferenceKind
-from portal.registration import queries, services
+from portal.registration import import_tasks, queries, services
 from portal.registration.applicants_forms import (
     INELIGIBLE,
     ApplicantFilterForm,
@@ -47,14 +47,7 @@ from portal.registration.exports import (
     export_table,
     record_export,
 )
-from portal.registration.imports import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_ROWS,
-    Action,
-    ImportReport,
-    check_file,
-    run_import,
-)
+from portal.registration.imports import Action, ImportReport
 from portal.registration.officer_answers import (
     ReferenceLabels,
     outcome_label,
@@ -73,14 +66,14 @@ from portal.registration.queries import (
 )
 from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
+from portal.tasks import services as task_services
+from portal.tasks.models import BackgroundTask, TaskStatus
 from portal.timefmt import today_in_london
-from portal.uploads import PendingUpload
+from portal.uploads import KeptUpload
 
 bp = Blueprint("applicants", __name__, url_prefix="/applicants")
 
 Page = str | Response | tuple[str, int]
-PENDING_IMPORT = "applicant_import"
-UPLOAD = PendingUpload(PENDING_IMPORT)
 _FILTER_KINDS = {
     "district": ReferenceKind.DISTRICT,
     "sector": ReferenceKind.SECTOR,
@@ -253,70 +246,125 @@ def override_eligibility(application_id: int) -> Page:
     ), form_status(form)
 
 
-# Importing a partner's file
-
-
-def _limits() -> dict[str, int]:
-    config = current_app.config
-    return {
-        "max_rows": int(config.get("APPLICANT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
-        "max_bytes": int(config.get("APPLICANT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)),
-    }
-
-
-def _check(data: bytes, filename: str, programme_round: Round) -> ImportReport:
-    return check_file(
-        db.session, data, filename, programme_round, today=today_in_london(), **_limits()
-    )
+# Importing a partner's file: checked, then imported, by background tasks
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @officers
 def import_file() -> Page:
-    form = ImportUploadForm()
-    rounds = rounds_by_start(db.session)
-    form.round.choices = _round_choices(rounds)
+    """Upload a file: it is kept, and a task checks it (the status page follows it)."""
+    form = _upload_form()
     if not form.is_submitted():
         chosen = current_round(db.session, today_in_london())
         form.round.data = str(chosen.id) if chosen else None
     if form.validate_on_submit():
         programme_round = get_round(db.session, int(form.round.data))
         upload = form.file.data
-        data = upload.read(_limits()["max_bytes"] + 1)
-        filename = upload.filename or ""
-        report = _check(data, filename, programme_round)
-        if report.file_error is not None:
-            form.file.errors = [report.file_error]
-        else:
-            UPLOAD.keep(data, filename, round_id=programme_round.id)
-            return render_template(
-                "applicants/import_check.html",
-                report=report,
-                programme_round=programme_round,
-                confirm_form=ConfirmForm(formdata=None),
-                actions=Action,
-            )
-    return render_template("applicants/import.html", form=form, limits=_limits()), form_status(form)
+        data = upload.read(import_tasks.limits()["max_bytes"] + 1)
+        kept = uploads.keep(db.session, import_tasks.UPLOAD, data, upload.filename or "")
+        task = task_services.start(
+            db.session,
+            import_tasks.CHECK,
+            starter=current_person(),
+            role=Role.OFFICER,
+            round_id=programme_round.id,
+            params=kept.params(),
+        )
+        return redirect(url_for("tasks.status", task_id=task.id))
+    return _upload_page(form), form_status(form)
 
 
-@bp.post("/import/confirm")
+def _upload_form() -> ImportUploadForm:
+    form = ImportUploadForm()
+    form.round.choices = _round_choices(rounds_by_start(db.session))
+    return form
+
+
+def _upload_page(form: ImportUploadForm) -> str:
+    return render_template("applicants/import.html", form=form, limits=import_tasks.limits())
+
+
+def _finished(task_id: int, kind: str) -> tuple[BackgroundTask, ImportReport] | Response:
+    """The officer's finished task of ``kind`` and its report, or a redirect to its status
+    page while it has not succeeded (404 for another role's or an unknown task)."""
+    task = task_services.finished_task(db.session, task_id, current_person(), kind)
+    if task.status != TaskStatus.SUCCEEDED or task.result is None:
+        return redirect(url_for("tasks.status", task_id=task.id))
+    return task, import_tasks.shown(task.result)
+
+
+@bp.get("/import/check/<int:task_id>")
 @officers
-def confirm_import() -> Page:
+def import_check(task_id: int) -> Page:
+    """What the check task found: a file that cannot be used is shown on the upload form;
+    otherwise what importing would do, and the button that imports it."""
+    found = _finished(task_id, import_tasks.CHECK)
+    if isinstance(found, Response):
+        return found
+    task, report = found
+    programme_round = get_round(db.session, report.round_id)
+    if report.file_error is not None:
+        form = _upload_form()
+        form.round.data = str(programme_round.id)
+        form.file.errors = [report.file_error]
+        return _upload_page(form)
+    return render_template(
+        "applicants/import_check.html",
+        task=task,
+        report=report,
+        programme_round=programme_round,
+        confirm_form=ConfirmForm(formdata=None),
+        actions=Action,
+    )
+
+
+@bp.post("/import/check/<int:task_id>/confirm")
+@officers
+def confirm_import(task_id: int) -> Response:
+    """Start the import of the checked file: a task checks it again and imports it."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    pending = UPLOAD.pending()
-    if pending is None:
+    found = _finished(task_id, import_tasks.CHECK)
+    if isinstance(found, Response):
+        return found
+    checked, report = found
+    if report.file_error is not None or not report.to_import:
+        return redirect(url_for("applicants.import_check", task_id=checked.id))
+    if (
+        uploads.kept_data(db.session, import_tasks.UPLOAD, KeptUpload.from_params(checked.params))
+        is None
+    ):
         flash("The file you checked is no longer here. Upload it again.", "info")
         return redirect(url_for("applicants.import_file"))
-    details, data = pending
-    programme_round = get_round(db.session, int(details["round_id"]))
-    report = _check(data, str(details["filename"]), programme_round)
-    UPLOAD.forget()
-    if report.file_error is not None:
-        flash(report.file_error, "info")
-        return redirect(url_for("applicants.import_file"))
-    run_import(db.session, report, programme_round, officer=current_person(), now=utcnow())
+    try:
+        task = task_services.start(
+            db.session,
+            import_tasks.IMPORT,
+            starter=current_person(),
+            role=Role.OFFICER,
+            round_id=report.round_id,
+            params={**checked.params, "check": checked.id},
+            one_per_round=True,
+        )
+    except task_services.AlreadyRunning as running:
+        flash(
+            "An import into this round is already going. Start this one when it has finished.",
+            "info",
+        )
+        return redirect(url_for("tasks.status", task_id=running.task.id))
+    return redirect(url_for("tasks.status", task_id=task.id))
+
+
+@bp.get("/import/done/<int:task_id>")
+@officers
+def import_done(task_id: int) -> Page:
+    found = _finished(task_id, import_tasks.IMPORT)
+    if isinstance(found, Response):
+        return found
+    _task, report = found
     return render_template(
-        "applicants/import_done.html", report=report, programme_round=programme_round
+        "applicants/import_done.html",
+        report=report,
+        programme_round=get_round(db.session, report.round_id),
     )

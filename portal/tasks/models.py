@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_base import Base, enum_column, utcnow
@@ -80,3 +80,19 @@ class BackgroundTask(Base):
         if self.started_at is None:
             return dt.timedelta(0)
         return (self.finished_at or now) - self.started_at
+
+
+class TaskFile(Base):
+    """A file a task made (a board report as a .docx), kept for a day to be downloaded by
+    people holding the role the task was started with, then swept by the
+    ``background-tasks`` job."""
+
+    __tablename__ = "task_file"
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("background_task.id", ondelete="CASCADE"), primary_key=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

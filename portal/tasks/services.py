@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
@@ -20,18 +20,21 @@ from portal.auth.models import Role, User
 from portal.db_base import utcnow
 from portal.state_changes import Audit, StatusConflict, change_status
 from portal.tasks import kind_of, tasks
-from portal.tasks.models import UNFINISHED, BackgroundTask, TaskStatus
+from portal.tasks.models import UNFINISHED, BackgroundTask, TaskFile, TaskStatus
 from portal.tasks.runner import is_silent
 
 _TO_QUEUE = "portal.tasks.to_queue"
 # A task still queued after this long is queued again (its first queuing may have been
 # lost); the runner's guard makes a second delivery harmless.
 REQUEUE_AFTER = dt.timedelta(minutes=10)
+# Files tasks made (a .docx report) are kept this long to be downloaded.
+KEEP_FILES_FOR = dt.timedelta(days=1)
 DIED_MESSAGE = "It stopped without finishing, perhaps because a server restarted. Start it again."
 
 
 class AlreadyRunning(Exception):
-    """A task of this kind is already queued or running for the round: ``task``."""
+    """A task of this kind is already queued or running for the round (or, for kinds that
+    belong to no round, at all): ``task``."""
 
     def __init__(self, task: BackgroundTask) -> None:
         super().__init__(f"Task {task.id} is already running")
@@ -52,13 +55,13 @@ def start(
     """Record a new task and queue it once the transaction commits.
 
     With ``one_per_round``, raises AlreadyRunning (holding the running one) if the round
-    has a task of this kind queued or running. Side effects: the task's record and an audit
-    event, flushed; the queuing after commit.
+    (or, with no round, the portal) has a task of this kind queued or running. Side
+    effects: the task's record and an audit event, flushed; the queuing after commit.
     """
     if kind not in tasks().kinds:
         raise ValueError(f"No task kind called {kind!r}")
     running_key = f"{kind}:{round_id}" if one_per_round else None
-    if one_per_round and round_id is not None:
+    if one_per_round:
         running = unfinished_task(session, kind, round_id)
         if running is not None:
             raise AlreadyRunning(running)
@@ -79,7 +82,7 @@ def start(
         with session.begin_nested():
             session.add(task)
     except IntegrityError:  # another request started one a moment ago
-        running = unfinished_task(session, kind, round_id) if round_id is not None else None
+        running = unfinished_task(session, kind, round_id) if one_per_round else None
         if running is None:
             raise
         raise AlreadyRunning(running) from None
@@ -119,15 +122,26 @@ def visible_task(session: Session, task_id: int, viewer: User) -> BackgroundTask
     return task
 
 
-def unfinished_task(session: Session, kind: str, round_id: int) -> BackgroundTask | None:
-    """The round's queued or running task of ``kind``, if there is one."""
+def finished_task(session: Session, task_id: int, viewer: User, kind: str) -> BackgroundTask:
+    """The task of ``kind``, if ``viewer`` holds the role it was started with; otherwise
+    NotFound. For the pages that show a task's result (check ``task.status`` first)."""
+    task = visible_task(session, task_id, viewer)
+    if task.kind != kind:
+        raise NotFound()
+    return task
+
+
+def unfinished_task(session: Session, kind: str, round_id: int | None) -> BackgroundTask | None:
+    """The round's queued or running task of ``kind`` (with no round: any of that kind not
+    tied to a round), if there is one."""
+    in_round = (
+        BackgroundTask.round_id.is_(None)
+        if round_id is None
+        else BackgroundTask.round_id == round_id
+    )
     return session.scalars(
         select(BackgroundTask)
-        .where(
-            BackgroundTask.kind == kind,
-            BackgroundTask.round_id == round_id,
-            BackgroundTask.status.in_(UNFINISHED),
-        )
+        .where(BackgroundTask.kind == kind, in_round, BackgroundTask.status.in_(UNFINISHED))
         .order_by(BackgroundTask.id)
         .limit(1)
     ).first()
@@ -152,9 +166,33 @@ def cancel(session: Session, task: BackgroundTask, *, actor: User, now: dt.datet
     )
 
 
+def keep_file(
+    session: Session, task_id: int, *, filename: str, mimetype: str, data: bytes
+) -> TaskFile:
+    """Keep a file the task made, for a day. Side effects: the row, added (not flushed)."""
+    found = TaskFile(
+        task_id=task_id, filename=filename[:200], mimetype=mimetype, data=data, created_at=utcnow()
+    )
+    session.add(found)
+    return found
+
+
+def file_of(session: Session, task: BackgroundTask, now: dt.datetime) -> TaskFile:
+    """The file the (visible) task made, if it is still kept; otherwise NotFound."""
+    found = session.get(TaskFile, task.id)
+    if (
+        found is None
+        or task.status != TaskStatus.SUCCEEDED
+        or now - found.created_at > KEEP_FILES_FOR
+    ):
+        raise NotFound()
+    return found
+
+
 def watch_over_tasks(session: Session, now: dt.datetime) -> str:
-    """The ``background-tasks`` job: queue again tasks whose queuing was lost, and mark
-    failed the running tasks that have gone silent (their worker died)."""
+    """The ``background-tasks`` job: queue again tasks whose queuing was lost, mark failed
+    the running tasks that have gone silent (their worker died), and delete the files tasks
+    made more than a day ago."""
     registry = tasks(current_app)
     requeued = 0
     died = 0
@@ -180,4 +218,9 @@ def watch_over_tasks(session: Session, now: dt.datetime) -> str:
                 died += 1
             except StatusConflict:
                 continue
-    return f"{requeued} tasks queued again, {died} marked failed"
+    swept = session.execute(
+        delete(TaskFile)
+        .where(TaskFile.created_at < now - KEEP_FILES_FOR)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return f"{requeued} tasks queued again, {died} marked failed, {swept} old files deleted"

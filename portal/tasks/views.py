@@ -1,5 +1,5 @@
 """The status page of a background task: its stage and time so far, Cancel, and a link on to
-the result when it has finished."""
+the result when it has finished; and the file a task made (a .docx report), to download."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from portal import db
 from portal.auth.access import current_person, officers_and_admins
 from portal.auth.forms import ConfirmForm
 from portal.db_base import utcnow
+from portal.exports import attachment
 from portal.state_changes import StatusConflict
 from portal.tasks import kind_of, services
 
@@ -52,3 +53,15 @@ def cancel(task_id: int) -> Response:
         except StatusConflict:
             pass  # it finished first: the page shows how
     return redirect(url_for("tasks.status", task_id=task.id))
+
+
+@bp.get("/<int:task_id>/file")
+@officers_and_admins
+def download(task_id: int) -> Response:
+    """The file the task made, for people holding the role it was started with (404 for
+    anyone else, and once the file is a day old)."""
+    task = services.visible_task(db.session, task_id, current_person())
+    found = services.file_of(db.session, task, utcnow())
+    response = Response(found.data, mimetype=found.mimetype)
+    response.headers["Content-Disposition"] = attachment(found.filename)
+    return response

@@ -166,9 +166,24 @@ def test_an_officer_imports_a_partners_file(page, make_user, applicants, tmp_pat
     )
     page.get_by_label("Upload a file").set_input_files(path)
     submit(page, "Check the file")
+    # The check runs as a background task; its status page follows it to the end.
+    assert page.get_by_role("heading", level=1).inner_text() == "Applicant file check"
+    follow_task(page, "See the check and import the file", "applicants-import-check-task")
     assert page.get_by_role("heading", level=1).inner_text() == "Check the import"
     assert page.locator("table").first.locator("tbody tr").count() == 2  # two problems, row 3
     screenshot(page, "applicants-import-check")
     submit(page, "Import 1 row")
+    assert page.get_by_role("heading", level=1).inner_text() == "Applicant import"
+    follow_task(page, "See what was imported", "applicants-import-task")
     assert page.get_by_role("heading", level=1).inner_text() == "Import finished"
+    assert "Amara Ahmed" in page.locator("main").inner_text()
     screenshot(page, "applicants-import-done")
+
+
+def follow_task(page, link, name):
+    """Wait on a task's status page (it updates itself) for the link to its result, check
+    the finished page with axe, keep a screenshot of it, and follow the link."""
+    page.locator("[data-task-status][data-finished]").wait_for(timeout=30_000)
+    assert_accessible(page)
+    screenshot(page, name)
+    follow(page, link)

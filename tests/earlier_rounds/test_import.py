@@ -38,6 +38,7 @@ from portal.rounds.models import Round, RoundStatus
 from portal.surveys.models import SurveyAnswer, SurveyInvitation
 from tests.earlier_rounds.files import HEADERS, check, messages, tiny, write_files
 from tests.fixtures.pages import check_page, error_messages
+from tests.fixtures.tasks import result_of
 
 REPORT_DATE = dt.date(2022, 2, 10)
 AS_AT = figures.as_at_moment(REPORT_DATE)
@@ -458,7 +459,8 @@ def test_the_command_fails_on_problems(app, tmp_path, reference_data):
     assert "1 problem found: nothing imported." in result.output
 
 
-# The officers' page
+# The officers' page: the check and the import are background tasks, run by a consumer in
+# this process and followed from their status pages as an officer would.
 
 
 def workbook(sheets: dict[str, list[str]]) -> bytes:
@@ -468,64 +470,86 @@ def workbook(sheets: dict[str, list[str]]) -> bytes:
 
 
 def upload(client, data: bytes, filename: str = "earlier.xlsx"):
-    return client.submit_form(
+    """Upload the workbook and follow its check to the page it leads to."""
+    started = client.submit_form(
         "/outcomes/import",
         {"file": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
     )
+    if started.status_code != 302:
+        return started
+    return result_of(client, started)
+
+
+def confirm(client, checked):
+    """Press the check page's import button and follow the import to the page it leads to."""
+    path = checked.request.path
+    started = client.submit_form(f"{path}/confirm", {}, from_page=path)
+    if not started.headers.get("Location", "").startswith("/tasks/"):
+        return started
+    return result_of(client, started)
 
 
 def test_an_officer_checks_and_imports_a_workbook(
-    client, signed_in_as, session, outbox, reference_data
+    client, signed_in_as, session, outbox, reference_data, task_consumer
 ):
     signed_in_as(Role.OFFICER)
     page = check_page(client.get("/outcomes/import"))
     assert page.h1.get_text(strip=True) == "Import earlier rounds"
 
-    checked = check_page(upload(client, workbook(tiny())))
-    assert checked.h1.get_text(strip=True) == "Check the import"
-    assert "Nothing has been saved yet" in checked.get_text()
+    checked = upload(client, workbook(tiny()))
+    page = check_page(checked)
+    assert page.h1.get_text(strip=True) == "Check the import"
+    assert "Nothing has been saved yet" in page.get_text()
     rows = {
         row.th.get_text(strip=True): [cell.get_text(strip=True) for cell in row.find_all("td")]
-        for row in checked.select("tbody tr")
+        for row in page.select("tbody tr")
         if row.th
     }
     assert rows["participants"] == ["3", "0", "0", "0"]
     assert session.scalar(select(func.count(Application.id))) == 0
 
-    token = client.csrf_token_from("/outcomes/import")
-    done = check_page(client.post("/outcomes/import/confirm", data={"csrf_token": token}))
+    done = check_page(confirm(client, checked))
     assert done.h1.get_text(strip=True) == "Earlier rounds imported"
     session.rollback()
     assert session.scalar(select(func.count(Application.id))) == 3
     assert outbox.messages() == []
+    again_confirmed = confirm(client, checked)  # the workbook was imported and removed
+    assert again_confirmed.headers["Location"] == "/outcomes/import"
 
     again = check_page(upload(client, workbook(tiny())))
     assert "Everything in this workbook has been imported already" in again.get_text()
 
 
-def test_the_page_shows_the_problems_and_offers_no_import(client, signed_in_as, reference_data):
+def test_the_page_shows_the_problems_and_offers_no_import(
+    client, signed_in_as, reference_data, task_consumer
+):
     signed_in_as(Role.OFFICER)
     sheets = tiny()
     sheets["attendance"].append("T-P9,1,")
-    page = check_page(upload(client, workbook(sheets)))
+    checked = upload(client, workbook(sheets))
+    page = check_page(checked)
     text = " ".join(page.get_text().split())
     assert (
         "attendance sheet 5 participant There is no participant “T-P9” in the participants sheet"
         in text
     )
     assert page.find("button", string=lambda s: s and "Import" in s) is None
+    refused = confirm(client, checked)  # pressing a button that is not there imports nothing
+    assert refused.headers["Location"] == checked.request.path
 
 
-def test_the_page_refuses_a_file_that_is_not_a_workbook(client, signed_in_as):
+def test_the_page_refuses_a_file_that_is_not_a_workbook(client, signed_in_as, task_consumer):
     signed_in_as(Role.OFFICER)
-    page = check_page(upload(client, b"round,year_label\n", "rounds.csv"), status=400)
+    page = check_page(upload(client, b"round,year_label\n", "rounds.csv"))
+    assert page.h1.get_text(strip=True) == "Import earlier rounds"
     assert error_messages(page) == ["The selected file must be an Excel workbook (.xlsx)"]
 
 
-def test_confirming_without_a_checked_workbook_asks_for_it_again(client, signed_in_as):
+def test_a_check_or_import_that_does_not_exist_is_not_found(client, signed_in_as):
     signed_in_as(Role.OFFICER)
     token = client.csrf_token_from("/outcomes/import")
-    response = client.post("/outcomes/import/confirm", data={"csrf_token": token})
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/outcomes/import")
+    response = client.post("/outcomes/import/check/99999/confirm", data={"csrf_token": token})
+    assert response.status_code == 404
+    assert client.get("/outcomes/import/check/99999").status_code == 404
+    assert client.get("/outcomes/import/done/99999").status_code == 404

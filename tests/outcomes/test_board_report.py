@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from docx import Document
@@ -27,6 +28,7 @@ from portal.outcomes.round_figures import RoundSummary
 from portal.rounds.models import Round
 from portal.timefmt import today_in_london
 from tests.fixtures.pages import check_page, error_messages
+from tests.fixtures.tasks import result_of
 
 REPORT_QUERY = "as_at=2022-02-10&cohorts=15&basis=recorded"
 
@@ -169,8 +171,15 @@ def test_rounds_without_cohorts_or_responses_are_worded_honestly():
     assert projection_formula(figures.projection(15, [])) is None
 
 
+def make_document(client, page):
+    """Press the page's .docx button and follow the task to its download."""
+    form = page.find("button", string=lambda s: s and ".docx" in s).find_parent("form")
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    return result_of(client, client.post(form["action"], data={"csrf_token": token}))
+
+
 def test_the_sample_rounds_reproduce_the_february_2022_report_and_an_issued_report_is_frozen(
-    app, client, session, sample_rounds, signed_in_as
+    app, client, session, sample_rounds, signed_in_as, task_consumer
 ):
     rounds = {r.name: r for r in session.scalars(select(Round))}
     one, two = rounds["Round 1"], rounds["Round 2"]
@@ -197,8 +206,8 @@ def test_the_sample_rounds_reproduce_the_february_2022_report_and_an_issued_repo
         assert sentence in text, sentence
     assert "Round 1 was still running" not in text
 
-    # The same report as a Word document.
-    download = client.get(query.replace("/board-report/?", "/board-report/report.docx?"))
+    # The same report as a Word document, made by a background task.
+    download = make_document(client, page)
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment;")
     docx_text = document_text(download.data)
@@ -271,7 +280,9 @@ def test_bad_choices_are_gov_uk_errors_not_500(client, report_world, signed_in_a
         "Number of cohorts must be a whole number",
         "Select the cost basis",
     ]
-    assert client.get("/board-report/report.docx?round=999").status_code == 400
+    token = client.csrf_token_from("/feedback")
+    refused = client.post("/board-report/report.docx?round=999", data={"csrf_token": token})
+    assert refused.status_code == 400
     check_page(client.get(f"/board-report/?round={report_world.id}&round=nope"), status=400)
 
 
@@ -282,7 +293,9 @@ def test_a_future_as_at_date_is_refused_with_a_gov_uk_error(client, report_world
         query = f"round={report_world.id}&as_at={day.isoformat()}&cohorts=15&basis=grant"
         page = check_page(client.get(f"/board-report/?{query}"), status=400)
         assert error_messages(page) == ["Date the figures are as at must be today or in the past"]
-        assert client.get(f"/board-report/report.docx?{query}").status_code == 400
+        token = client.csrf_token_from("/feedback")
+        refused = client.post(f"/board-report/report.docx?{query}", data={"csrf_token": token})
+        assert refused.status_code == 400
         assert client.get(f"/board-report/issue?{query}").status_code == 400
     query = f"round={report_world.id}&as_at={today.isoformat()}&cohorts=15&basis=grant"
     check_page(client.get(f"/board-report/?{query}"))
@@ -297,3 +310,47 @@ def test_issuing_needs_a_valid_token_and_the_right_role(
     assert session.scalar(select(func.count()).select_from(IssuedReport)) == 0
     signed_in_as(Role.CONTRACTOR_LEAD)
     assert client.get("/board-report/").status_code == 403
+
+
+def test_the_document_is_made_by_a_task_and_only_its_role_can_download_it_for_a_day(
+    app, client, session, report_world, signed_in_as, make_user, task_consumer
+):
+    import datetime as dt
+
+    from portal import db
+    from portal.db_base import utcnow
+    from portal.tasks import services
+    from portal.tasks.models import TaskFile
+    from tests.fixtures.users import sign_in
+
+    signed_in_as(Role.OFFICER)
+    query = f"round={report_world.id}&as_at=2021-03-31&cohorts=15&basis=grant"
+    page = check_page(client.get(f"/board-report/?{query}"))
+    assert client.post(f"/board-report/report.docx?{query}").status_code == 400  # no token
+    assert client.get(f"/board-report/report.docx?{query}").status_code == 405
+    download = make_document(client, page)
+    assert download.status_code == 200
+    assert download.mimetype.endswith("wordprocessingml.document")
+    assert "board-report-as-at-2021-03-31.docx" in download.headers["Content-Disposition"]
+    assert "Peer Networks board report: Round 1" in document_text(download.data)
+    file_path = urlsplit(download.request.url).path
+    status = check_page(client.get(file_path.removesuffix("/file")))
+    assert "ready. You can download it for a day" in status.get_text()
+
+    admin = make_user(Role.ADMIN)
+    other = app.test_client()
+    sign_in(other, admin)
+    assert other.get(file_path).status_code == 404  # started as an officer: officers only
+    assert other.get(file_path.removesuffix("/file")).status_code == 404
+
+    session.rollback()
+    kept = session.scalars(select(TaskFile)).one()
+    kept.created_at = utcnow() - dt.timedelta(days=1, minutes=1)
+    session.commit()
+    assert client.get(file_path).status_code == 404
+    with app.app_context():
+        message = services.watch_over_tasks(db.session, utcnow())
+        db.session.commit()
+    assert message.endswith("1 old files deleted")
+    session.rollback()
+    assert session.scalars(select(TaskFile)).all() == []

@@ -1,4 +1,8 @@
-"""Importing applicants from a partner's file: checked first, idempotent, never an error page."""
+"""Importing applicants from a partner's file: checked first, idempotent, never an error page.
+
+The check and the import are background tasks; a consumer runs them in this process, and
+the helpers follow each from its status page to the page it links to, as an officer would.
+"""
 
 import csv
 import io
@@ -23,6 +27,9 @@ from portal.spreadsheets import files as spreadsheet_files
 from tests.fixtures.factories import open_round, sent_application
 from tests.fixtures.pages import check_page, error_messages
 from tests.fixtures.spreadsheets import declaring, with_wide_row
+from tests.fixtures.tasks import result_of
+
+pytestmark = pytest.mark.usefixtures("task_consumer")
 
 ROWS = [
     {
@@ -99,16 +106,29 @@ def officer(signed_in_as):
 
 
 def upload(client, round_3, data, filename="applicants.csv"):
-    return client.submit_form(
+    """Upload the file and follow its check to the check page (which ``confirm`` confirms);
+    a form the portal refuses at once comes back as it is."""
+    started = client.submit_form(
         "/applicants/import",
         {"round": str(round_3.id), "file": (io.BytesIO(data), filename)},
         from_page="/applicants/import",
         content_type="multipart/form-data",
     )
+    if started.status_code != 302:
+        return started
+    checked = result_of(client, started)
+    client.checked_path = checked.request.path
+    return checked
 
 
 def confirm(client):
-    return client.submit_form("/applicants/import/confirm", {}, from_page="/applicants/import")
+    """Press the last check page's import button and follow the import to its done page (or
+    where the portal sends the officer instead)."""
+    path = client.checked_path
+    started = client.submit_form(f"{path}/confirm", {}, from_page=path)
+    if not started.headers.get("Location", "").startswith("/tasks/"):
+        return started
+    return result_of(client, started)
 
 
 def table_rows(page, caption):
@@ -323,14 +343,15 @@ def test_windows_text_is_read_and_noted(client, session, officer, round_3):
 def test_unreadable_files_are_explained_on_the_form(
     client, officer, round_3, data, filename, message
 ):
-    page = check_page(upload(client, round_3, data, filename), status=400)
+    page = check_page(upload(client, round_3, data, filename))
+    assert page.h1.get_text(strip=True) == "Import applicants from a file"
     [error] = error_messages(page)
     assert message in error
 
 
 def test_too_many_rows_are_refused(client, officer, round_3, app):
     app.config["APPLICANT_IMPORT_MAX_ROWS"] = 1
-    page = check_page(upload(client, round_3, csv_bytes(ROWS)), status=400)
+    page = check_page(upload(client, round_3, csv_bytes(ROWS)))
     assert error_messages(page) == [
         "The selected file has more than 1 rows. Split it into files of 1 rows or fewer"
     ]
@@ -338,7 +359,7 @@ def test_too_many_rows_are_refused(client, officer, round_3, app):
 
 def test_a_file_too_large_is_refused(client, officer, round_3, app):
     app.config["APPLICANT_IMPORT_MAX_BYTES"] = 100
-    page = check_page(upload(client, round_3, csv_bytes(ROWS)), status=400)
+    page = check_page(upload(client, round_3, csv_bytes(ROWS)))
     assert error_messages(page) == ["The selected file must be smaller than 100 bytes"]
 
 
@@ -373,7 +394,7 @@ def test_an_xml_bomb_is_refused(client, officer, round_3):
         return bomb_header + body.replace(b"<v>", b"<v>&lol3;", 1)
 
     data = _with_sheet(xlsx_bytes(ROWS), plant)
-    page = check_page(upload(client, round_3, data, "bomb.xlsx"), status=400)
+    page = check_page(upload(client, round_3, data, "bomb.xlsx"))
     assert "contains XML that could be harmful" in error_messages(page)[0]
 
 
@@ -381,15 +402,15 @@ def test_a_zip_that_unpacks_to_far_too_much_is_refused(client, officer, round_3,
     monkeypatch.setattr(spreadsheet_files, "MAX_UNPACKED_BYTES", 1024 * 1024)
     data = _with_sheet(xlsx_bytes(ROWS), lambda xml: xml + b" " * (2 * 1024 * 1024))
     assert len(data) < 100_000  # tiny on the way in
-    page = check_page(upload(client, round_3, data, "big.xlsx"), status=400)
+    page = check_page(upload(client, round_3, data, "big.xlsx"))
     assert "unpacks to far more data" in error_messages(page)[0]
 
 
-def test_confirming_without_a_checked_file_asks_for_it_again(client, officer, round_3):
-    response = confirm(client)
-    assert response.headers["Location"] == "/applicants/import"
-    page = check_page(client.get("/applicants/import"))
-    assert "The file you checked is no longer here" in page.get_text()
+def test_confirming_a_check_that_does_not_exist_is_not_found(client, officer, round_3):
+    client.checked_path = "/applicants/import/check/99999"
+    assert confirm(client).status_code == 404
+    assert client.get("/applicants/import/check/99999").status_code == 404
+    assert client.get("/applicants/import/done/99999").status_code == 404
 
 
 def test_the_checked_file_is_what_is_imported_and_then_removed(
@@ -404,13 +425,16 @@ def test_the_checked_file_is_what_is_imported_and_then_removed(
     session.commit()
     response = confirm(client)
     assert response.headers["Location"] == "/applicants/import"
+    page = check_page(client.get("/applicants/import"))
+    assert "The file you checked is no longer here" in page.get_text()
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Application)) == 0
 
     upload(client, round_3, csv_bytes(ROWS))
     check_page(confirm(client))
     session.rollback()
-    assert session.scalars(select(PendingUploadFile)).all() == []
+    left = session.scalars(select(PendingUploadFile.token)).all()
+    assert left == [kept.token]  # the imported file is gone; the changed one waits to be swept
 
 
 def test_an_upload_left_for_a_day_is_swept_and_not_imported(client, session, officer, round_3, app):
@@ -522,7 +546,7 @@ def test_an_xlsx_row_far_wider_than_the_format_is_refused_at_once(client, office
     data = with_wide_row(xlsx_bytes(ROWS), "Sheet", 1_000_000)
     assert len(data) < 200_000  # small on the way in
     started = time.process_time()
-    page = check_page(upload(client, round_3, data, "applicants.xlsx"), status=400)
+    page = check_page(upload(client, round_3, data, "applicants.xlsx"))
     assert time.process_time() - started < 1
     [error] = error_messages(page)
     assert error.startswith("Row 4 of the selected file goes past column ")
@@ -531,7 +555,7 @@ def test_an_xlsx_row_far_wider_than_the_format_is_refused_at_once(client, office
 
 def test_a_csv_row_far_wider_than_the_format_is_refused(client, officer, round_3):
     data = csv_bytes(ROWS) + b",".join([b"x"] * 5_000) + b"\r\n"
-    page = check_page(upload(client, round_3, data), status=400)
+    page = check_page(upload(client, round_3, data))
     [error] = error_messages(page)
     assert error.startswith("Row 4 of the selected file goes past column ")
 
