@@ -101,22 +101,30 @@ def index() -> str:
     # Held here, so the round is read once (later look-ups find it in the session).
     programme_round = scope.round_of(db.session, place)
     bookings, labels = scope.labelled_bookings_of_participant(db.session, me)
+    # The page is about this round: its totals and the items they add up from.
+    bookings = [b for b in bookings if b.round_id == programme_round.id]
+    outside = scope.outside_support_of(db.session, place)
+    if any(r.support_type not in labels for r in outside):
+        labels = diary.support_type_labels(db.session) | labels
     coaches = {c.id: c for c in scope.offered_coaches(db.session, place)}
     people = {
-        b.coach_id: db.session.get(User, b.coach_id) for b in bookings if b.coach_id not in coaches
+        coach_id: db.session.get(User, coach_id)
+        for coach_id in {b.coach_id for b in bookings} | {r.coach_id for r in outside}
+        if coach_id not in coaches
     }
     waiting_for = waiting.waiting_for(db.session, me) if coaches else set()
     return render_template(
         "one_to_one/index.html",
         place=place,
         programme_round=programme_round,
-        balance=scope.balance(db.session, place, bookings=bookings),
+        balance=scope.balance(db.session, place, bookings=bookings, outside=outside),
         upcoming=[b for b in bookings if b.status == BookingStatus.BOOKED and b.ends_at > now],
         past=[
             b
             for b in reversed(bookings)
             if not (b.status == BookingStatus.BOOKED and b.ends_at > now)
         ],
+        outside=outside,
         coaches={**people, **coaches},
         waiting_for=[coaches[i] for i in waiting_for if i in coaches],
         labels=labels,

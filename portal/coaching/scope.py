@@ -145,6 +145,22 @@ def labelled_bookings_of_participant(
     return [booking for booking, _label in rows], labels
 
 
+def outside_support_of(session: Session, place: Place) -> list[OutsideSupport]:
+    """Support coaches recorded outside bookings for the place's person in its round,
+    oldest first: the items behind ``Balance.outside``."""
+    programme_round = round_of(session, place)
+    return list(
+        session.scalars(
+            select(OutsideSupport)
+            .where(
+                OutsideSupport.participant_id == place.person_id,
+                OutsideSupport.round_id == programme_round.id,
+            )
+            .order_by(OutsideSupport.happened_on, OutsideSupport.id)
+        )
+    )
+
+
 def bookings_of_coach(
     session: Session, coach: User, *, since: dt.datetime | None = None
 ) -> list[Booking]:
@@ -182,13 +198,15 @@ def balance(
     *,
     ignore_booking_id: int | None = None,
     bookings: Sequence[Booking] | None = None,
+    outside: Sequence[OutsideSupport] | None = None,
 ) -> Balance:
     """What the person is entitled to in their round, and how much of it is used: booked
     sessions (their booked length), delivered ones (the actual minutes), late
     cancellations and no-shows (their booked length, if the round's policy counts them),
     and support recorded outside the booking system.
 
-    ``bookings``: all the person's bookings, if the caller has read them already."""
+    ``bookings``: all the person's bookings, and ``outside``: their support recorded
+    outside bookings in the round (``outside_support_of``), if the caller has read them."""
     programme_round = round_of(session, place)
     if bookings is None:
         bookings = list(
@@ -213,18 +231,21 @@ def balance(
             booking.status == BookingStatus.NO_SHOW or booking.late_cancellation
         ):
             lost += booking.minutes
-    outside = session.scalar(
-        select(func.coalesce(func.sum(OutsideSupport.minutes), 0)).where(
-            OutsideSupport.participant_id == place.person_id,
-            OutsideSupport.round_id == programme_round.id,
+    if outside is None:
+        outside_minutes = session.scalar(
+            select(func.coalesce(func.sum(OutsideSupport.minutes), 0)).where(
+                OutsideSupport.participant_id == place.person_id,
+                OutsideSupport.round_id == programme_round.id,
+            )
         )
-    )
+    else:
+        outside_minutes = sum(record.minutes for record in outside)
     return Balance(
         entitled=programme_round.one_to_one_hours_per_participant * 60,
         booked=booked,
         delivered=delivered,
         lost=lost,
-        outside=int(outside or 0),
+        outside=int(outside_minutes or 0),
     )
 
 

@@ -61,6 +61,13 @@ def active_sessions(cohort: Cohort) -> list[CohortSession]:
     )
 
 
+def scheduled_minutes(cohort: Cohort) -> int:
+    """The length of every session not cancelled (held or to come), added up, in minutes:
+    what the schedule delivers, to set against the cohort's planned hours."""
+    seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in active_sessions(cohort))
+    return int(seconds // 60)
+
+
 def session_numbers(cohort: Cohort) -> dict[int, int]:
     """Each session's number (1, 2 ...) among those not cancelled, by session id."""
     return {s.id: number for number, s in enumerate(active_sessions(cohort), start=1)}

@@ -89,6 +89,11 @@ def cohort(cohort_id: int) -> str:
         numbers=delivery.session_numbers(found),
         # The schedule, once there is one, says when the group first meets (sessions move).
         first_session=next(iter(delivery.active_sessions(found)), None),
+        # What the schedule adds up to, against the planned hours.
+        scheduled={
+            "count": len(delivery.active_sessions(found)),
+            "minutes": delivery.scheduled_minutes(found),
+        },
         members=membership.members_of(db.session, found),
         weekday=WEEKDAYS[found.meeting_weekday] if found.meeting_weekday < 5 else "",
         can_join=membership.can_join(found, utcnow()),

@@ -15,6 +15,7 @@ from portal.coaching.models import (
     BookingStatus,
     CoachProfile,
     OutsideSupport,
+    SupportChannel,
     WeeklyWindow,
 )
 from portal.cohorts.models import CohortSession, SessionStatus
@@ -400,6 +401,49 @@ def test_a_coach_records_support_outside_the_booking_system(client, session, coa
     }
     assert rows["Delivered"] == "None"
     assert rows["Support recorded by a coach outside bookings"] == "25 minutes"
+
+
+def test_the_participants_delivered_total_adds_up_the_items_listed(client, session, coaching):
+    """Booked for an hour and 45 minutes, delivered in 55 and 30: the page says 1 hour 25
+    minutes delivered and lists 55 and 30, with support outside bookings listed apart."""
+    world = coaching()
+    place = world.places[0]
+    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    for days, booked, actual in ((9, 60, 55), (4, 45, 30)):
+        booking = delivered_booking(
+            session, place, world.coach, hour - dt.timedelta(days=days), minutes=booked
+        )
+        booking.delivered_minutes = actual
+    session.add(
+        OutsideSupport(
+            round_id=booking.round_id,
+            place_id=place.id,
+            participant_id=place.person_id,
+            coach_id=world.coach.id,
+            support_type="advice",
+            channel=SupportChannel.PHONE,
+            happened_on=(hour - dt.timedelta(days=2)).date(),
+            minutes=20,
+        )
+    )
+    session.commit()
+
+    sign_in(client, world.people[0])
+    page = check_page(client.get("/one-to-one/"))
+    rows = {
+        row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(strip=True)
+        for row in page.select(".govuk-summary-list__row")
+    }
+    assert rows["Delivered"] == "1 hour 25 minutes"
+    assert rows["Support recorded by a coach outside bookings"] == "20 minutes"
+    lists = [
+        [" ".join(li.get_text().split()) for li in ul.select("li")]
+        for ul in page.select("main ul.govuk-list--spaced")
+    ]
+    past, outside = lists[-2:]
+    assert [item.rsplit("Delivered ", 1)[1] for item in past] == ["30 minutes", "55 minutes"]
+    assert len(outside) == 1
+    assert outside[0].endswith(": 20 minutes of advice with Colin Coach (phone call)")
 
 
 def test_coaches_see_only_their_own_bookings(client, session, coaching, make_user):

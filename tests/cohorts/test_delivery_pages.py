@@ -329,6 +329,48 @@ def test_the_schedule_page_shows_bank_holidays_skipped_then_creates_the_sessions
     assert outbox.last(group.people[0].email).attachments
 
 
+def test_the_cohort_page_sets_the_schedule_against_the_planned_hours(
+    client, session, group, outbox
+):
+    sign_in(client, group.facilitator)
+    cohort_page = f"/facilitation/cohorts/{group.cohort.id}"
+    page = check_page(client.get(cohort_page))
+    assert not page.select(".govuk-warning-text"), "no schedule yet, nothing to set against"
+
+    client.submit_form(f"/facilitation/cohorts/{group.cohort.id}/schedule", {})
+    page = check_page(client.get(cohort_page))
+    warning = page.select_one(".govuk-warning-text__text").get_text(" ", strip=True)
+    assert warning.startswith(
+        "Warning The 8 sessions in the schedule add up to 20 hours, 2 hours more than the "
+        "planned 18 hours."
+    )
+
+    # Cancelling one makes 7 sessions, 17 hours 30 minutes: now short of the plan.
+    session.rollback()
+    (first, *_) = sorted(group.cohort.sessions, key=lambda s: s.starts_at)
+    response = client.submit_form(
+        f"/facilitation/sessions/{first.id}/cancel", {"reason": "The room is flooded"}
+    )
+    assert response.status_code == 302
+    page = check_page(client.get(cohort_page))
+    warning = page.select_one(".govuk-warning-text__text").get_text(" ", strip=True)
+    assert "The 7 sessions in the schedule add up to 17 hours 30 minutes, 30 minutes less " in (
+        warning
+    )
+
+    # 7 sessions of 2 hours 30 minutes and a plan of 17.5 hours cannot match (whole hours);
+    # 20 hours in 8 sessions can: after the schedule is made again there is nothing to warn.
+    session.rollback()
+    group.cohort.planned_hours = 20
+    session.commit()
+    client.submit_form(f"/facilitation/cohorts/{group.cohort.id}/schedule", {})
+    page = check_page(client.get(cohort_page))
+    assert not page.select(".govuk-warning-text")
+    assert "The 8 sessions in the schedule add up to 20 hours, the planned 20 hours." in (
+        " ".join(page.get_text().split())
+    )
+
+
 def working_day(day: dt.date) -> dt.date:
     while day.weekday() >= 5 or (day.month == 12 and day.day in (25, 26, 28)):
         day += dt.timedelta(days=1)
