@@ -12,6 +12,7 @@ chose. Functions flush and never commit.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -82,6 +83,52 @@ class CohortDetails:
             online_link=cohort.online_link,
             facilitator_id=cohort.facilitator_id,
         )
+
+
+def details_version(cohort: Cohort) -> str:
+    """A short fingerprint of the cohort's details as they are now: the change page carries
+    the one it showed, so a save made against details another officer has changed since is
+    refused instead of silently undoing theirs (``DetailsChanged``)."""
+    seen = CohortDetails.of(cohort)
+    text = "|".join(
+        str(value)
+        for value in (
+            seen.name,
+            seen.weekday,
+            seen.part_of_day.value,
+            seen.start_time.isoformat(),
+            seen.delivery.value,
+            seen.venue,
+            seen.online_link,
+            seen.facilitator_id,
+            cohort.status.value,
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class DetailsChanged(CohortError):
+    """Someone changed the cohort's details after the officer's page was shown;
+    ``current`` is what they are now, for the page to show beside the officer's answers."""
+
+    def __init__(self, cohort: Cohort) -> None:
+        super().__init__(
+            [
+                "Someone else changed this cohort's details while you were changing them. "
+                "Check its details now, shown below, and confirm your changes again"
+            ]
+        )
+        self.current = CohortDetails.of(cohort)
+        self.version = details_version(cohort)
+
+
+def lock_details(session: Session, cohort: Cohort, seen_version: str) -> None:
+    """Read the cohort afresh, locking its row until the transaction ends (PostgreSQL; on
+    SQLite the request holds the write lock already), and raise DetailsChanged unless its
+    details are still those the officer saw."""
+    session.refresh(cohort, with_for_update=True)
+    if details_version(cohort) != seen_version:
+        raise DetailsChanged(cohort)
 
 
 def details_problems(session: Session, cohort: Cohort, details: CohortDetails) -> list[str]:
@@ -172,9 +219,14 @@ def change_details(
     actor: User,
     reason: str,
     now: dt.datetime,
+    seen_version: str | None = None,
 ) -> list[str]:
     """Change the cohort's details, if the rules allow. Returns the sentences members are
     emailed (empty when nothing changed).
+
+    ``seen_version``: the ``details_version`` the officer's page showed. The cohort's row
+    is locked and re-read first, and DetailsChanged raised if another officer changed its
+    details since (of two saves at once, the second waits for the first, then is refused).
 
     A new day or time moves every future planned session (held sessions stay as they
     were); a new venue or link goes to future sessions that followed the cohort's. Members
@@ -183,6 +235,8 @@ def change_details(
     CohortError with every rule the change breaks; nothing is changed then. Side effects:
     flushes the cohort, its sessions, an audit event and the emails.
     """
+    if seen_version is not None:
+        lock_details(session, cohort, seen_version)
     problems = details_problems(session, cohort, details)
     if problems:
         raise CohortError(problems)

@@ -86,6 +86,9 @@ def _is_link(value: str) -> bool:
 
 
 class CohortDetailsForm(CheckedForm):
+    # The cohort's details_version when the page was shown (a save against details
+    # changed since is refused).
+    version = HiddenField()
     name = StringField(
         "Name of the cohort",
         description="Members see this name.",

@@ -21,7 +21,7 @@ from portal import db
 from portal.auth.access import current_person, officers
 from portal.auth.models import Contractor, User
 from portal.cohorts import cohort_changes, member_changes, services
-from portal.cohorts.cohort_changes import CohortDetails
+from portal.cohorts.cohort_changes import CohortDetails, DetailsChanged
 from portal.cohorts.cohort_changes_forms import (
     WAITING_LIST,
     CheckedForm,
@@ -210,11 +210,15 @@ def change_details(cohort_id: int) -> Page:
         form.venue.data = cohort.venue
         form.online_link.data = cohort.online_link
         form.facilitator.data = str(cohort.facilitator_id or "")
+        form.version.data = cohort_changes.details_version(cohort)
+    changed_meanwhile: DetailsChanged | None = None
     if form.validate_on_submit():
         details = _details_from(form, cohort)
         problems = cohort_changes.details_problems(db.session, cohort, details)
         before = CohortDetails.of(cohort)
-        if problems:
+        if form.version.data != cohort_changes.details_version(cohort):
+            changed_meanwhile = DetailsChanged(cohort)
+        elif problems:
             form.slot.errors = problems
         elif details == before:
             form.name.errors = ["Change at least one of the cohort's details"]
@@ -243,14 +247,44 @@ def change_details(cohort_id: int) -> Page:
                     actor=current_person(),
                     reason=form.reason.data,
                     now=utcnow(),
+                    seen_version=form.version.data,
                 )
+            except DetailsChanged as changed:
+                changed_meanwhile = changed
             except CohortError as error:
                 form.slot.errors = error.problems
             else:
                 flash(f"{cohort.name} has changed and its members have been emailed.", "success")
                 return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    now_shown = None
+    if changed_meanwhile is not None:
+        # The officer's answers are kept; the page shows the details as they are now, and
+        # carries their version, so confirming again makes the change over them.
+        form.version.errors = list(changed_meanwhile.problems)
+        form.version.data = changed_meanwhile.version
+        now_shown = _details_rows(changed_meanwhile.current)
     status = 400 if form.errors else 200
-    return render_template("cohort_changes/details.html", form=form, cohort=cohort), status
+    return render_template(
+        "cohort_changes/details.html", form=form, cohort=cohort, now_shown=now_shown
+    ), status
+
+
+def _details_rows(details: CohortDetails) -> list[dict[str, dict[str, str]]]:
+    """The cohort's details as the rows of a GOV.UK summary list."""
+    facilitator = db.session.get(User, details.facilitator_id) if details.facilitator_id else None
+    rows = [
+        ("Name", details.name),
+        (
+            "Meets",
+            f"{slot_phrase((details.weekday, details.part_of_day.value))}, "
+            f"starting at {time_text(details.start_time)}",
+        ),
+        ("Format", details.delivery.label),
+        ("Venue", details.venue or "Not given"),
+        ("Link to the online meeting", details.online_link or "Not given"),
+        ("Facilitator", facilitator.name if facilitator else "Not chosen yet"),
+    ]
+    return [{"key": {"text": key}, "value": {"text": value}} for key, value in rows]
 
 
 # Cancelling

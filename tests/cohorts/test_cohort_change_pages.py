@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from portal.auth.models import Role
-from portal.cohorts.models import CohortStatus, Place, PlaceStatus
+from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
 from portal.registration.models import ApplicationStatus, ConflictKind
 from tests.fixtures.app import reload
 from tests.fixtures.factories import add_sessions, confirmed_group_factory
@@ -183,6 +183,7 @@ def test_an_officer_changes_the_meeting_time_and_sees_it_checked_first(
     form = check_page(client.get(path))
     assert form.select_one("input[name=name]")["value"] == group.cohort.name
     answers = {
+        "version": form.select_one("input[name=version]")["value"],
         "name": group.cohort.name,
         "slot": "3-afternoon",
         "start_time": "2pm",
@@ -203,6 +204,50 @@ def test_an_officer_changes_the_meeting_time_and_sees_it_checked_first(
     assert "Thursday 10 January 2030, 2pm to 4:30pm" in (
         outbox.last(group.people[0].email).body_text
     )
+
+
+def test_a_change_saved_over_details_someone_changed_since_is_refused_showing_them_now(
+    client, session, make_group, officer, outbox
+):
+    group = make_group(members=2, name="Makers of Preston")
+    path = f"/cohorts/{group.cohort.id}/change"
+    shown = check_page(client.get(path))
+    answers = {
+        "version": shown.select_one("input[name=version]")["value"],
+        "name": "Makers of Lancashire",
+        "slot": "1-morning",
+        "start_time": "9:30am",
+        "delivery": group.cohort.delivery.value,
+        "venue": group.cohort.venue,
+        "online_link": "",
+        "facilitator": str(group.facilitator.id),
+        "reason": "A wider area",
+    }
+    emails_before = len(outbox.messages())
+    # Another officer saves first: a new venue.
+    group.cohort.venue = "Harris Museum, Preston"
+    session.commit()
+
+    refused = check_page(client.submit_form(path, {**answers, "confirmed": "yes"}), status=400)
+
+    assert error_messages(refused) == [
+        "Someone else changed this cohort's details while you were changing them. "
+        "Check its details now, shown below, and confirm your changes again"
+    ]
+    assert refused.select_one(".govuk-error-summary a")["href"] == "#version"
+    now_shown = refused.select_one("#version").get_text(" ", strip=True)
+    assert "Harris Museum, Preston" in now_shown
+    assert refused.select_one("input[name=name]")["value"] == "Makers of Lancashire"
+    assert refused.select_one("textarea[name=reason]").get_text() == "A wider area"
+    assert reload(session, Cohort, group.cohort.id).name == "Makers of Preston"
+    assert len(outbox.messages()) == emails_before
+
+    # Seen now: confirming again makes the change (with the answers as they are).
+    again = {**answers, "version": refused.select_one("input[name=version]")["value"]}
+    again["venue"] = "Harris Museum, Preston"
+    done = client.submit_form(path, {**again, "confirmed": "yes"})
+    assert done.status_code == 302
+    assert reload(session, Cohort, group.cohort.id).name == "Makers of Lancashire"
 
 
 def test_an_officer_cancels_a_cohort_choosing_for_each_member(

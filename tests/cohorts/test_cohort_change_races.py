@@ -160,3 +160,59 @@ def test_two_officers_cancelling_one_cohort_at_once_cancel_it_once(
         m for m in outbox.messages(group.people[0].email) if m.subject.endswith("is cancelled")
     ]
     assert len(cancelled) == 1
+
+
+def test_two_officers_saving_one_cohorts_details_at_once_the_second_is_shown_the_first(
+    app, session, make_group, make_user, outbox
+):
+    group = make_group(members=2, name="Makers of Preston")
+    path = f"/cohorts/{group.cohort.id}/change"
+    reader = app.test_client()
+    sign_in(reader, make_user(Role.OFFICER))
+    version = reader.get(path).text.split('name="version" value="')[1].split('"')[0]
+    answers = {
+        "version": version,
+        "slot": "1-morning",
+        "start_time": "9:30am",
+        "delivery": group.cohort.delivery.value,
+        "venue": group.cohort.venue,
+        "online_link": "",
+        "facilitator": str(group.facilitator.id),
+        "confirmed": "yes",
+    }
+
+    results = race(
+        app,
+        [
+            posting(
+                app,
+                make_user(Role.OFFICER),
+                path,
+                {**answers, "name": "Makers of Lancashire", "reason": "A wider area"},
+            ),
+            posting(
+                app,
+                make_user(Role.OFFICER),
+                path,
+                {**answers, "name": "Preston Makers", "reason": "A shorter name"},
+            ),
+        ],
+    )
+
+    assert sorted(code for code, _ in results) == [302, 400]
+    (lost,) = [page for code, page in results if code == 400]
+    assert "Someone else changed this cohort&#39;s details" in lost
+    name = reload(session, Cohort, group.cohort.id).name
+    assert name in ("Makers of Lancashire", "Preston Makers")
+    assert name in lost  # the details as the winner saved them
+    changed = count(
+        session,
+        AuditEvent,
+        AuditEvent.action == "cohort.details_changed",
+        AuditEvent.entity_id == str(group.cohort.id),
+    )
+    assert changed == 1
+    told = [
+        m for m in outbox.messages(group.people[0].email) if m.subject.startswith("Changes to your")
+    ]
+    assert len(told) == 1
