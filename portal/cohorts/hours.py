@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from portal.cohorts.models import Attendance, Cohort, CohortSession, SessionStatus
@@ -26,13 +27,31 @@ def session_hours(cohort_session: CohortSession) -> Decimal:
     return quantised(cohort_session.length_hours)
 
 
-def hours_from_registers(sessions: Iterable[CohortSession]) -> dict[int, Decimal]:
-    """The same as ``hours_by_place``, from sessions whose registers are loaded already."""
+def registers_of(
+    session: Session, cohort: Cohort
+) -> list[Row[tuple[int, int, Any, Decimal, bool]]]:
+    """Every register row of the cohort's sessions, as plain rows (no objects to build):
+    ``session_id``, ``place_id``, ``status``, ``hours`` and ``held`` (the session was held)."""
+    return list(
+        session.execute(
+            select(
+                Attendance.session_id,
+                Attendance.place_id,
+                Attendance.status,
+                Attendance.hours,
+                (CohortSession.status == SessionStatus.HELD).label("held"),
+            )
+            .join(CohortSession, CohortSession.id == Attendance.session_id)
+            .where(CohortSession.cohort_id == cohort.id)
+        )
+    )
+
+
+def hours_from_registers(rows: Iterable[Row[Any]]) -> dict[int, Decimal]:
+    """The same as ``hours_by_place``, from ``registers_of``'s rows."""
     totals: dict[int, Decimal] = {}
-    for cohort_session in sessions:
-        if cohort_session.status != SessionStatus.HELD:
-            continue
-        for row in cohort_session.attendance:
+    for row in rows:
+        if row.held:
             totals[row.place_id] = totals.get(row.place_id, Decimal(0)) + Decimal(row.hours)
     return {place_id: quantised(total) for place_id, total in totals.items()}
 

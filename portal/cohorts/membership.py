@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload
 from werkzeug.exceptions import NotFound
 
 from portal.audit.services import record
@@ -81,7 +81,7 @@ def current_place(session: Session, person: User) -> Place | None:
 
 def current_place_and_round(session: Session, person: User) -> tuple[Place, Round] | None:
     """``current_place`` with its cohort and round in the same query, and the cohort's
-    sessions with their registers (not their themes) in one more."""
+    sessions (not their registers or themes) in one more."""
     row = session.execute(
         select(Place, Round)
         .join(Cohort, Cohort.id == Place.cohort_id)
@@ -90,7 +90,7 @@ def current_place_and_round(session: Session, person: User) -> tuple[Place, Roun
         .options(
             contains_eager(Place.cohort)
             .selectinload(Cohort.sessions)
-            .lazyload(CohortSession.themes)
+            .options(lazyload(CohortSession.themes), lazyload(CohortSession.attendance))
         )
         .order_by(Place.accepted_at.desc().nulls_last(), Place.id.desc())
         .limit(1)

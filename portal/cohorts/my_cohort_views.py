@@ -27,7 +27,7 @@ from portal.auth.access import current_person, participants, public
 from portal.auth.models import User
 from portal.cohorts import delivery, member_changes, member_emails, membership
 from portal.cohorts.cohort_changes_forms import SelfMoveForm
-from portal.cohorts.hours import hours_from_registers, hours_text, is_completer
+from portal.cohorts.hours import hours_from_registers, hours_text, is_completer, registers_of
 from portal.cohorts.models import Place, PlaceStatus, SessionStatus
 from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
 from portal.cohorts.offer_details import OfferDetails, offer_details
@@ -71,7 +71,9 @@ def my_cohort() -> str:
     found = place.cohort
     now = utcnow()
     facilitator = db.session.get(User, found.facilitator_id) if found.facilitator_id else None
-    members = membership.members_of(db.session, found, hours=hours_from_registers(found.sessions))
+    # The registers as plain rows, once: the hours of every member and this person's own.
+    registers = registers_of(db.session, found)
+    members = membership.members_of(db.session, found, hours=hours_from_registers(registers))
     others = [
         m for m in members if m.place.id != place.id and m.place.status == PlaceStatus.ACCEPTED
     ]
@@ -90,9 +92,7 @@ def my_cohort() -> str:
         hours=hours,
         completed=is_completer(hours, programme_round),
         can_move=member_changes.can_ask_to_move(programme_round, today_in_london()),
-        attendance={
-            a.session_id: a for s in found.sessions for a in s.attendance if a.place_id == place.id
-        },
+        attendance={row.session_id: row for row in registers if row.place_id == place.id},
         now=now,
     )
 
