@@ -75,8 +75,11 @@ def limits() -> dict[str, int]:
     }
 
 
-def _checked(context: TaskContext, stage: str) -> tuple[ImportReport, Round, KeptUpload]:
-    """The kept file, read and checked (the dry run). Raises TaskError if it has gone."""
+def _checked(
+    context: TaskContext, stage: str, until: int
+) -> tuple[ImportReport, Round, KeptUpload]:
+    """The kept file, read and checked (the dry run), reporting progress from 10 to
+    ``until`` (percent) as the rows are checked. Raises TaskError if it has gone."""
     session = context.session
     programme_round = session.get(Round, context.round_id)
     if programme_round is None:
@@ -86,15 +89,25 @@ def _checked(context: TaskContext, stage: str) -> tuple[ImportReport, Round, Kep
     if data is None:
         raise TaskError(GONE)
     context.report(stage, 10)
+
+    def checked_rows(done: int, total: int) -> None:
+        context.report(f"{stage}: {done:,} of {total:,} rows", 10 + (until - 10) * done // total)
+
     report = check_file(
-        session, data, kept.filename, programme_round, today=today_in_london(), **limits()
+        session,
+        data,
+        kept.filename,
+        programme_round,
+        today=today_in_london(),
+        progress=checked_rows,
+        **limits(),
     )
     return report, programme_round, kept
 
 
 def run_check(context: TaskContext) -> dict[str, Any]:
     """The "applicant-import-check" task: the dry run, stored for the check page."""
-    report, _round, _kept = _checked(context, "Checking each row")
+    report, _round, _kept = _checked(context, "Checking each row", 90)
     if report.file_error is not None:
         summary = f"The file cannot be imported: {report.file_error}."
         link_text = "Choose another file"
@@ -109,7 +122,7 @@ def run_applicant_import(context: TaskContext) -> dict[str, Any]:
     officer = context.session.get(User, context.started_by_id) if context.started_by_id else None
     if officer is None:
         raise TaskError("The officer who started this import no longer has an account.")
-    report, programme_round, kept = _checked(context, "Checking the file again")
+    report, programme_round, kept = _checked(context, "Checking the file again", 30)
     if report.file_error is not None:
         raise TaskError(f"The file cannot be imported: {report.file_error}.")
     context.report(f"Importing {plural(report.to_import, 'row')}", 30)

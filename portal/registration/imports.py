@@ -71,6 +71,7 @@ from portal.urls import external_url
 
 DEFAULT_MAX_ROWS = 2_000
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+PROGRESS_EVERY = 100
 
 
 class Action(enum.StrEnum):
@@ -254,8 +255,11 @@ def check_file(
     today: dt.date,
     max_rows: int = DEFAULT_MAX_ROWS,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Read and check the file and plan each good row, changing nothing (the dry run)."""
+    """Read and check the file and plan each good row, changing nothing (the dry run).
+
+    ``progress(done, total)`` is told every ``PROGRESS_EVERY`` rows (a task reports it)."""
     report = ImportReport(filename=filename, round_id=programme_round.id)
     labels = reference_labels(session)
     facts = labels.active[ReferenceKind.OWNERSHIP_FACT]
@@ -291,7 +295,9 @@ def check_file(
 
     seen_keys: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    for number, cells in table.rows:
+    for done, (number, cells) in enumerate(table.rows):
+        if progress is not None and done and done % PROGRESS_EVERY == 0:
+            progress(done, len(table.rows))
         by_column = {
             name: (cells[index] if index < len(cells) else None)
             for index, name in enumerate(columns)

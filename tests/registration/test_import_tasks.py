@@ -156,3 +156,26 @@ def test_the_pages_wait_for_their_task_and_only_officers_see_it(
     sign_in(administrator, make_user(Role.ADMIN))
     assert administrator.get(f"/tasks/{check}").status_code == 404
     assert administrator.get(f"/applicants/import/check/{check}").status_code == 403
+
+
+def test_the_check_reports_its_progress_through_the_rows(app, client, session, officer, round_3):
+    rows = [
+        {**ROWS[1], "source_reference": f"CH-{n:03d}", "email": f"applicant{n}@example.org"}
+        for n in range(250)
+    ]
+    started = client.submit_form(
+        "/applicants/import",
+        {"round": str(round_3.id), "file": (io.BytesIO(csv_bytes(rows)), "partner.csv")},
+        from_page="/applicants/import",
+        content_type="multipart/form-data",
+    )
+    check = task_id(started)
+
+    runner.execute(app, check)
+
+    done = reload(session, BackgroundTask, check)
+    assert done.status == TaskStatus.SUCCEEDED
+    assert done.stage == "Checking each row: 200 of 250 rows"
+    assert done.result["summary"] == (
+        "If you import it: 250 to create, 0 to update, 0 unchanged, 0 rows with problems."
+    )
