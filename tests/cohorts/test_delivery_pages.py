@@ -354,6 +354,25 @@ def test_the_schedule_page_shows_bank_holidays_skipped_then_creates_the_sessions
     assert outbox.last(group.people[0].email).attachments
 
 
+def test_a_schedule_that_would_start_in_the_past_is_not_made(client, session, group, outbox):
+    group.cohort.start_on = (utcnow() - dt.timedelta(days=15)).date()
+    session.commit()
+    sign_in(client, group.facilitator)
+    path = f"/facilitation/cohorts/{group.cohort.id}/schedule"
+    before = len(outbox.messages(group.people[0].email))
+    page = check_page(client.get(path))
+    text = " ".join(page.select_one("main").get_text().split())
+    assert "which has passed. Change the date of the first session in the delivery settings" in (
+        text
+    )
+    assert not page.select("main form"), "nothing to create"
+
+    client.submit_form(path, {}, from_page=f"/facilitation/cohorts/{group.cohort.id}")
+    session.rollback()
+    assert session.scalars(select(CohortSession)).all() == []
+    assert len(outbox.messages(group.people[0].email)) == before, "nobody is emailed"
+
+
 def test_the_cohort_page_sets_the_schedule_against_the_planned_hours(
     client, session, group, outbox
 ):
