@@ -78,13 +78,20 @@ def start_for(place_id: int) -> Page:
     person = db.session.get(User, place.person_id)
     assert person is not None
     existing = services.latest_of(db.session, person)
-    if (
-        existing is not None
-        and existing.status not in FINISHED
-        and existing.drafted_by_id != current_person().id
-    ):
-        flash(f"{person.name} is already writing their story.", "info")
-        return redirect(url_for("case_study_drafts.index"))
+    # A story can be drafted where there is none, or only finished ones (rejected,
+    # consent withdrawn or ended); a draft of the facilitator's own is carried on.
+    if existing is not None and existing.status not in FINISHED:
+        mine = existing.drafted_by_id == current_person().id
+        if not (mine and existing.status == CaseStudyStatus.DRAFT):
+            if existing.status == CaseStudyStatus.DRAFT:
+                flash(f"{person.name} is already writing their story.", "info")
+            else:
+                flash(
+                    f"{person.name} already has a story ({existing.status.label.lower()}): "
+                    "there is nothing to draft.",
+                    "info",
+                )
+            return redirect(url_for("case_study_drafts.index"))
     case_study = services.start(
         db.session, place, actor=current_person(), now=utcnow(), on_behalf=True
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.coaching import messages
 from portal.coaching.models import Booking, BookingReminder, BookingStatus, ReminderKind
+from portal.presentation import plural
 
 REMINDER_LEAD = dt.timedelta(hours=24)
 JOB_EVERY = dt.timedelta(minutes=5)
@@ -68,4 +69,4 @@ def send_due_reminders(session: Session, now: dt.datetime) -> str:
                 continue
             messages.send_reminder(session, booking, kind)
             sent += 1
-    return f"{sent} booking reminders queued"
+    return f"{plural(sent, 'booking reminder')} queued"

@@ -35,10 +35,11 @@ from portal.cohorts.facilitation_forms import (
     exceptions_form,
     session_record_form,
 )
-from portal.cohorts.hours import hours_text, session_hours
+from portal.cohorts.hours import hours_in_words, hours_text, session_hours
 from portal.cohorts.models import AttendanceStatus, CohortDelivery, CohortSession, SessionStatus
 from portal.db_base import utcnow
 from portal.forms import form_status
+from portal.presentation import plural
 from portal.refusals import refuse
 from portal.registration.models import WEEKDAYS
 from portal.timefmt import to_london
@@ -57,7 +58,7 @@ def _ordinal(number: int) -> str:
 
 
 def _helpers() -> dict[str, object]:
-    return {"hours_text": hours_text, "ordinal": _ordinal}
+    return {"hours_text": hours_text, "hours_in_words": hours_in_words, "ordinal": _ordinal}
 
 
 bp.context_processor(_helpers)
@@ -169,7 +170,7 @@ def schedule(cohort_id: int) -> Page:
     if plan is not None and form.validate_on_submit():
         made = sessions.generate_schedule(db.session, found, actor=current_person(), now=now)
         flash(
-            f"The schedule has been created: {made.total} sessions. "
+            f"The schedule has been created: {plural(made.total, 'session')}. "
             "Members have been emailed the dates.",
             "success",
         )

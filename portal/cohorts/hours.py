@@ -80,3 +80,10 @@ def is_completer(hours: Decimal, programme_round: Round) -> bool:
 def hours_text(hours: Decimal) -> str:
     """Hours as people write them: 2.5, 1.75, 3."""
     return f"{hours.normalize():f}"
+
+
+def hours_in_words(hours: Decimal | int) -> str:
+    """ "1 hour", "2.5 hours", "0 hours": the number as ``hours_text`` writes it, and the
+    noun singular for exactly one."""
+    number = hours_text(Decimal(hours))
+    return f"{number} hour" if Decimal(hours) == 1 else f"{number} hours"

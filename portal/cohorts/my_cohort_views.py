@@ -27,7 +27,13 @@ from portal.auth.access import current_person, participants, public
 from portal.auth.models import User
 from portal.cohorts import delivery, member_changes, member_emails, membership
 from portal.cohorts.cohort_changes_forms import SelfMoveForm
-from portal.cohorts.hours import hours_from_registers, hours_text, is_completer, registers_of
+from portal.cohorts.hours import (
+    hours_from_registers,
+    hours_in_words,
+    hours_text,
+    is_completer,
+    registers_of,
+)
 from portal.cohorts.models import Place, PlaceStatus, SessionStatus
 from portal.cohorts.my_cohort_forms import FeedLinkForm, LeaveForm
 from portal.cohorts.offer_details import OfferDetails, offer_details
@@ -46,7 +52,7 @@ _NEW_FEED_LINK = "new_feed_link"
 
 
 def _helpers() -> dict[str, object]:
-    return {"hours_text": hours_text}
+    return {"hours_text": hours_text, "hours_in_words": hours_in_words}
 
 
 bp.context_processor(_helpers)

@@ -17,7 +17,7 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.cohorts import events
 from portal.cohorts.delivery import DELIVERING, DeliveryError
-from portal.cohorts.hours import hours_text, quantised
+from portal.cohorts.hours import hours_in_words, quantised
 from portal.cohorts.membership import people, session_members
 from portal.cohorts.models import (
     Attendance,
@@ -132,7 +132,7 @@ def record_register(
             if entry.hours >= length:
                 raise DeliveryError(
                     f"Hours {name} attended must be less than the session’s length of "
-                    f"{hours_text(quantised(length))} hours. If they were there for all of it, "
+                    f"{hours_in_words(quantised(length))}. If they were there for all of it, "
                     "go back and do not select their name",
                     place_id=entry.place_id,
                 )

@@ -165,7 +165,8 @@ def plan_schedule(session: Session, cohort: Cohort, *, now: dt.datetime) -> Sche
 
     Sessions held, cancelled or already started are kept. Future planned sessions are
     replaced: the new ones follow on after the last kept session, so that kept and new
-    together make the number of sessions the settings call for.
+    together make the number of sessions the settings call for. Raises DeliveryError when
+    there is nothing to keep and the first session would already have passed.
     """
     settings = schedule_settings(cohort)
     ordered = sorted(cohort.sessions, key=lambda s: (s.starts_at, s.id))
@@ -195,6 +196,12 @@ def plan_schedule(session: Session, cohort: Cohort, *, now: dt.datetime) -> Sche
             session, settings.start_on, settings.start_on + _BANK_HOLIDAY_HORIZON
         )
         new = planned_sessions(settings, holidays)
+        if new and new[0].starts_at <= now:
+            # A schedule starting in the past would email everyone dates already gone.
+            raise DeliveryError(
+                f"The first session would be on {govuk_datetime(new[0].starts_at)}, which "
+                "has passed. Change the date of the first session in the delivery settings"
+            )
     return SchedulePlan(kept=kept, replaced=replaced, new=new, skipped=_skipped_days(session, new))
 
 

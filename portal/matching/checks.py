@@ -24,7 +24,14 @@ from portal.matching.model import (
 )
 from portal.matching.problem import Problem
 from portal.matching.scoring import basis_values
-from portal.matching.words import delivery_phrase, join_words, label, slot_phrase, slots_phrase
+from portal.matching.words import (
+    delivery_phrase,
+    join_words,
+    label,
+    plural,
+    slot_phrase,
+    slots_phrase,
+)
 
 
 @dataclass(frozen=True)
@@ -147,9 +154,9 @@ def _check(
     problems: list[str] = []
     size = len(ids)
     if size > rules.max_size:
-        problems.append(f"{name} {tense} {size} members; the most is {rules.max_size}")
+        problems.append(f"{name} {tense} {plural(size, 'member')}; the most is {rules.max_size}")
     if 0 < size < rules.min_size or (size == 0 and tense == "has"):
-        problems.append(f"{name} {tense} {size} members; the fewest is {rules.min_size}")
+        problems.append(f"{name} {tense} {plural(size, 'member')}; the fewest is {rules.min_size}")
     if only_size:
         return problems
     for applicant_id, times in sorted(Counter(ids).items()):

@@ -37,6 +37,7 @@ from portal.matching.model import (
 )
 from portal.matching.problem import Problem
 from portal.matching.scoring import basis_values
+from portal.matching.words import plural
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,8 @@ def _cohort(problem: Problem, ids: list[int], shape: CohortShape, name: str) -> 
             Violation(
                 "size",
                 tuple(ids),
-                f"{name} has {len(ids)} members; it must have {rules.min_size} to {rules.max_size}",
+                f"{name} has {plural(len(ids), 'member')}; "
+                f"it must have {rules.min_size} to {rules.max_size}",
             )
         )
     doubled = sorted(i for i, n in Counter(ids).items() if n > 1)

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from portal import db, exports
 from portal.auth.access import current_person, officers_and_leads, roles_required
 from portal.auth.models import Role, User
-from portal.cohorts.hours import hours_text
+from portal.cohorts.hours import hours_in_words, hours_text
 from portal.cohorts.models import Cohort
 from portal.people.cohort_record import delivery_record, table
 from portal.people.scope import Viewer, viewer_of
@@ -71,6 +71,7 @@ def show(cohort_id: int) -> str:
         officer=viewer.is_officer,
         record=delivery_record(db.session, cohort),
         hours_text=hours_text,
+        hours_in_words=hours_in_words,
         timings=SurveyTiming,
         person_link=lambda person_id: url_for("people.show_person", person_id=person_id),
         download_urls=_downloads(cohort),

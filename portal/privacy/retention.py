@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import Role, User, UserRole
 from portal.cohorts.models import Place
 from portal.notifications.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from portal.presentation import plural
 from portal.privacy.erasure import ERASED, erase_person
 from portal.registration.models import Application
 from portal.rounds.models import Round
@@ -56,8 +57,10 @@ class RetentionReport:
 
     def summary(self) -> str:
         return (
-            f"{self.participants} participants, {self.applicants} applicants, "
-            f"{self.unused_accounts} unused accounts and {self.emails} emails past retention"
+            f"{plural(self.participants, 'participant')}, "
+            f"{plural(self.applicants, 'applicant')}, "
+            f"{plural(self.unused_accounts, 'unused account')} and "
+            f"{plural(self.emails, 'email')} past retention"
         )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.exports import Cell
+from portal.presentation import plural
 from portal.reference.models import ReferenceKind
 from portal.registration.models import (
     Application,
@@ -192,7 +193,7 @@ def record_export(
         entity_type="round",
         entity_id=programme_round.id,
         fields=filters.used(),
-        reason=f"{export_format.value.upper()} of {count} applications, {included}",
+        reason=f"{export_format.value.upper()} of {plural(count, 'application')}, {included}",
     )
 
 

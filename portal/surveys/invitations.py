@@ -48,7 +48,7 @@ from portal.cohorts.models import (
 )
 from portal.notifications.services import queue_email
 from portal.notifications.wording import rendered
-from portal.presentation import first_name
+from portal.presentation import first_name, plural
 from portal.rounds.models import Round
 from portal.state_changes import Audit, StatusConflict, change_status, claim
 from portal.surveys.definitions import current_version
@@ -618,7 +618,9 @@ def run_survey_job(session: Session, now: dt.datetime) -> str:
     reminded = send_due_reminders(session, now)
     parts = [f"{count} {timing.label.lower()}" for timing, count in created.items() if count]
     made = ", ".join(parts) if parts else "no"
-    return f"{made} invitations created, {reminded} reminders queued"
+    invitations = "invitation" if sum(created.values()) == 1 else "invitations"
+    reminders = plural(reminded, "reminder")
+    return f"{made} {invitations} created, {reminders} queued"
 
 
 def init_app(app: Flask) -> None:

@@ -18,6 +18,7 @@ from werkzeug.exceptions import NotFound
 from portal.audit.services import record
 from portal.auth.models import Role, User
 from portal.db_base import utcnow
+from portal.presentation import plural
 from portal.state_changes import Audit, StatusConflict, change_status
 from portal.tasks import kind_of, tasks
 from portal.tasks.models import UNFINISHED, BackgroundTask, TaskFile, TaskStatus
@@ -223,4 +224,7 @@ def watch_over_tasks(session: Session, now: dt.datetime) -> str:
         .where(TaskFile.created_at < now - KEEP_FILES_FOR)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
-    return f"{requeued} tasks queued again, {died} marked failed, {swept} old files deleted"
+    return (
+        f"{plural(requeued, 'task')} queued again, {died} marked failed, "
+        f"{plural(swept, 'old file')} deleted"
+    )

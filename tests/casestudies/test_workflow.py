@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
@@ -163,6 +163,20 @@ def test_a_member_whose_own_story_is_published_is_not_offered_for_drafting(
     assert f"Draft a story with {published.person.name}" not in offers
     row = next(r for r in listing.select("main tbody tr") if published.person.name in r.text)
     assert "Published" in row.get_text()
+
+    # From a page opened before the story was published: refused, saying why, nothing made.
+    before = session.scalar(select(func.count()).select_from(CaseStudy))
+    response = facilitator.submit_form(
+        f"/facilitation/case-studies/places/{published.place.id}/start",
+        {},
+        from_page="/facilitation/case-studies/",
+    )
+    assert response.headers["Location"] == "/facilitation/case-studies/"
+    page = check_page(facilitator.get("/facilitation/case-studies/"))
+    banner = page.select_one(".govuk-notification-banner").get_text(" ", strip=True)
+    assert f"{published.person.name} already has a story (published)" in banner
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(CaseStudy)) == before
 
 
 def test_a_facilitator_drafts_and_the_participant_confirms_with_consent(

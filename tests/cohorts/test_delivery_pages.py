@@ -97,6 +97,31 @@ def test_the_cohort_page_lists_sessions_and_members(client, session, group, star
     assert "New members can still join" in page.get_text()
 
 
+def test_an_hour_long_session_says_1_hour(client, session, group):
+    (short,) = add_sessions(session, group.cohort, hour_now() - dt.timedelta(hours=2), minutes=60)
+    sign_in(client, group.facilitator)
+    page = check_page(client.get(f"/facilitation/sessions/{short.id}"))
+    text = " ".join(page.get_text().split())
+    assert "Length 1 hour " in text
+    assert "The session was 1 hour long." in text
+    assert "1 hours" not in text
+
+
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [
+        (Decimal(1), "1 hour"),
+        (Decimal("1.00"), "1 hour"),
+        (Decimal("2.50"), "2.5 hours"),
+        (0, "0 hours"),
+    ],
+)
+def test_hours_in_words(hours, words):
+    from portal.cohorts.hours import hours_in_words
+
+    assert hours_in_words(hours) == words
+
+
 def test_a_facilitator_takes_the_register_with_themes_and_notes(client, session, group, started):
     sign_in(client, group.facilitator)
     one, two, three = group.places
@@ -327,6 +352,25 @@ def test_the_schedule_page_shows_bank_holidays_skipped_then_creates_the_sessions
     session.rollback()
     assert len(session.scalars(select(CohortSession)).all()) == 8
     assert outbox.last(group.people[0].email).attachments
+
+
+def test_a_schedule_that_would_start_in_the_past_is_not_made(client, session, group, outbox):
+    group.cohort.start_on = (utcnow() - dt.timedelta(days=15)).date()
+    session.commit()
+    sign_in(client, group.facilitator)
+    path = f"/facilitation/cohorts/{group.cohort.id}/schedule"
+    before = len(outbox.messages(group.people[0].email))
+    page = check_page(client.get(path))
+    text = " ".join(page.select_one("main").get_text().split())
+    assert "which has passed. Change the date of the first session in the delivery settings" in (
+        text
+    )
+    assert not page.select("main form"), "nothing to create"
+
+    client.submit_form(path, {}, from_page=f"/facilitation/cohorts/{group.cohort.id}")
+    session.rollback()
+    assert session.scalars(select(CohortSession)).all() == []
+    assert len(outbox.messages(group.people[0].email)) == before, "nobody is emailed"
 
 
 def test_the_cohort_page_sets_the_schedule_against_the_planned_hours(

@@ -146,3 +146,9 @@ def test_hand_made_cohort_that_mixes_formats() -> None:
 
 def test_hand_made_cohort_that_is_fine() -> None:
     assert check_cohort(people(1, 9), rules(), delivery="online", slot=MON_AM) == ()
+
+
+def test_a_cohort_of_one_is_one_member() -> None:
+    assert check_cohort(people(1, 1), rules(), delivery="online", slot=MON_AM) == (
+        "The cohort has 1 member; the fewest is 8",
+    )

@@ -351,6 +351,6 @@ def test_the_document_is_made_by_a_task_and_only_its_role_can_download_it_for_a_
     with app.app_context():
         message = services.watch_over_tasks(db.session, utcnow())
         db.session.commit()
-    assert message.endswith("1 old files deleted")
+    assert message.endswith("1 old file deleted")
     session.rollback()
     assert session.scalars(select(TaskFile)).all() == []

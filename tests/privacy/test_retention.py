@@ -150,5 +150,16 @@ def test_the_job_runs_daily_at_2am_from_the_job_runner(app, session, people):
         outcomes = {outcome.name: outcome for outcome in jobs.run_due_jobs(session, at_two)}
     assert outcomes["retention"].succeeded, outcomes["retention"].message
     # Today is long past every period in this data.
-    assert outcomes["retention"].message.startswith("3 participants, 1 applicants")
+    assert outcomes["retention"].message.startswith("3 participants, 1 applicant,")
     assert erased(session, people["ann"])
+
+
+def test_the_summary_counts_in_words():
+    from portal.privacy.retention import RetentionReport
+
+    report = RetentionReport(
+        participants=1, applicants=2, unused_accounts=1, emails=0, outbox_ids=()
+    )
+    assert report.summary() == (
+        "1 participant, 2 applicants, 1 unused account and 0 emails past retention"
+    )

@@ -189,7 +189,7 @@ def test_sensitive_columns_only_when_asked_and_every_export_audited(
         (officer.id, "round", str(round_3.id))
     ] * 2
     assert events[0].fields == ["district", "search"]
-    assert events[0].reason == "CSV of 1 applications, without ownership profile answers"
+    assert events[0].reason == "CSV of 1 application, without ownership profile answers"
     assert events[1].fields == []
     assert events[1].reason == (
         "CSV of 2 applications, including ownership profile answers (sensitive)"

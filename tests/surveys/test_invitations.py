@@ -200,7 +200,7 @@ def test_the_job_reports_what_it_did_and_officers_can_send_again(
     session, make_group, make_user, outbox
 ):
     group = make_group(members=1)
-    assert run_survey_job(session, utcnow()) == "1 baseline invitations created, 0 reminders queued"
+    assert run_survey_job(session, utcnow()) == "1 baseline invitation created, 0 reminders queued"
     (invitation,) = invitations(session)
     officer = make_user(Role.OFFICER)
     resend(session, invitation, actor=officer, now=utcnow())

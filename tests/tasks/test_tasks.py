@@ -162,7 +162,7 @@ def test_the_watch_queues_lost_tasks_again_and_fails_silent_ones(
         message = services.watch_over_tasks(db.session, utcnow())
         db.session.commit()
 
-    assert message == "1 tasks queued again, 1 marked failed, 0 old files deleted"
+    assert message == "1 task queued again, 1 marked failed, 0 old files deleted"
     assert queue.pending_count() == 1
     assert reload(session, BackgroundTask, silent.id).status == TaskStatus.FAILED
     assert reload(session, BackgroundTask, fresh.id).status == TaskStatus.QUEUED
