@@ -79,16 +79,122 @@ def viable_options(problem: Problem) -> tuple[dict[Unit, list[CohortType]], dict
 def plan_placement(problem: Problem, seed: int, work_limit: float) -> Placement:
     """Split the pool into components and decide each one's cohort types (see module doc)."""
     options, weight = viable_options(problem)
+    options = prune_options(problem, options)
     stranded = [unit for unit in problem.units if not options[unit]]
     components = _components([u for u in problem.units if options[u]], options)
     # Smallest first, each with its share of what is left: work a small component does not
     # need (it is proven at once) goes to the larger ones after it.
+    # Every component gets at least a floor: a share in proportion to its size is too little
+    # for a sector of 100 in a pool of 10,000 (0.04 s) to find its cohorts, let alone prove it.
     remaining, people = work_limit, sum(c.size for c in components)
+    floor = min(MIN_WORK, work_limit * MIN_WORK_SHARE)
     for component in sorted(components, key=lambda c: (c.size, c.units[0].members)):
         share = remaining * component.size / (people or 1)
-        remaining -= _solve_component(problem, component, seed, max(share, 0.05))
+        remaining -= _solve_component(problem, component, seed, max(share, floor))
         people -= component.size
     return Placement(components, stranded, weight)
+
+
+PRUNE_STEPS = 400  # search steps to prove that no cohort of a type can hold a unit
+
+
+def prune_options(
+    problem: Problem, options: dict[Unit, list[CohortType]]
+) -> dict[Unit, list[CohortType]]:
+    """Drop the cohort types a unit could never really join, until nothing more drops.
+
+    A unit in a cohort of type t shares it with at least ``min_size`` people in all, every one
+    of whom can make t and none of whom it is in conflict with, nor with each other. Where the
+    people who can make t hold no such group around the unit (say 9 who can make Tuesday
+    evenings in person, two of them competitors), t is no option for it. Dropping such
+    options loses no real answer, so stage 1's optimum stays an upper bound, and it is far
+    tighter where conflicts are dense (with 20% of a sector's pairs in conflict, most small
+    in-person types can hold no cohort at all). A search that runs out of steps keeps the
+    option. Removing one option can leave another type too small, hence the repeat.
+    """
+    if not problem.blocked:
+        return options
+    low = problem.rules.min_size
+    current = {unit: list(found) for unit, found in options.items()}
+    members: dict[CohortType, list[Unit]] = defaultdict(list)
+    for unit in problem.units:
+        for cohort_type in current.get(unit, ()):
+            members[cohort_type].append(unit)
+    pending = sorted(members, key=CohortType.sort_key)
+    while pending:
+        touched: set[CohortType] = set()
+        for cohort_type in pending:
+            units = members[cohort_type]
+            dropped = _unreachable(problem, units, low)
+            if not dropped:
+                continue
+            members[cohort_type] = [u for u in units if u not in dropped]
+            for unit in dropped:
+                current[unit].remove(cohort_type)
+            touched.add(cohort_type)
+        pending = sorted(touched, key=CohortType.sort_key)
+    return current
+
+
+def _unreachable(problem: Problem, units: list[Unit], low: int) -> set[Unit]:
+    """The units that no conflict-free group of ``low`` people among ``units`` can hold."""
+    index = {m: position for position, unit in enumerate(units) for m in unit.members}
+    sizes = [unit.size for unit in units]
+    masks = [0] * len(units)
+    for position, unit in enumerate(units):
+        for member in unit.members:
+            for other in problem.blocked.get(member, ()):
+                peer = index.get(other)
+                if peer is not None and peer != position:
+                    masks[position] |= 1 << peer
+    free = sum(size for size, mask in zip(sizes, masks, strict=True) if not mask)
+    dropped: set[Unit] = set()
+    everyone = (1 << len(units)) - 1
+    for position, unit in enumerate(units):
+        if free + (unit.size if masks[position] else 0) >= low:
+            continue  # enough people here in conflict with nobody
+        mates = everyone & ~masks[position] & ~(1 << position)
+        if _group_reaches(sizes, masks, mates, low - unit.size) is False:
+            dropped.add(unit)
+    return dropped
+
+
+def _group_reaches(sizes: list[int], masks: list[int], candidates: int, need: int) -> bool | None:
+    """Whether some ``candidates`` (a bit set) with no conflict among them number ``need``
+    people: True, False (proven), or None (the search ran out of steps)."""
+    steps = 0
+
+    def people(bits: int) -> int:
+        total = 0
+        while bits:
+            low_bit = bits & -bits
+            total += sizes[low_bit.bit_length() - 1]
+            bits ^= low_bit
+        return total
+
+    def search(bits: int, size: int) -> bool | None:
+        nonlocal steps
+        steps += 1
+        if size >= need:
+            return True
+        if steps > PRUNE_STEPS:
+            return None
+        if size + people(bits) < need:
+            return False
+        # Each candidate in turn joins, with only later ones after it (every group once).
+        rest = bits
+        while rest:
+            low_bit = rest & -rest
+            rest ^= low_bit
+            position = low_bit.bit_length() - 1
+            found = search(rest & ~masks[position], size + sizes[position])
+            if found or found is None:
+                return found
+            if size + people(rest) < need:
+                return False
+        return False
+
+    return search(candidates, 0)
 
 
 def _components(units: list[Unit], options: dict[Unit, list[CohortType]]) -> list[Component]:
@@ -298,6 +404,8 @@ def _units_blocked(problem: Problem, a: Unit, b: Unit) -> bool:
     return any(problem.is_blocked(x, y) for x in a.members for y in b.members)
 
 
+MIN_WORK = 0.5  # the least deterministic seconds a component's solve gets,
+MIN_WORK_SHARE = 0.125  # but at most this share of stage 1's work (small pools)
 EXACT_UNITS = 250  # components (or parts) up to this many units are solved by CP-SAT
 
 
