@@ -191,6 +191,7 @@ def move_member(
         fields=["cohort"],
         reason=reason,
         on_behalf_of=person if own_request else None,
+        occurred_at=now,
     )
     session.refresh(source)
     session.refresh(target)
