@@ -115,6 +115,40 @@ def email_member_withdrawn(
     )
 
 
+def email_offer_withdrawn(session: Session, person: User, *, cohort: Cohort, reason: str) -> None:
+    queue_email(
+        session,
+        to=person,
+        subject=f"Your offer of a place in {cohort.name} is withdrawn",
+        template="cohort_member_changed",
+        context={
+            "name": person.name,
+            "change": "offer_withdrawn",
+            "cohort_name": cohort.name,
+            "reason": reason,
+        },
+    )
+
+
+def email_offer_moved(
+    session: Session, person: User, *, source: Cohort, target: Cohort, reason: str
+) -> None:
+    """Sent before the new offer's own email (``offers.offer_place``), which has the links."""
+    queue_email(
+        session,
+        to=person,
+        subject=f"Your offer is now of a place in {target.name}",
+        template="cohort_member_changed",
+        context={
+            "name": person.name,
+            "change": "offer_moved",
+            "source_name": source.name,
+            "cohort_name": target.name,
+            "reason": reason,
+        },
+    )
+
+
 def email_cohort_cancelled(
     session: Session,
     person: User,

@@ -282,6 +282,7 @@ def change_details(
         entity_id=cohort.id,
         fields=fields,
         reason=reason,
+        occurred_at=now,
     )
     email_details_changed(
         session,

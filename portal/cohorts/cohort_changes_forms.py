@@ -81,6 +81,15 @@ class WithdrawMemberForm(CheckedForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
+class WithdrawOfferForm(CheckedForm):
+    reason = reason_field(
+        "Why is the offer being withdrawn?",
+        "Enter why the offer is being withdrawn",
+        "They will read this in the email telling them the offer is withdrawn.",
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 def _is_link(value: str) -> bool:
     return bool(re.fullmatch(r"https://[^\s/]+\.[^\s]+", value))
 

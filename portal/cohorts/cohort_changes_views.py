@@ -20,7 +20,7 @@ from wtforms import SelectChoice
 from portal import db
 from portal.auth.access import current_person, officers
 from portal.auth.models import Contractor, User
-from portal.cohorts import cohort_changes, member_changes, services
+from portal.cohorts import cohort_changes, member_changes, offer_changes, services
 from portal.cohorts.cohort_changes import CohortDetails, DetailsChanged
 from portal.cohorts.cohort_changes_forms import (
     WAITING_LIST,
@@ -28,6 +28,7 @@ from portal.cohorts.cohort_changes_forms import (
     CohortDetailsForm,
     MoveMemberForm,
     WithdrawMemberForm,
+    WithdrawOfferForm,
     cancel_form,
 )
 from portal.cohorts.delivery import round_of
@@ -51,9 +52,14 @@ def _cohort(cohort_id: int) -> Cohort:
 
 
 def _member(cohort: Cohort, place_id: int) -> Place:
-    """A member holding an accepted place in the cohort; otherwise 404."""
+    """A member holding an accepted place in the cohort, or someone with an open offer of
+    one; otherwise 404."""
     place = db.session.get(Place, place_id)
-    if place is None or place.cohort_id != cohort.id or place.status != PlaceStatus.ACCEPTED:
+    if (
+        place is None
+        or place.cohort_id != cohort.id
+        or place.status not in (PlaceStatus.ACCEPTED, PlaceStatus.OFFERED)
+    ):
         raise NotFound()
     return place
 
@@ -104,10 +110,12 @@ def move_member(cohort_id: int, place_id: int) -> Page:
     form = MoveMemberForm()
     form.target.choices = [SelectChoice(str(c.id), c.name) for c in targets]
     hints = {str(c.id): _cohort_hint(c) for c in targets}
+    offer = place.status == PlaceStatus.OFFERED
     context = {
         "cohort": cohort,
         "place": place,
         "person": person,
+        "offer": offer,
         "hints": hints,
         "items": _hinted(form.target.choices, hints),
     }
@@ -123,8 +131,9 @@ def move_member(cohort_id: int, place_id: int) -> Page:
                 "cohort_changes/check_move.html", target=target, answers=_answers(), **context
             )
         else:
+            move = offer_changes.move_offer if offer else member_changes.move_member
             try:
-                member_changes.move_member(
+                move(
                     db.session,
                     place,
                     target,
@@ -135,7 +144,13 @@ def move_member(cohort_id: int, place_id: int) -> Page:
             except CohortError as error:
                 form.target.errors = error.problems
             else:
-                flash(f"{person.name if person else 'They'} moved to {target.name}.", "success")
+                name = person.name if person else "They"
+                flash(
+                    f"{name}'s offer is now of a place in {target.name}."
+                    if offer
+                    else f"{name} moved to {target.name}.",
+                    "success",
+                )
                 return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     status = 400 if form.errors else 200
     return render_template("cohort_changes/move.html", form=form, **context), status
@@ -150,21 +165,27 @@ def withdraw_member(cohort_id: int, place_id: int) -> Page:
     cohort = _cohort(cohort_id)
     place = _member(cohort, place_id)
     person = db.session.get(User, place.person_id)
-    form = WithdrawMemberForm()
-    context = {"cohort": cohort, "place": place, "person": person}
+    offer = place.status == PlaceStatus.OFFERED
+    form = WithdrawOfferForm() if offer else WithdrawMemberForm()
+    context = {"cohort": cohort, "place": place, "person": person, "offer": offer}
     if form.validate_on_submit() and not _asking(form):
         if not form.is_confirmed:
             return render_template(
                 "cohort_changes/check_withdraw.html", answers=_answers(), **context
             )
+        withdraw = offer_changes.withdraw_offer if offer else member_changes.withdraw_member
         try:
-            member_changes.withdraw_member(
+            withdraw(
                 db.session, place, actor=current_person(), reason=form.reason.data, now=utcnow()
             )
         except CohortError as error:
             form.reason.errors = error.problems
         else:
-            flash(f"{person.name if person else 'They'} has been withdrawn.", "success")
+            name = person.name if person else "They"
+            flash(
+                f"The offer to {name} is withdrawn." if offer else f"{name} has been withdrawn.",
+                "success",
+            )
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     status = 400 if form.errors else 200
     return render_template("cohort_changes/withdraw.html", form=form, **context), status

@@ -115,9 +115,10 @@ def move_targets(session: Session, place: Place) -> list[Cohort]:
 
 
 def move_problems(session: Session, place: Place, target: Cohort, now: dt.datetime) -> list[str]:
-    """Every reason the member cannot move to ``target`` now (empty when they can)."""
-    if place.status != PlaceStatus.ACCEPTED:
-        return ["Only someone who has accepted their place can be moved"]
+    """Every reason the member (or someone with an open offer) cannot move to ``target``
+    now (empty when they can)."""
+    if place.status not in (PlaceStatus.ACCEPTED, PlaceStatus.OFFERED):
+        return ["Only someone who holds a place or an open offer can be moved"]
     if target.id == place.cohort_id:
         return ["Choose a cohort other than the one they are in"]
     if target.round_id != place.cohort.round_id:
@@ -146,6 +147,8 @@ def move_member(
     facilitators are told. Raises CohortError with every rule the move breaks, or when
     someone else changed the place first; nothing is changed then.
     """
+    if place.status == PlaceStatus.OFFERED:  # an open offer moves as an offer (offer_changes)
+        raise CohortError(["Only someone who has accepted their place can be moved"])
     problems = move_problems(session, place, target, now)
     if problems:
         raise CohortError(problems)
@@ -191,6 +194,7 @@ def move_member(
         fields=["cohort"],
         reason=reason,
         on_behalf_of=person if own_request else None,
+        occurred_at=now,
     )
     session.refresh(source)
     session.refresh(target)

@@ -76,6 +76,7 @@ class PlaceStatus(enum.StrEnum):
     LEFT = "left"  # left after accepting (before or after the first session)
     MOVED = "moved"  # moved by an officer, or at their own request, to another cohort
     REMOVED = "removed"  # taken out of a proposal or a cancelled cohort
+    WITHDRAWN = "withdrawn"  # an open offer withdrawn by an officer
 
     @property
     def label(self) -> str:
@@ -88,6 +89,7 @@ class PlaceStatus(enum.StrEnum):
             "left": "Left",
             "moved": "Moved to another cohort",
             "removed": "Removed",
+            "withdrawn": "Offer withdrawn",
         }[self.value]
 
 

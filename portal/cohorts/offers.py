@@ -46,7 +46,13 @@ from portal.urls import external_url
 
 OFFER_REPLY_DAYS = 7
 # Places whose ending offers them to someone else.
-_REFILLED = (PlaceStatus.DECLINED, PlaceStatus.LAPSED, PlaceStatus.LEFT, PlaceStatus.MOVED)
+_REFILLED = (
+    PlaceStatus.DECLINED,
+    PlaceStatus.LAPSED,
+    PlaceStatus.LEFT,
+    PlaceStatus.MOVED,
+    PlaceStatus.WITHDRAWN,
+)
 
 
 def token_hash(raw: str) -> str:
@@ -111,8 +117,10 @@ def offer_place(
     actor: User | None,
     now: dt.datetime,
     reply_days: int = OFFER_REPLY_DAYS,
+    reply_by: dt.date | None = None,
 ) -> None:
-    """Offer the place: one-click accept and decline links, a reply-by date, an email.
+    """Offer the place: one-click accept and decline links, a reply-by date (``reply_by``,
+    or ``reply_days`` from now), an email.
 
     Raises StatusConflict if the place or the application changed since this request
     loaded them (another request offered them, or the person withdrew).
@@ -123,7 +131,7 @@ def offer_place(
     assert application is not None
     assert person is not None
     applications.set_status(session, application, ApplicationStatus.OFFERED, actor=actor, now=now)
-    reply_by = (now + dt.timedelta(days=reply_days)).date()
+    reply_by = reply_by or (now + dt.timedelta(days=reply_days)).date()
     set_place_status(
         session,
         place,

@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import db
-from portal.audit.services import history as audit_history
 from portal.auth.access import current_person, officers
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import Contractor, Role, User
@@ -23,6 +22,7 @@ from portal.cohorts import (
     services,
 )
 from portal.cohorts.cohort_changes_forms import AddMemberForm
+from portal.cohorts.cohort_history import cohort_history
 from portal.cohorts.forms import (
     ConfirmCohortForm,
     ConfirmConflictForm,
@@ -280,8 +280,12 @@ def detail(cohort_id: int) -> Page:
 
 def _detail_page(cohort: Cohort, **values: object) -> str:
     """The cohort's page: its members with their applications, and ``values``."""
+    # One statement for every member's application, however many places the cohort has had.
     applications = {
-        p.application_id: db.session.get(Application, p.application_id) for p in cohort.places
+        a.id: a
+        for a in db.session.scalars(
+            select(Application).where(Application.id.in_({p.application_id for p in cohort.places}))
+        )
     }
     return render_template(
         "cohorts/detail.html",
@@ -294,7 +298,7 @@ def _detail_page(cohort: Cohort, **values: object) -> str:
         chain=offers.offer_chain(cohort),
         decline_reasons={reason.value: reason.label for reason in DeclineReason},
         changeable=cohort.status in (CohortStatus.CONFIRMED, CohortStatus.RUNNING),
-        history=audit_history(db.session, "cohort", cohort.id),
+        history=cohort_history(db.session, cohort),
         **values,
     )
 

@@ -4,12 +4,17 @@ audit event and one set of emails, and the officer who lost is told (portal.stat
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
+from portal.cohorts import offers
 from portal.cohorts.models import Cohort, CohortStatus, CohortStatusChange, Place, PlaceStatus
+from portal.db_base import utcnow
+from portal.registration.models import Application, ApplicationStatus
 from tests.fixtures.app import reload
 from tests.fixtures.factories import confirmed_group_factory
 from tests.fixtures.races import postgres_only, race
@@ -216,3 +221,49 @@ def test_two_officers_saving_one_cohorts_details_at_once_the_second_is_shown_the
         m for m in outbox.messages(group.people[0].email) if m.subject.startswith("Changes to your")
     ]
     assert len(told) == 1
+
+
+def test_an_offer_withdrawn_as_the_person_accepts_it_ends_one_way(
+    app, session, make_group, make_user, outbox
+):
+    group = make_group(members=2)
+    place = group.places[0]
+    token = "an-offer-being-withdrawn"
+    place.status = PlaceStatus.OFFERED
+    place.accepted_at = None
+    place.offered_at = utcnow()
+    place.reply_by = (utcnow() + dt.timedelta(days=7)).date()
+    place.offer_token_hash = offers.token_hash(token)
+    application = session.get(Application, place.application_id)
+    application.status = ApplicationStatus.OFFERED
+    session.commit()
+    person = group.people[0]
+    accepting = app.test_client()
+    csrf = accepting.csrf_token_from(f"/offers/{token}")
+
+    def accept() -> tuple[int, str]:
+        response = accepting.post(f"/offers/{token}", data={"csrf_token": csrf, "answer": "accept"})
+        return response.status_code, response.get_data(as_text=True)
+
+    path = f"/cohorts/{group.cohort.id}/members/{place.id}/withdraw"
+    results = race(
+        app,
+        [
+            posting(app, make_user(Role.OFFICER), path, {"reason": "No reply", "confirmed": "yes"}),
+            accept,
+        ],
+    )
+
+    status = reload(session, Place, place.id).status
+    assert status in (PlaceStatus.WITHDRAWN, PlaceStatus.ACCEPTED)
+    (officer_code, officer_page), (_, person_page) = results
+    if status == PlaceStatus.WITHDRAWN:
+        assert officer_code == 302
+        assert "You have accepted your place" not in person_page
+        assert reload(session, Application, application.id).status == ApplicationStatus.WITHDRAWN
+    else:
+        assert officer_code == 400
+        assert f"{person.name} no longer has an open offer" in officer_page
+        assert "You have accepted your place" in person_page
+    ended = [m for m in outbox.messages(person.email) if m.subject.endswith("is withdrawn")]
+    assert len(ended) == (1 if status == PlaceStatus.WITHDRAWN else 0)
