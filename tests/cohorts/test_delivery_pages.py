@@ -354,6 +354,15 @@ def test_the_schedule_page_shows_bank_holidays_skipped_then_creates_the_sessions
     assert outbox.last(group.people[0].email).attachments
 
 
+def test_the_schedule_email_of_a_cohort_named_in_the_plural(client, make_group, outbox):
+    named = make_group(members=1, name="Friday afternoons")
+    sign_in(client, named.facilitator)
+    client.submit_form(f"/facilitation/cohorts/{named.cohort.id}/schedule", {})
+    assert outbox.last(named.people[0].email).subject == (
+        "The dates of Friday afternoons' sessions"
+    )
+
+
 def test_a_schedule_that_would_start_in_the_past_is_not_made(client, session, group, outbox):
     group.cohort.start_on = (utcnow() - dt.timedelta(days=15)).date()
     session.commit()
