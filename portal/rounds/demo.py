@@ -20,6 +20,8 @@ DEMO_ROUNDS = [
     ("Round 3", "2026-27", dt.date(2026, 9, 1), dt.date(2027, 3, 31), DBT, 400_000, "open"),
 ]
 
+DEMO_SESSION_MINUTES = 180
+
 
 def load_demo_rounds(session: Session) -> int:
     """Add the demo rounds that are missing, by name. Returns how many were added.
@@ -31,7 +33,7 @@ def load_demo_rounds(session: Session) -> int:
     for name, year, starts_on, ends_on, funder, grant_pounds, status in DEMO_ROUNDS:
         if name in existing:
             continue
-        create_round(
+        made = create_round(
             session,
             actor=None,
             name=name,
@@ -42,5 +44,9 @@ def load_demo_rounds(session: Session) -> int:
             grant_pence=grant_pounds * 100,
             status=RoundStatus(status),
         )
+        if status == "open":
+            # Six fortnightly sessions of 3 hours make the planned 18 hours exactly, so the
+            # demo's schedules match their plan (the default 2.5 hours would make 20).
+            made.session_length_minutes = DEMO_SESSION_MINUTES
         added += 1
     return added
