@@ -157,7 +157,8 @@ def summary_groups(session: Session, round: Round) -> list[Group]:
             Row("Total planned hours", plural(round.planned_hours, "hour"), "planned_hours"),
             Row(
                 "Session length",
-                minutes_in_words(round.session_length_minutes),
+                minutes_in_words(round.session_length_minutes)
+                + _against_plan(round.planned_hours, round.session_length_minutes),
                 "session_length_minutes",
             ),
             Row(
@@ -243,3 +244,16 @@ def _days_list(days: list[int]) -> str:
 def as_text(value: str | Markup) -> Markup:
     """A row's value ready for the summary list's ``html`` (plain text is escaped)."""
     return value if isinstance(value, Markup) else escape(value)
+
+
+def _against_plan(planned_hours: int, session_minutes: int) -> str:
+    """What the sessions add up to when they do not make the planned hours exactly (a
+    cohort's schedule has the fewest sessions that reach them), or nothing."""
+    sessions = -(-planned_hours * 60 // session_minutes)
+    over = sessions * session_minutes - planned_hours * 60
+    if not over:
+        return ""
+    return (
+        f". {plural(sessions, 'session')} make {minutes_in_words(sessions * session_minutes)}, "
+        f"{minutes_in_words(over)} more than the planned hours"
+    )

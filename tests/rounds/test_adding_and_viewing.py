@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.auth.models import Role
@@ -106,7 +107,10 @@ def test_an_admin_adds_a_round_and_every_setting_starts_at_its_default(
     assert rows["Minimum yearly turnover"] == "£100,000"
     assert rows["Roles that may take part"] == "Owner, Director, Manager"
     assert rows["Cohort size"] == "8 to 10 people"
-    assert rows["Session length"] == "2 hours 30 minutes"
+    # The defaults do not make the planned 18 hours exactly: the summary says so.
+    assert rows["Session length"] == (
+        "2 hours 30 minutes. 8 sessions make 20 hours, 2 hours more than the planned hours"
+    )
     assert rows["Reminders"] == "7 and 14 days after a survey is sent"
     change = page.select_one(".govuk-summary-list__row:-soup-contains('Minimum time trading') a")
     assert change["href"] == f"/admin/rounds/{added.id}/eligibility#min_months_trading"
@@ -275,3 +279,19 @@ def test_unknown_rounds_and_groups_are_not_found(client, signed_in_as, make_roun
     check_page(client.get("/admin/rounds/999999"), status=404)
     check_page(client.get("/admin/rounds/999999/eligibility"), status=404)
     check_page(client.get(f"/admin/rounds/{made.id}/colour"), status=404)
+
+
+@pytest.mark.parametrize(
+    ("planned_hours", "minutes", "said"),
+    [
+        (18, 180, ""),
+        (18, 135, ""),
+        (18, 150, ". 8 sessions make 20 hours, 2 hours more than the planned hours"),
+        (12, 300, ". 3 sessions make 15 hours, 3 hours more than the planned hours"),
+        (10, 45, ". 14 sessions make 10 hours 30 minutes, 30 minutes more than the planned hours"),
+    ],
+)
+def test_the_session_length_says_what_the_sessions_add_up_to(planned_hours, minutes, said):
+    from portal.rounds.settings_summary import _against_plan
+
+    assert _against_plan(planned_hours, minutes) == said
