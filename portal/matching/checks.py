@@ -8,6 +8,7 @@ Both return the violations as sentences; an empty tuple means the rules are met.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,14 @@ class Move:
 
     applicant_id: int
     to_cohort: int | None
+
+
+def in_sentence(name: str) -> str:
+    """A cohort's name inside a sentence: the portal's own labels ("Cohort 2", "Proposed
+    cohort 3", "The cohort") read "cohort 2"; a name a person gave ("Coast and countryside
+    leaders") stays as it was given."""
+    generic = re.fullmatch(r"(Cohort|Proposed cohort) \d+|The cohort", name)
+    return name[0].lower() + name[1:] if generic else name
 
 
 def check_cohort(
@@ -161,7 +170,7 @@ def _check(
         return problems
     for applicant_id, times in sorted(Counter(ids).items()):
         if times > 1:
-            problems.append(f"{problem.name(applicant_id)} is in {name.lower()} twice")
+            problems.append(f"{problem.name(applicant_id)} is in {in_sentence(name)} twice")
     problems.extend(_check_format(problem, people, delivery, name))
     problems.extend(_check_slot(people, slot, name, newcomer))
     for index, a in enumerate(ids):
@@ -177,7 +186,7 @@ def _check(
     elif rules.basis_required and people:
         common = frozenset.intersection(*(basis_values(p, basis or Basis.MIXED) for p in people))
         if not common:
-            problems.append(f"Members of {name.lower()} share no {_basis_noun(basis)}")
+            problems.append(f"Members of {in_sentence(name)} share no {_basis_noun(basis)}")
     return problems
 
 
@@ -211,7 +220,7 @@ def _check_format(
             if delivery not in person.formats():
                 problems.append(
                     f"{person.name} wants {_adjective(person.delivery)} sessions only; "
-                    f"{name.lower()} meets {delivery_phrase(delivery)}"
+                    f"{in_sentence(name)} meets {delivery_phrase(delivery)}"
                 )
     if delivery == "in_person" and people:
         areas = Counter(problem.area_of(p.district) for p in people)
@@ -220,7 +229,7 @@ def _check_format(
             if problem.area_of(person.district) != main:
                 problems.append(
                     f"{person.name} is in {label(person.district, problem.labels)}, which is "
-                    f"not near {problem.area_name(main)}, where {name.lower()} meets"
+                    f"not near {problem.area_name(main)}, where {in_sentence(name)} meets"
                 )
     return problems
 
@@ -241,17 +250,19 @@ def _check_slot(
     if slot is None:
         common = frozenset.intersection(*(p.availability for p in people)) if people else None
         if people and not common:
-            problems.append(f"There is no weekly time that everyone in {name.lower()} can make")
+            problems.append(
+                f"There is no weekly time that everyone in {in_sentence(name)} can make"
+            )
     else:
         for person in people:
             if slot not in person.availability:
                 problems.append(
-                    f"{person.name} cannot make {slot_phrase(slot)}, when {name.lower()} meets"
+                    f"{person.name} cannot make {slot_phrase(slot)}, when {in_sentence(name)} meets"
                 )
     for person in lonely:
         if newcomer is None or person.id == newcomer:
             problems.append(
-                f"Nobody else in {name.lower()} can make {slots_phrase(person.availability)}"
+                f"Nobody else in {in_sentence(name)} can make {slots_phrase(person.availability)}"
             )
     return problems
 

@@ -152,3 +152,12 @@ def test_a_cohort_of_one_is_one_member() -> None:
     assert check_cohort(people(1, 1), rules(), delivery="online", slot=MON_AM) == (
         "The cohort has 1 member; the fewest is 8",
     )
+
+
+def test_a_cohorts_given_name_is_not_lowercased_in_a_sentence():
+    from portal.matching.checks import in_sentence
+
+    assert in_sentence("Cohort 12") == "cohort 12"
+    assert in_sentence("Coast and countryside leaders") == "Coast and countryside leaders"
+    assert in_sentence("Preston Makers") == "Preston Makers"
+    assert in_sentence("Proposed cohort 3") == "proposed cohort 3"
