@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -279,33 +280,58 @@ def change_details(cohort_id: int) -> Page:
                 return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     now_shown = None
     if changed_meanwhile is not None:
-        # The officer's answers are kept; the page shows the details as they are now, and
-        # carries their version, so confirming again makes the change over them.
+        # The officer's answers are kept; the page shows the details as they are now (those
+        # the answers would change tagged), and carries their version, so confirming again
+        # makes the change over them.
+        now_shown = _details_rows(changed_meanwhile.current, _details_from(form, cohort))
         form.version.errors = list(changed_meanwhile.problems)
         form.version.data = changed_meanwhile.version
-        now_shown = _details_rows(changed_meanwhile.current)
     status = 400 if form.errors else 200
     return render_template(
         "cohort_changes/details.html", form=form, cohort=cohort, now_shown=now_shown
     ), status
 
 
-def _details_rows(details: CohortDetails) -> list[dict[str, dict[str, str]]]:
-    """The cohort's details as the rows of a GOV.UK summary list."""
+_DIFFERS = Markup(' <strong class="govuk-tag govuk-tag--yellow">Differs from your answer</strong>')
+
+
+def _details_rows(
+    details: CohortDetails, answers: CohortDetails | None
+) -> list[dict[str, dict[str, str]]]:
+    """The cohort's details as the rows of a GOV.UK summary list; those the officer's
+    ``answers`` would change are tagged, so a change saved over them is a choice."""
     facilitator = db.session.get(User, details.facilitator_id) if details.facilitator_id else None
+
+    def when(of: CohortDetails) -> tuple[object, ...]:
+        return (of.weekday, of.part_of_day, of.start_time)
+
     rows = [
-        ("Name", details.name),
+        ("Name", details.name, lambda d: d.name),
         (
             "Meets",
             f"{slot_phrase((details.weekday, details.part_of_day.value))}, "
             f"starting at {time_text(details.start_time)}",
+            when,
         ),
-        ("Format", details.delivery.label),
-        ("Venue", details.venue or "Not given"),
-        ("Link to the online meeting", details.online_link or "Not given"),
-        ("Facilitator", facilitator.name if facilitator else "Not chosen yet"),
+        ("Format", details.delivery.label, lambda d: d.delivery),
+        ("Venue", details.venue or "Not given", lambda d: d.venue),
+        ("Link to the online meeting", details.online_link or "Not given", lambda d: d.online_link),
+        (
+            "Facilitator",
+            facilitator.name if facilitator else "Not chosen yet",
+            lambda d: d.facilitator_id,
+        ),
     ]
-    return [{"key": {"text": key}, "value": {"text": value}} for key, value in rows]
+    return [
+        {
+            "key": {"text": key},
+            "value": {
+                "html": escape(value)
+                + (_DIFFERS if answers is not None and part(answers) != part(details) else "")
+            },
+        }
+        for key, value, part in rows
+    ]
 
 
 # Cancelling

@@ -5,7 +5,8 @@ A withdrawn offer ends as a decline does: the place goes at once to the best-sui
 waiting (``offers.backfill``), the person's application is withdrawn, and they are emailed
 why. A moved offer becomes a new offer in the other cohort with the same reply-by date
 (the hard rules re-checked as for a member moving), and the place it leaves is offered on.
-The old offer's links stop working. Both are guarded (``portal.state_changes``): an offer
+The old offer's links no longer answer it: they open a page saying it was withdrawn or
+moved. Both are guarded (``portal.state_changes``): an offer
 accepted or declined at the same moment is changed by only one of them. Functions flush
 and never commit.
 """
@@ -60,7 +61,7 @@ def withdraw_offer(
             actor=actor,
             now=now,
             allowed_from={PlaceStatus.OFFERED},
-            values={"ended_at": now, "end_reason": reason, "offer_token_hash": None},
+            values={"ended_at": now, "end_reason": reason},
             fields=["status", "end_reason"],
             reason=reason,
         )
@@ -92,7 +93,7 @@ def move_offer(
     """Move an open offer to ``target`` (another confirmed or running cohort of the round),
     if the hard rules allow it. Returns the new offer, which keeps the reply-by date.
 
-    The old offer ends as "moved" (its links stop working), the person is emailed why and
+    The old offer ends as "moved" (its links no longer answer it), the person is emailed why and
     then the new offer (with its own accept and decline links), and the place it leaves is
     offered to the best-suited person waiting. Raises CohortError with every rule the move
     breaks, or when the offer is no longer open; nothing is changed then.
@@ -119,7 +120,6 @@ def move_offer(
             values={
                 "ended_at": now,
                 "end_reason": f"Offer moved to {target.name}: {reason}",
-                "offer_token_hash": None,
             },
             fields=["status", "end_reason"],
             reason=reason,

@@ -1,6 +1,8 @@
 """In a real browser: an officer changes confirmed cohorts (moves a member, withdraws one,
 offers a place from the waiting list, changes the meeting day, cancels a cohort), each
-through its check page; and a participant moves themselves to another group. axe checks
+through its check page; sees details another officer saved meanwhile; withdraws and moves
+open offers and finds them in the cohort's history; and a participant moves themselves to
+another group. axe checks
 every page; each is saved as a screenshot to look at."""
 
 import datetime as dt
@@ -8,8 +10,8 @@ import datetime as dt
 import pytest
 
 from portal.auth.models import Role
-from portal.cohorts.models import CohortStatus, PlaceStatus
-from portal.registration.models import ApplicationStatus
+from portal.cohorts.models import Cohort, CohortStatus, Place, PlaceStatus
+from portal.registration.models import Application, ApplicationStatus
 from tests.browser.test_people import sign_in as sign_in_with_code
 from tests.fixtures.app import reload
 from tests.fixtures.browser import assert_accessible, screenshot
@@ -136,3 +138,59 @@ def test_a_participant_moves_to_another_group_before_the_cut_off(page, session, 
     assert page.get_by_role("heading", level=1).inner_text() == "Growers of Preston"
     assert "You have moved to Growers of Preston." in page.inner_text("main")
     assert reload(session, type(here.places[0]), here.places[0].id).status == PlaceStatus.MOVED
+
+
+def test_an_officer_sees_details_changed_meanwhile_and_changes_open_offers(
+    page, session, make_group, make_user, make_application
+):
+    here = make_group(members=3, name="Makers of Preston")
+    make_group(members=2, name="Growers of Preston")
+    moving_offer, withdrawn_offer = here.places[0], here.places[1]
+    for place in (moving_offer, withdrawn_offer):
+        place.status = PlaceStatus.OFFERED
+        place.accepted_at = None
+        place.offered_at = dt.datetime(2029, 12, 20, 10, tzinfo=dt.UTC)
+        place.reply_by = dt.date(2030, 1, 4)
+        session.get(Application, place.application_id).status = ApplicationStatus.OFFERED
+    session.commit()
+    sign_in_with_code(page, make_user(Role.OFFICER, name="Olivia Officer"))
+
+    # Another officer saves a new venue while this one is changing the name.
+    go(page, f"/cohorts/{here.cohort.id}/change")
+    page.get_by_label("Name of the cohort").fill("Makers of Lancashire")
+    page.get_by_label("Why is it changing?").fill("A wider area")
+    here.cohort.venue = "Harris Museum, Preston"
+    session.commit()
+    submit(page, "Continue")
+    assert page.title().startswith("Error: ")
+    assert "Harris Museum, Preston" in page.inner_text("#version")
+    assert page.get_by_label("Name of the cohort").input_value() == "Makers of Lancashire"
+    assert "Harris Museum, Preston Differs from your answer" in page.inner_text("#version")
+    screenshot(page, "cohort-changes-details-changed-meanwhile")
+    page.get_by_label("Venue (optional)").fill("Harris Museum, Preston")
+    submit(page, "Continue")
+    submit(page, "Confirm the changes")
+    assert "Makers of Lancashire has changed" in page.inner_text("main")
+
+    follow(page, f"Withdraw the offer to {here.people[1].name}")
+    screenshot(page, "cohort-changes-withdraw-offer")
+    page.get_by_label("Why is the offer being withdrawn?").fill("They have stopped trading")
+    submit(page, "Continue")
+    submit(page, "Confirm and withdraw the offer")
+    assert f"The offer to {here.people[1].name} is withdrawn." in page.inner_text("main")
+
+    follow(page, f"Move the offer to {here.people[0].name}")
+    page.get_by_label("Growers of Preston").check()
+    page.get_by_label("Why are they moving?").fill("Nearer their work")
+    submit(page, "Continue")
+    screenshot(page, "cohort-changes-check-move-offer")
+    submit(page, "Confirm and move the offer")
+    assert "offer is now of a place in Growers of Preston" in page.inner_text("main")
+
+    assert reload(session, Cohort, here.cohort.id).venue == "Harris Museum, Preston"
+    history = page.get_by_role("table", name="History of Makers of Lancashire").inner_text()
+    assert "They have stopped trading" in history
+    assert f"{here.people[0].name}'s offer moved to Growers of Preston" in history
+    screenshot(page, "cohort-changes-history")
+    assert reload(session, Place, moving_offer.id).status == PlaceStatus.MOVED
+    assert reload(session, Place, withdrawn_offer.id).status == PlaceStatus.WITHDRAWN

@@ -236,7 +236,9 @@ def test_a_change_saved_over_details_someone_changed_since_is_refused_showing_th
     ]
     assert refused.select_one(".govuk-error-summary a")["href"] == "#version"
     now_shown = refused.select_one("#version").get_text(" ", strip=True)
-    assert "Harris Museum, Preston" in now_shown
+    assert "Harris Museum, Preston Differs from your answer" in now_shown
+    assert "Makers of Preston Differs from your answer" in now_shown
+    assert "In person Differs from your answer" not in now_shown
     assert refused.select_one("input[name=name]")["value"] == "Makers of Lancashire"
     assert refused.select_one("textarea[name=reason]").get_text() == "A wider area"
     assert reload(session, Cohort, group.cohort.id).name == "Makers of Preston"

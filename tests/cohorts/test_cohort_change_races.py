@@ -259,7 +259,7 @@ def test_an_offer_withdrawn_as_the_person_accepts_it_ends_one_way(
     (officer_code, officer_page), (_, person_page) = results
     if status == PlaceStatus.WITHDRAWN:
         assert officer_code == 302
-        assert "You have accepted your place" not in person_page
+        assert "This offer has been withdrawn" in person_page
         assert reload(session, Application, application.id).status == ApplicationStatus.WITHDRAWN
     else:
         assert officer_code == 400

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from portal.auth.models import Role
-from portal.cohorts import cohort_changes, member_changes
+from portal.cohorts import cohort_changes, member_changes, membership
 from portal.cohorts.cohort_changes import CohortDetails
 from portal.cohorts.cohort_history import cohort_history
 from portal.cohorts.models import Cohort
@@ -131,6 +131,20 @@ def test_the_cohorts_own_changes_and_its_members_are_in_one_list_by_date(
         ("Details changed by an officer (venue)", "A bigger room"),
         (f"{group.people[0].name} withdrawn", "Moved away"),
     ]
+
+
+def test_a_member_who_leaves_themselves_is_named_as_who_left_with_their_reason(session, make_group):
+    group = make_group(members=3)
+    membership.leave_cohort(session, group.places[0], reason="Too busy at work", now=NOW)
+    session.commit()
+
+    (row,) = cohort_history(session, reload(session, Cohort, group.cohort.id))
+
+    assert (row.who, row.what, row.reason) == (
+        group.people[0].name,
+        f"{group.people[0].name} left the cohort",
+        "Too busy at work",
+    )
 
 
 def test_the_history_is_read_in_three_statements_however_long_it_is(session, make_group, officer):
