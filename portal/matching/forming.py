@@ -80,15 +80,28 @@ def form_cohorts(
         by_type: dict[CohortType, list[Unit]] = defaultdict(list)
         for unit, cohort_type in component.assignment.items():
             by_type[cohort_type].append(unit)
+        split = Forming(problem, weights)
         for cohort_type in sorted(by_type, key=CohortType.sort_key):
             units = sorted(by_type[cohort_type], key=lambda u: sort_key(problem, u))
             count = component.cohorts.get(cohort_type, 0)
-            _split(forming, cohort_type, units, count)
-        placed = {u for u in component.assignment}
-        forming.unplaced.extend(u for u in component.units if u not in placed)
+            _split_type(split, cohort_type, units, count)
+        split.unplaced.extend(u for u in component.units if u not in component.assignment)
+        chosen = split
+        if component.groups is not None:
+            # Stage 1 also built the cohorts themselves (dense conflicts): the way placing
+            # more is kept.
+            built = Forming(problem, weights)
+            for cohort_type in sorted(component.groups, key=CohortType.sort_key):
+                for group in component.groups[cohort_type]:
+                    members = sorted(m for unit in group for m in unit.members)
+                    built.cohorts.append(WorkCohort(cohort_type, members))
+            in_groups = {u for found in component.groups.values() for g in found for u in g}
+            built.unplaced.extend(u for u in component.units if u not in in_groups)
+            if _placed(built) > _placed(split):
+                chosen = built
+        forming.cohorts.extend(chosen.cohorts)
+        forming.unplaced.extend(chosen.unplaced)
     forming.unplaced.extend(placement.stranded)
-    for cohort in forming.cohorts:
-        _separate_conflicts(forming, cohort)
     forming.cohorts = [c for c in forming.cohorts if c.members]
     for cohort in forming.cohorts:
         forming.rescore(cohort)
@@ -96,6 +109,106 @@ def form_cohorts(
     improve(forming, random.Random(seed), evaluations)  # noqa: S311 - a seeded search
     forming.unplaced.sort(key=lambda u: u.members)
     return forming
+
+
+def _placed(forming: Forming) -> int:
+    return sum(len(c.members) for c in forming.cohorts)
+
+
+def _split_type(forming: Forming, cohort_type: CohortType, units: list[Unit], count: int) -> None:
+    """One type's people into cohorts with no conflict inside, two ways, keeping the better.
+
+    First alike people together, with conflicting pairs then split by swaps; where conflicts
+    are dense that strands many, so the people are also dealt out most-conflicted first,
+    each to the emptiest cohort holding nobody they conflict with (``_deal``). The way that
+    places more is kept (alike people together when they tie).
+    """
+    problem = forming.problem
+    alike = Forming(problem, forming.weights)
+    _split(alike, cohort_type, units, count)
+    for cohort in alike.cohorts:
+        _separate_conflicts(alike, cohort)
+    alike.cohorts = [c for c in alike.cohorts if c.members]
+    chosen = alike
+    if alike.unplaced:
+        dealt = Forming(problem, forming.weights)
+        _deal(dealt, cohort_type, units, count)
+        if sum(len(c.members) for c in dealt.cohorts) > sum(len(c.members) for c in alike.cohorts):
+            chosen = dealt
+    forming.cohorts.extend(chosen.cohorts)
+    forming.unplaced.extend(chosen.unplaced)
+
+
+def _deal(forming: Forming, cohort_type: CohortType, units: list[Unit], count: int) -> None:
+    """Deal units out to cohorts with nobody they conflict with, most-conflicted first."""
+    problem = forming.problem
+    rules = problem.rules
+    load = sum(u.size for u in units)
+    count = max(count, 1)
+    if count * rules.min_size > load:
+        count = max(load // rules.min_size, 1)
+    inside = {m: unit for unit in units for m in unit.members}
+
+    def peers(unit: Unit) -> set[Unit]:
+        found = {inside[o] for m in unit.members for o in problem.blocked.get(m, ()) if o in inside}
+        found.discard(unit)
+        return found
+
+    blocked = {unit: peers(unit) for unit in units}
+    order = sorted(units, key=lambda u: (-len(blocked[u]), -u.size, u.members))
+    groups: list[list[Unit]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    left: list[Unit] = []
+    for unit in order:
+        fits = [
+            i
+            for i in range(count)
+            if sizes[i] + unit.size <= rules.max_size and not blocked[unit] & set(groups[i])
+        ]
+        if fits:
+            target = min(fits, key=lambda i: (sizes[i], i))
+            groups[target].append(unit)
+            sizes[target] += unit.size
+            continue
+        if _eject_into(groups, sizes, unit, blocked, rules.max_size):
+            continue
+        left.append(unit)
+    for group in groups:
+        if sum(u.size for u in group) >= rules.min_size:
+            forming.cohorts.append(
+                WorkCohort(cohort_type, sorted(m for u in group for m in u.members))
+            )
+        else:
+            left.extend(group)
+    forming.unplaced.extend(sorted(left, key=lambda u: u.members))
+
+
+def _eject_into(
+    groups: list[list[Unit]],
+    sizes: list[int],
+    unit: Unit,
+    blocked: dict[Unit, set[Unit]],
+    most: int,
+) -> bool:
+    """Place ``unit`` in a cohort where it conflicts with one single member, who moves to
+    another cohort with room and nobody they conflict with."""
+    for i, group in enumerate(groups):
+        clashes = [u for u in group if u in blocked[unit]]
+        if len(clashes) != 1 or sizes[i] - clashes[0].size + unit.size > most:
+            continue
+        moved = clashes[0]
+        if moved.size != 1:
+            continue
+        for j, other in enumerate(groups):
+            if j == i or sizes[j] + moved.size > most or blocked[moved] & set(other):
+                continue
+            group.remove(moved)
+            group.append(unit)
+            other.append(moved)
+            sizes[i] += unit.size - moved.size
+            sizes[j] += moved.size
+            return True
+    return False
 
 
 def _split(forming: Forming, cohort_type: CohortType, units: list[Unit], count: int) -> None:

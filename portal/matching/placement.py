@@ -41,6 +41,8 @@ class Component:
     cohorts: dict[CohortType, int] = field(default_factory=dict)
     bound: int = 0
     optimal: bool = False
+    # The cohorts themselves, where stage 1 decided them (dense conflicts; see ``dense``).
+    groups: dict[CohortType, list[list[Unit]]] | None = None
 
     @property
     def size(self) -> int:
@@ -91,6 +93,8 @@ def plan_placement(problem: Problem, seed: int, work_limit: float) -> Placement:
     for component in sorted(components, key=lambda c: (c.size, c.units[0].members)):
         share = remaining * component.size / (people or 1)
         remaining -= _solve_component(problem, component, seed, max(share, floor))
+        if _dense(problem, component):
+            _use_dense(problem, component)
         people -= component.size
     return Placement(components, stranded, weight)
 
@@ -195,6 +199,26 @@ def _group_reaches(sizes: list[int], masks: list[int], candidates: int, need: in
         return False
 
     return search(candidates, 0)
+
+
+def _dense(problem: Problem, component: Component) -> bool:
+    """True when stage 1's types hold more conflicting pairs than cohorts: too many for
+    stage 2 to split between the cohorts of a type."""
+    if not problem.blocked:
+        return False
+    by_type: dict[CohortType, list[Unit]] = defaultdict(list)
+    for unit, cohort_type in component.assignment.items():
+        by_type[cohort_type].append(unit)
+    pairs = sum(len(_blocked_pairs(problem, units)) for units in by_type.values())
+    return pairs > sum(component.cohorts.values())
+
+
+def _use_dense(problem: Problem, component: Component) -> None:
+    """Build the component's cohorts themselves as well (``dense``): stage 2 keeps them
+    where they place more than cutting stage 1's types into cohorts."""
+    from portal.matching.dense import solve_dense
+
+    component.groups = solve_dense(problem, component.units, component.options).groups
 
 
 def _components(units: list[Unit], options: dict[Unit, list[CohortType]]) -> list[Component]:
