@@ -108,6 +108,7 @@ class Problem:
         )
         self.units, self.unit_of = self._units()
         self._options: dict[int, frozenset[CohortType]] = {}
+        self._unit_options: dict[Unit, frozenset[CohortType]] = {}
 
     def _units(self) -> tuple[tuple[Unit, ...], dict[int, Unit]]:
         parent = {i: i for i in self.pool}
@@ -177,6 +178,12 @@ class Problem:
 
     def unit_options(self, unit: Unit) -> frozenset[CohortType]:
         """The cohort types every member of a locked-together unit can join."""
+        cached = self._unit_options.get(unit)
+        if cached is None:
+            cached = self._unit_options[unit] = self._find_unit_options(unit)
+        return cached
+
+    def _find_unit_options(self, unit: Unit) -> frozenset[CohortType]:
         options = self.options(unit.members[0])
         for member in unit.members[1:]:
             options = options & self.options(member)
