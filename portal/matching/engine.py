@@ -9,10 +9,14 @@ How a run works:
    type (format x area x weekly slot, x basis value when the basis is a hard rule) decide
    how many cohorts to open and who joins the type, placing as many people as possible. The
    pool splits into independent components; small ones are solved by CP-SAT, large ones by
-   area (each area's in-person cohorts, with a fallback online) and then online. Its proven
-   optimum is an upper bound on placement.
+   area (each area's in-person cohorts, with a fallback online) and then online; every
+   component gets at least ``placement.MIN_WORK``. Types no conflict-free cohort around a
+   unit could use are first dropped from its options. Its proven optimum is an upper bound
+   on placement. Where conflicts are dense, a component's cohorts are also built directly
+   (``dense``).
 3. **Stage 2, cohorts** (``forming``): cut each type's people into cohorts of even size with
-   alike people together, split conflicting pairs, give leftovers a cohort with room or a
+   alike people together, split conflicting pairs (or keep the cohorts stage 1 built, where
+   they place more), give leftovers a cohort with room or a
    new cohort, then a local search raises the worst cohort's score, then the total.
 4. **Polish** (``exact``): components of up to ``EXACT_PEOPLE`` people are re-solved by the
    exact model (placement, then worst cohort, then total), starting from stage 2's answer,

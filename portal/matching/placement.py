@@ -11,7 +11,11 @@ bound on how many can really be placed.
 
 The pool splits into independent components (units that share no possible cohort type never
 interact), each solved by CP-SAT on one worker with a fixed seed and a deterministic time
-limit, after a greedy solution is given as a hint.
+limit, after a greedy solution is given as a hint. Before that, types that no conflict-free
+cohort around a unit could use are dropped from its options (``prune_options``: no real
+answer is lost, so the bound stays true); each component gets its share of the work in
+proportion to its size, but never less than ``MIN_WORK``. Where a component's types hold
+more conflicting pairs than cohorts, its cohorts are also built directly (``dense``).
 """
 
 from __future__ import annotations
