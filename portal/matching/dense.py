@@ -10,7 +10,8 @@ component the cohorts are built directly, greedily: the scarcest type first (few
 who can make it), a conflict-free group of its people, least conflicted and least flexible
 first; a type with plenty of people gives a cohort of the smallest size, leaving the rest
 for more cohorts, a scarce one fills up. Then everyone left joins a cohort with room and
-nobody they conflict with. What counts as scarce is tried three ways and the way placing
+nobody they conflict with, or takes the place of the one member of a cohort they conflict
+with, who moves to another cohort with room. What counts as scarce is tried three ways and the way placing
 the most is kept. Stage 1's model still gives the bound (a CP-SAT model of the cohorts
 themselves proved nothing tighter and found no better answer in the time it had).
 """
@@ -78,22 +79,63 @@ def greedy_groups(
             continue
         groups[cohort_type].append(chosen)
         left.difference_update(chosen)
-    for unit in waiting:
-        if unit not in left:
-            continue
-        for cohort_type in options[unit]:
-            done = False
-            for group in groups.get(cohort_type, []):
-                if sum(u.size for u in group) + unit.size <= high and not any(
-                    _blocked(problem, unit, o) for o in group
-                ):
-                    group.append(unit)
-                    left.discard(unit)
-                    done = True
-                    break
-            if done:
-                break
+    for _ in range(3):
+        before = len(left)
+        for unit in waiting:
+            if unit in left and (
+                _join(problem, groups, options, unit, high)
+                or _join_by_moving(problem, groups, options, unit, high)
+            ):
+                left.discard(unit)
+        if len(left) == before:
+            break
     return dict(groups)
+
+
+def _join(
+    problem: Problem,
+    groups: Groups,
+    options: dict[Unit, list[CohortType]],
+    unit: Unit,
+    high: int,
+    skip: list[Unit] | None = None,
+) -> bool:
+    """Put ``unit`` in a cohort with room and nobody it conflicts with (not ``skip``)."""
+    for cohort_type in options[unit]:
+        for group in groups.get(cohort_type, []):
+            if group is skip:
+                continue
+            if sum(u.size for u in group) + unit.size <= high and not any(
+                _blocked(problem, unit, o) for o in group
+            ):
+                group.append(unit)
+                return True
+    return False
+
+
+def _join_by_moving(
+    problem: Problem,
+    groups: Groups,
+    options: dict[Unit, list[CohortType]],
+    unit: Unit,
+    high: int,
+) -> bool:
+    """Put ``unit`` in a cohort where it conflicts with one single member, who moves to
+    another cohort with room and nobody they conflict with."""
+    for cohort_type in options[unit]:
+        for group in groups.get(cohort_type, []):
+            clashes = [o for o in group if _blocked(problem, unit, o)]
+            if len(clashes) != 1:
+                continue
+            moved = clashes[0]
+            if sum(u.size for u in group) - moved.size + unit.size > high:
+                continue
+            group.remove(moved)
+            if _join(problem, groups, options, moved, high, skip=group):
+                group.append(unit)
+                return True
+            group.append(moved)
+    return False
 
 
 def solve_dense(
