@@ -11,9 +11,10 @@ who can make it), a conflict-free group of its people, least conflicted and leas
 first; a type with plenty of people gives a cohort of the smallest size, leaving the rest
 for more cohorts, a scarce one fills up. Then everyone left joins a cohort with room and
 nobody they conflict with, or takes the place of the one member of a cohort they conflict
-with, who moves to another cohort with room. What counts as scarce is tried three ways and the way placing
-the most is kept. Stage 1's model still gives the bound (a CP-SAT model of the cohorts
-themselves proved nothing tighter and found no better answer in the time it had).
+with, who moves to another cohort with room. What counts as scarce is tried three ways
+and the way placing the most is kept. Stage 1's model still gives the bound (a CP-SAT model
+of the cohorts themselves proved nothing tighter and found no better answer in the time it
+had).
 """
 
 from __future__ import annotations
