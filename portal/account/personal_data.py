@@ -210,6 +210,14 @@ SOURCES: Sequence[_Source] = (
         _by("person_id"),
     ),
     _Source(
+        "group_messages",
+        "Messages to your group",
+        "Messages officers or your facilitator sent to a group you were in (each email is "
+        "under Emails we sent you).",
+        "group_message_recipient",
+        _by("person_id"),
+    ),
+    _Source(
         "emails",
         "Emails we sent you",
         "Every email the portal sent or will send you.",
