@@ -1,7 +1,7 @@
 """Searching people and businesses across every round: one box that matches a person's name
 or email address, a business's name (as registered or as answered), a postcode (spaces and
 case ignored) or an application's reference. One row per application, newest round first;
-one statement a page (the page with the count of all matches)."""
+two statements a page (the matching ids, then the page)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, case, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from portal.auth.models import ERASED, User
@@ -20,6 +20,8 @@ from portal.registration.models import Application, ApplicationStatus, Business
 from portal.rounds.models import Round
 
 PER_PAGE = 50
+# More matches than this ask for more detail instead of a list (see search_people).
+MOST = 1000
 QUERY_MAX = 200
 
 
@@ -90,9 +92,8 @@ def _matching(text: str, viewer: Viewer) -> Select[int]:
     return query
 
 
-def _page_query(ids: Subquery, page: int) -> Select[Any]:
-    """One page of the matching applications, newest round first, each row with the count
-    of all matches (a window count, so the page and the total are one statement)."""
+def _page_query(ids: list[int], page: int) -> Select[Any]:
+    """One page of the applications ``ids``, newest round first, then by name."""
     return (
         select(
             User.id,
@@ -108,12 +109,11 @@ def _page_query(ids: Subquery, page: int) -> Select[Any]:
             Application.reference,
             Application.status,
             Application.submitted_at,
-            func.count().over(),
         )
         .join(User, User.id == Application.person_id)
         .join(Round, Round.id == Application.round_id)
         .outerjoin(Business, Business.id == Application.business_id)
-        .where(Application.id.in_(select(ids.c.id)))
+        .where(Application.id.in_(ids))
         .order_by(Round.starts_on.desc(), func.lower(User.name), Application.id)
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
@@ -124,28 +124,33 @@ def search_people(
     session: Session, text: str, viewer: Viewer, *, page: int = 1
 ) -> ResultsPage[Found]:
     """Applications whose person or business matches ``text`` (see the module docstring),
-    within the viewer's scope. One statement (two for a page past the end, which shows the
-    last page). No side effects."""
-    ids = _matching(text, viewer).subquery()
-    rows = session.execute(_page_query(ids, page)).all()
-    total = rows[0][-1] if rows else 0
-    if not rows and page > 1:  # past the end: count, then show the last page
-        total = session.scalar(select(func.count()).select_from(ids)) or 0
-        page = within_pages(page, total, PER_PAGE)
-        rows = session.execute(_page_query(ids, page)).all() if total else []
-    found = [
-        Found(
-            person_id=row[0],
-            name=row[1],
-            email=row[2],
-            business_id=row[3],
-            business_name=row[4],
-            postcode=row[5],
-            round_name=row[6],
-            reference=row[7],
-            status=row[8],
-            submitted_at=row[9],
-        )
-        for row in rows
-    ]
-    return ResultsPage(found, total, page, PER_PAGE)
+    within the viewer's scope: two statements, the matching ids (at most ``MOST`` and one
+    more) and the page. More than ``MOST`` matches give no rows and a total of ``MOST`` + 1:
+    a list that long helps nobody, and sorting it would cost every officer's search at
+    national size (the page asks for more detail instead). No side effects."""
+    found = _matching(text, viewer).subquery()
+    ids = list(session.scalars(select(found.c.id).limit(MOST + 1)))
+    if len(ids) > MOST:
+        return ResultsPage([], len(ids), 1, PER_PAGE)
+    page = within_pages(page, len(ids), PER_PAGE)
+    rows = session.execute(_page_query(ids, page)).all() if ids else []
+    return ResultsPage(
+        [
+            Found(
+                person_id=row[0],
+                name=row[1],
+                email=row[2],
+                business_id=row[3],
+                business_name=row[4],
+                postcode=row[5],
+                round_name=row[6],
+                reference=row[7],
+                status=row[8],
+                submitted_at=row[9],
+            )
+            for row in rows
+        ],
+        len(ids),
+        page,
+        PER_PAGE,
+    )

@@ -18,7 +18,7 @@ from portal.people.models import ContactChannel
 from portal.people.notes import NoteRefused, add_contact_note, contact_notes
 from portal.people.person_record import person_record
 from portal.people.scope import Viewer, person_for, viewer_of
-from portal.people.search import search_people
+from portal.people.search import MOST, search_people
 from portal.timefmt import today_in_london
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -43,6 +43,7 @@ def search() -> tuple[str, int]:
         result=result,
         text=text,
         page_items=page_items(result.page, result.pages) if result else [],
+        most=MOST,
     ), 200 if valid else 400
 
 

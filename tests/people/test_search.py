@@ -86,3 +86,43 @@ def test_a_contractor_lead_finds_only_their_own_contractors_people(client, signe
     signed_in_as(Role.CONTRACTOR_LEAD, contractors=[ours.contractor])
     page = check_page(client.get("/people/", query_string={"q": "member"}))
     assert sorted(names(page)) == ["Member 1-1", "Member 1-2"]
+
+
+def test_more_matches_than_a_list_can_help_with_ask_for_more_detail(
+    client, signed_in_as, people, monkeypatch
+):
+    monkeypatch.setattr(search_module, "MOST", 2)
+    monkeypatch.setattr("portal.people.views.MOST", 2)
+    signed_in_as(Role.OFFICER)
+    page = check_page(client.get("/people/", query_string={"q": "member"}))  # 3 match
+    assert page.select("table") == []
+    assert "More than 2 results for ‘member’" in page.get_text()
+    assert "Add more detail" in page.get_text()
+    page = check_page(client.get("/people/", query_string={"q": "member 1"}))  # 2 match
+    assert sorted(names(page)) == ["Member 1-1", "Member 1-2"]
+
+
+def test_a_search_sends_two_statements_however_many_match(
+    client, signed_in_as, people, session, make_group
+):
+    from sqlalchemy import event
+
+    from portal import db
+
+    signed_in_as(Role.OFFICER)
+    counts = []
+    for _ in range(2):
+        seen = []
+
+        def count(*_args, seen=seen):
+            seen.append(1)
+
+        engine = db.engine_for(client.application)
+        check_page(client.get("/people/", query_string={"q": "member"}))  # warm: sign-in
+        event.listen(engine, "before_cursor_execute", count)
+        check_page(client.get("/people/", query_string={"q": "member"}))
+        event.remove(engine, "before_cursor_execute", count)
+        counts.append(len(seen))
+        make_group(members=3)
+        session.commit()
+    assert counts[0] == counts[1]
