@@ -7,11 +7,9 @@ second step posts the same answers again with ``confirmed=yes``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -24,11 +22,16 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal.cohorts.facilitation_forms import LINK_MAX, VENUE_MAX, TimeField, reason_field
+from portal.cohorts.facilitation_forms import (
+    TimeField,
+    check_link,
+    online_link_field,
+    reason_field,
+    venue_field,
+)
 from portal.cohorts.forms import slot_choices
 from portal.forms import PortalForm, Required, strip_whitespace
 
@@ -90,10 +93,6 @@ class WithdrawOfferForm(CheckedForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-def _is_link(value: str) -> bool:
-    return bool(re.fullmatch(r"https://[^\s/]+\.[^\s]+", value))
-
-
 class CohortDetailsForm(CheckedForm):
     # The cohort's details_version when the page was shown (a save against details
     # changed since is refused).
@@ -123,27 +122,8 @@ class CohortDetailsForm(CheckedForm):
         validators=[Required("Select how the cohort meets")],
         invalid_choice_message="Select how the cohort meets",
     )
-    venue = TextAreaField(
-        "Venue (optional)",
-        description="The address, and where to go when people arrive. Members see this.",
-        widget=GovCharacterCount(),
-        filters=[strip_whitespace],
-        validators=[
-            Optional(),
-            Length(max=VENUE_MAX, message=f"The venue must be {VENUE_MAX} characters or fewer"),
-        ],
-    )
-    online_link = StringField(
-        "Link to the online meeting (optional)",
-        description="For example, https://meet.example.com/peer-group. Members see this.",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[
-            Optional(),
-            Length(max=LINK_MAX, message=f"The link must be {LINK_MAX} characters or fewer"),
-        ],
-        render_kw={"spellcheck": "false", "type": "url"},
-    )
+    venue = venue_field()
+    online_link = online_link_field()
     facilitator = SelectField(
         "Facilitator",
         choices=[],
@@ -163,11 +143,7 @@ class CohortDetailsForm(CheckedForm):
             raise ValidationError("Select when the cohort meets")
 
     def validate_online_link(self, field: StringField) -> None:
-        if field.data and not _is_link(field.data):
-            raise ValidationError(
-                "Enter the link in the correct format, starting https://, like "
-                "https://meet.example.com/peer-group"
-            )
+        check_link(field)
 
 
 class CancelCohortForm(CheckedForm):

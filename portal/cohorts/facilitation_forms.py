@@ -38,6 +38,44 @@ NOTES_MAX = 5000
 LINK_MAX = 500
 VENUE_MAX = 500
 
+
+def venue_field() -> TextAreaField:
+    """Where an in-person group meets (the delivery settings and an officer's changes)."""
+    return TextAreaField(
+        "Venue (optional)",
+        description="The address, and where to go when people arrive. Members see this.",
+        widget=GovCharacterCount(),
+        filters=[strip_whitespace],
+        validators=[
+            Optional(),
+            Length(max=VENUE_MAX, message=f"The venue must be {VENUE_MAX} characters or fewer"),
+        ],
+    )
+
+
+def online_link_field() -> StringField:
+    """The link to an online group's meeting; ``check_link`` checks its form."""
+    return StringField(
+        "Link to the online meeting (optional)",
+        description="For example, https://meet.example.com/peer-group. Members see this.",
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        validators=[
+            Optional(),
+            Length(max=LINK_MAX, message=f"The link must be {LINK_MAX} characters or fewer"),
+        ],
+        render_kw={"spellcheck": "false", "type": "url"},
+    )
+
+
+def check_link(field: StringField) -> None:
+    if field.data and not _is_link(field.data):
+        raise ValidationError(
+            "Enter the link in the correct format, starting https://, like "
+            "https://meet.example.com/peer-group"
+        )
+
+
 FREQUENCY_CHOICES = [
     SelectChoice("7", "Every week"),
     SelectChoice("14", "Every 2 weeks (fortnightly)"),
@@ -166,35 +204,12 @@ class DeliverySettingsForm(PortalForm):
         minimum=MIN_PLANNED_HOURS,
         maximum=MAX_PLANNED_HOURS,
     )
-    venue = TextAreaField(
-        "Venue (optional)",
-        description="The address, and where to go when people arrive. Members see this.",
-        widget=GovCharacterCount(),
-        filters=[strip_whitespace],
-        validators=[
-            Optional(),
-            Length(max=VENUE_MAX, message=f"The venue must be {VENUE_MAX} characters or fewer"),
-        ],
-    )
-    online_link = StringField(
-        "Link to the online meeting (optional)",
-        description="For example, https://meet.example.com/peer-group. Members see this.",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[
-            Optional(),
-            Length(max=LINK_MAX, message=f"The link must be {LINK_MAX} characters or fewer"),
-        ],
-        render_kw={"spellcheck": "false", "type": "url"},
-    )
+    venue = venue_field()
+    online_link = online_link_field()
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     def validate_online_link(self, field: StringField) -> None:
-        if field.data and not _is_link(field.data):
-            raise ValidationError(
-                "Enter the link in the correct format, starting https://, like "
-                "https://meet.example.com/peer-group"
-            )
+        check_link(field)
 
 
 class SessionTimeForm(PortalForm):
