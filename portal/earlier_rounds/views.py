@@ -9,7 +9,7 @@ removed once imported and swept after a day.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal import db, uploads
@@ -23,7 +23,7 @@ from portal.earlier_rounds.imports import ImportReport
 from portal.forms import form_status
 from portal.tasks import services as task_services
 from portal.tasks.models import BackgroundTask, TaskStatus
-from portal.uploads import KeptUpload
+from portal.tasks.views import start_import
 
 bp = Blueprint("earlier_rounds", __name__, url_prefix="/outcomes/import")
 
@@ -102,26 +102,15 @@ def confirm(task_id: int) -> Response:
     report = None if result.get("file_error") else import_tasks.shown(result)
     if report is None or not report.ok or not report.changes:
         return redirect(url_for("earlier_rounds.check", task_id=checked.id))
-    kept = KeptUpload.from_params(checked.params)
-    if uploads.kept_data(db.session, import_tasks.UPLOAD, kept) is None:
-        flash("The workbook you checked is no longer here. Upload it again.", "info")
-        return redirect(url_for("earlier_rounds.upload"))
-    try:
-        task = task_services.start(
-            db.session,
-            import_tasks.IMPORT,
-            starter=current_person(),
-            role=Role.OFFICER,
-            params={**checked.params, "check": checked.id},
-            one_per_round=True,
-        )
-    except task_services.AlreadyRunning as running:
-        flash(
-            "An import of earlier rounds is already going. Start this one when it has finished.",
-            "info",
-        )
-        return redirect(url_for("tasks.status", task_id=running.task.id))
-    return redirect(url_for("tasks.status", task_id=task.id))
+    return start_import(
+        import_tasks.IMPORT,
+        checked,
+        upload=import_tasks.UPLOAD,
+        round_id=None,
+        busy="An import of earlier rounds is already going. Start this one when it has finished.",
+        gone="The workbook you checked is no longer here. Upload it again.",
+        upload_url=url_for("earlier_rounds.upload"),
+    )
 
 
 @bp.get("/done/<int:task_id>")

@@ -68,8 +68,8 @@ from portal.rounds.models import Round
 from portal.rounds.services import current_round, get_round, rounds_by_start
 from portal.tasks import services as task_services
 from portal.tasks.models import BackgroundTask, TaskStatus
+from portal.tasks.views import start_import
 from portal.timefmt import today_in_london
-from portal.uploads import KeptUpload
 
 bp = Blueprint("applicants", __name__, url_prefix="/applicants")
 
@@ -331,29 +331,15 @@ def confirm_import(task_id: int) -> Response:
     checked, report = found
     if report.file_error is not None or not report.to_import:
         return redirect(url_for("applicants.import_check", task_id=checked.id))
-    if (
-        uploads.kept_data(db.session, import_tasks.UPLOAD, KeptUpload.from_params(checked.params))
-        is None
-    ):
-        flash("The file you checked is no longer here. Upload it again.", "info")
-        return redirect(url_for("applicants.import_file"))
-    try:
-        task = task_services.start(
-            db.session,
-            import_tasks.IMPORT,
-            starter=current_person(),
-            role=Role.OFFICER,
-            round_id=report.round_id,
-            params={**checked.params, "check": checked.id},
-            one_per_round=True,
-        )
-    except task_services.AlreadyRunning as running:
-        flash(
-            "An import into this round is already going. Start this one when it has finished.",
-            "info",
-        )
-        return redirect(url_for("tasks.status", task_id=running.task.id))
-    return redirect(url_for("tasks.status", task_id=task.id))
+    return start_import(
+        import_tasks.IMPORT,
+        checked,
+        upload=import_tasks.UPLOAD,
+        round_id=report.round_id,
+        busy="An import into this round is already going. Start this one when it has finished.",
+        gone="The file you checked is no longer here. Upload it again.",
+        upload_url=url_for("applicants.import_file"),
+    )
 
 
 @bp.get("/import/done/<int:task_id>")

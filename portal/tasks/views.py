@@ -6,13 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from portal import db
+from portal import db, uploads
 from portal.auth.access import current_person, officers_and_admins
 from portal.auth.forms import ConfirmForm
+from portal.auth.models import Role
 from portal.db_base import utcnow
 from portal.exports import attachment
 from portal.state_changes import StatusConflict
 from portal.tasks import kind_of, services
+from portal.tasks.models import BackgroundTask
+from portal.uploads import KeptUpload
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -65,3 +68,36 @@ def download(task_id: int) -> Response:
     response = Response(found.data, mimetype=found.mimetype)
     response.headers["Content-Disposition"] = attachment(found.filename)
     return response
+
+
+def start_import(
+    kind: str,
+    checked: BackgroundTask,
+    *,
+    upload: str,
+    round_id: int | None,
+    busy: str,
+    gone: str,
+    upload_url: str,
+) -> Response:
+    """Confirm a checked file (``upload`` is the kind of pending upload): start ``kind`` on
+    the file ``checked`` kept, and go to its
+    status page. A file no longer kept goes back to ``upload_url`` saying ``gone``; an import
+    of the kind already going goes to it, saying ``busy``."""
+    if uploads.kept_data(db.session, upload, KeptUpload.from_params(checked.params)) is None:
+        flash(gone, "info")
+        return redirect(upload_url)
+    try:
+        task = services.start(
+            db.session,
+            kind,
+            starter=current_person(),
+            role=Role.OFFICER,
+            round_id=round_id,
+            params={**checked.params, "check": checked.id},
+            one_per_round=True,
+        )
+    except services.AlreadyRunning as running:
+        flash(busy, "info")
+        return redirect(url_for("tasks.status", task_id=running.task.id))
+    return redirect(url_for("tasks.status", task_id=task.id))
